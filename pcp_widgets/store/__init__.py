@@ -1,0 +1,154 @@
+"""Persistence behind one small interface.
+
+``open_store()`` gives a :class:`Store` on the SQLite file in the user's data folder, or
+on any SQLAlchemy URL (``--db`` / ``PCP_DB``), upgraded to the current schema. Pages and
+commands use only the methods here, never SQL of their own, so the database can change
+without them noticing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import pandas as pd
+import sqlalchemy as sa
+
+from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.errors import DatabaseError
+from pcp_widgets.store import documents as _documents
+from pcp_widgets.store import migrate
+from pcp_widgets.store.engine import create_engine, default_url, describe_url
+from pcp_widgets.store.records import Record, StoredCounts, finish_import, start_import, store_records
+from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
+
+__all__ = ["Store", "open_store", "default_url", "Record", "StoredCounts"]
+
+
+class Store:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    def describe(self) -> str:
+        return describe_url(self.engine.url)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """One all-or-nothing unit of work; database failures become one plain sentence."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except sa.exc.OperationalError as error:
+            raise DatabaseError(f"The database could not be written: {_reason(error)}.") from None
+
+    # -- audit records --------------------------------------------------------------
+
+    def store_file(self, file_name: str, sha256: str, records: dict[str, list[Record]],
+                   rejected: dict[str, int]) -> tuple[int, dict[str, StoredCounts]]:
+        """Store one file's checked records in one transaction; returns the import's id and counts."""
+        with self.transaction() as connection:
+            import_id = start_import(connection, file_name, sha256)
+            counts = {kind: store_records(connection, kind, batch, import_id) for kind, batch in records.items()}
+            finish_import(connection, import_id, _log_counts(records, rejected, counts))
+        return import_id, counts
+
+    def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+        sheet = sheet_for(kind)
+        table = RECORD_TABLES[kind]
+        wanted = columns or list(sheet.keys)
+        query = sa.select(*(table.c[name] for name in wanted)).order_by(table.c.id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return pd.DataFrame(rows, columns=wanted)
+
+    def count_records(self, kind: str | None = None) -> int:
+        kinds = [kind] if kind else list(KINDS)
+        with self.engine.connect() as connection:
+            return sum(
+                connection.execute(sa.select(sa.func.count()).select_from(RECORD_TABLES[k])).scalar() for k in kinds
+            )
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as connection:
+            has_documents = connection.execute(sa.select(documents.c.id).limit(1)).first() is not None
+        return not has_documents and self.count_records() == 0
+
+    def imports(self) -> list[dict]:
+        """The imports log, newest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(imports).order_by(imports.c.id.desc())).mappings().all()
+        return [dict(row) for row in rows]
+
+    def replaced(self, kind: str) -> list[dict]:
+        """The history of replaced rows of one kind, oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(replaced_records).where(replaced_records.c.kind == kind).order_by(replaced_records.c.id)
+            ).mappings().all()
+        return [dict(row) for row in rows]
+
+    # -- tool documents -------------------------------------------------------------
+
+    def create_document(self, tool: str, person: str, content: dict, saved_by: str | None = None):
+        with self.transaction() as connection:
+            return _documents.create(connection, tool, person, content, saved_by)
+
+    def save_document(self, document_id: int, content: dict, base_version: int, saved_by: str | None = None):
+        with self.transaction() as connection:
+            return _documents.save(connection, document_id, content, base_version, saved_by)
+
+    def restore_document(self, document_id: int, version: int, base_version: int, saved_by: str | None = None):
+        with self.transaction() as connection:
+            return _documents.restore(connection, document_id, version, base_version, saved_by)
+
+    def get_document(self, document_id: int, version: int | None = None):
+        with self.engine.connect() as connection:
+            return _documents.get(connection, document_id, version)
+
+    def document_history(self, document_id: int):
+        with self.engine.connect() as connection:
+            return _documents.history(connection, document_id)
+
+    def find_documents(self, tool: str | None = None, person: str | None = None):
+        with self.engine.connect() as connection:
+            return _documents.find(connection, tool, person)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _log_counts(records, rejected, stored) -> dict[str, dict[str, int]]:
+    counts = {}
+    for kind in sorted(set(records) | set(rejected)):
+        done = stored.get(kind, StoredCounts())
+        accepted = len(records.get(kind, ()))
+        counts[kind] = {
+            "rows": accepted + rejected.get(kind, 0), "accepted": accepted, "rejected": rejected.get(kind, 0),
+            "new": done.new, "updated": done.updated, "duplicates": done.duplicates,
+        }
+    return counts
+
+
+def _reason(error: sa.exc.DBAPIError) -> str:
+    return str(error.orig).strip().rstrip(".") if error.orig is not None else "unknown database error"
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (creating and upgrading as needed) the database at ``url``; see :func:`default_url`."""
+    engine = create_engine(url or default_url())
+    try:
+        migrate.upgrade(engine)
+    except sa.exc.OperationalError as error:
+        engine.dispose()
+        raise DatabaseError(f"Cannot open the database ({describe_url(engine.url)}): {_reason(error)}.") from None
+    except sa.exc.DatabaseError as error:
+        engine.dispose()
+        raise DatabaseError(
+            f"{describe_url(engine.url)} is not a pcp database or is damaged ({_reason(error)})."
+        ) from None
+    return Store(engine)
+

@@ -1,0 +1,103 @@
+"""The database tables, derived from the audit schema.
+
+One table per audit sheet kind, with a column per declared field, plus the
+bookkeeping every record needs (its natural key, a fingerprint of its content and the
+import it came from). The migrations in ``migrations/versions`` create the same
+tables step by step; ``tests/test_store_migrations.py`` proves the two agree, so a new
+question in the schema without a migration fails the tests rather than a user's import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from pcp_widgets.audit.schema import SHEETS, Sheet
+
+metadata = sa.MetaData()
+
+#: What each value type is stored as (``ValueType.storage``).
+STORAGE_TYPES = {
+    "text": sa.Text,
+    "date": sa.Date,
+    "time": sa.Time,
+    "int": sa.Integer,
+}
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("accepted", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+    sa.Column("new", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Integer, nullable=False),
+    sa.Column("duplicates", sa.Integer, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+)
+
+replaced_records = sa.Table(
+    "replaced_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    sa.Column("natural_key", sa.Text, nullable=False),
+    sa.Column("old_values", sa.JSON, nullable=False),
+    sa.Column("old_import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=True),
+    sa.Column("replaced_by_import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_replaced_records_kind_record", "kind", "record_id"),
+)
+
+
+def _record_table(sheet: Sheet) -> sa.Table:
+    columns = [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("natural_key", sa.Text, nullable=False, unique=True),
+        sa.Column("content_hash", sa.String(32), nullable=False),
+        sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+        sa.Column("source_row", sa.Integer, nullable=False),
+    ]
+    columns += [
+        sa.Column(f.key, STORAGE_TYPES[f.type.storage], nullable=not f.required) for f in sheet.fields
+    ]
+    indexes = [sa.Index(f"ix_{sheet.kind}_service_date", "service", sheet.date_field)]
+    return sa.Table(f"{sheet.kind}_records", metadata, *columns, *indexes)
+
+
+RECORD_TABLES: dict[str, sa.Table] = {sheet.kind: _record_table(sheet) for sheet in SHEETS}
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tool", sa.String(40), nullable=False),
+    sa.Column("person", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("latest_version", sa.Integer, nullable=False),
+    sa.Index("ix_documents_tool_person", "tool", "person"),
+)
+
+document_versions = sa.Table(
+    "document_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content", sa.JSON, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.UniqueConstraint("document_id", "version", name="uq_document_versions_document_version"),
+)
+
+
+def utc_now() -> dt.datetime:
+    """Timestamps are stored in UTC and shown in local time."""
+    return dt.datetime.now(dt.timezone.utc)
