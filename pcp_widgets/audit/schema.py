@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 from pcp_widgets.audit.values import (
@@ -46,11 +45,13 @@ class AtLeast:
     field: str
     other: str
 
-    def check(self, values: dict) -> str | None:
+    def violated(self, values: dict) -> bool:
         value, other = values.get(self.field), values.get(self.other)
-        if value is not None and other is not None and value < other:
-            return f"is less than {other}, the number in the other column; it must be at least that"
-        return None
+        return value is not None and other is not None and value < other
+
+    def reason(self, sheet: "Sheet", values: dict) -> str:
+        return (f"is less than {sheet.field(self.other).header} ({values.get(self.other)}); "
+                f"it must be at least that")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Sheet:
 
     def content_hash(self, values: dict) -> str:
         """A fingerprint of every stored value: equal fingerprints mean an identical row."""
-        payload = json.dumps([_canonical(values.get(k)) for k in self.keys], ensure_ascii=False)
+        payload = "\x1e".join([_canonical(values.get(k)) for k in self.keys])
         return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
