@@ -81,15 +81,25 @@ class Sheet:
 
     def key_of(self, values: dict) -> str:
         """The natural key as one string: rows with the same key describe the same thing."""
-        return "\x1f".join(_canonical(values.get(k)) for k in self.natural_key)
+        return self.join_key([canonical(values.get(k)) for k in self.natural_key])
 
     def content_hash(self, values: dict) -> str:
         """A fingerprint of every stored value: equal fingerprints mean an identical row."""
-        payload = "\x1e".join([_canonical(values.get(k)) for k in self.keys])
-        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+        return self.fingerprint([canonical(values.get(k)) for k in self.keys])
+
+    @staticmethod
+    def join_key(texts) -> str:
+        """The natural key from its values' canonical texts (see :func:`canonical`)."""
+        return "\x1f".join(texts)
+
+    @staticmethod
+    def fingerprint(texts) -> str:
+        """The content fingerprint from every field's canonical text, in schema order."""
+        return hashlib.blake2b("\x1e".join(texts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _canonical(value) -> str:
+def canonical(value) -> str:
+    """One text per stored value, the same on every run and database: ISO dates and times."""
     if value is None:
         return ""
     if isinstance(value, (dt.date, dt.time)):

@@ -19,10 +19,10 @@ from pcp_widgets.errors import DatabaseError
 from pcp_widgets.store import documents as _documents
 from pcp_widgets.store import migrate
 from pcp_widgets.store.engine import create_engine, default_url, describe_url
-from pcp_widgets.store.records import Record, StoredCounts, finish_import, start_import, store_records
+from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
-__all__ = ["Store", "open_store", "default_url", "Record", "StoredCounts"]
+__all__ = ["Store", "open_store", "default_url", "Batch"]
 
 
 class Store:
@@ -47,14 +47,22 @@ class Store:
 
     # -- audit records --------------------------------------------------------------
 
-    def store_file(self, file_name: str, sha256: str, records: dict[str, list[Record]],
-                   rejected: dict[str, int]) -> tuple[int, dict[str, StoredCounts]]:
-        """Store one file's checked records in one transaction; returns the import's id and counts."""
+    def store_file(self, file_name: str, sha256: str, batches: dict[str, Batch], counts: dict) -> int:
+        """Store one file's accepted rows in one transaction and log the import; returns its id.
+
+        ``counts`` maps each kind to the importer's counts (rows, accepted, rejected and the
+        duplicates found inside the file); what storing finds (new, updated, duplicates of
+        stored rows) is added to them before they are logged, so the log and the report agree.
+        """
         with self.transaction() as connection:
             import_id = start_import(connection, file_name, sha256)
-            counts = {kind: store_records(connection, kind, batch, import_id) for kind, batch in records.items()}
-            finish_import(connection, import_id, _log_counts(records, rejected, counts))
-        return import_id, counts
+            for kind, batch in batches.items():
+                stored = store_batch(connection, batch, import_id)
+                counts[kind].new += stored.new
+                counts[kind].updated += stored.updated
+                counts[kind].duplicates += stored.duplicates
+            finish_import(connection, import_id, {kind: vars(c).copy() for kind, c in counts.items()})
+        return import_id
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
         sheet = sheet_for(kind)
@@ -119,18 +127,6 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _log_counts(records, rejected, stored) -> dict[str, dict[str, int]]:
-    counts = {}
-    for kind in sorted(set(records) | set(rejected)):
-        done = stored.get(kind, StoredCounts())
-        accepted = len(records.get(kind, ()))
-        counts[kind] = {
-            "rows": accepted + rejected.get(kind, 0), "accepted": accepted, "rejected": rejected.get(kind, 0),
-            "new": done.new, "updated": done.updated, "duplicates": done.duplicates,
-        }
-    return counts
 
 
 def _reason(error: sa.exc.DBAPIError) -> str:

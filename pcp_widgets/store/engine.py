@@ -19,6 +19,8 @@ APP_NAME = "pcp-workbook"
 DEFAULT_FILE_NAME = "pcp.sqlite"
 #: How long a writer waits for another writer (an import in another window) before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Page cache per connection; a large import's pages then stay in memory until it commits.
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 def default_url() -> str:
@@ -75,6 +77,7 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

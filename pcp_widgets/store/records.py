@@ -15,26 +15,34 @@ killed process leaves nothing from that file behind.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Iterable
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
 from pcp_widgets.store.tables import utc_now, RECORD_TABLES, imports, replaced_records
 
 #: Natural keys looked up per query; well under every database's bound-parameter limit.
 LOOKUP_CHUNK = 900
+#: Rows handed to the driver per executemany call.
+INSERT_CHUNK = 20_000
 
 
-@dataclass(frozen=True)
-class Record:
-    """One checked row ready to store."""
+@dataclass
+class Batch:
+    """One kind's accepted rows from one file, column by column (as the importer checks them)."""
 
-    row: int
-    values: dict
-    key: str
-    content_hash: str
+    kind: str
+    rows: list[int] = field(default_factory=list)  # spreadsheet row numbers
+    values: dict[str, list] = field(default_factory=dict)  # field key -> normalised values
+    keys: list[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values_row(self, position: int) -> dict:
+        return {key: column[position] for key, column in self.values.items()}
 
 
 @dataclass
@@ -64,39 +72,69 @@ def finish_import(connection: sa.Connection, import_id: int, counts: dict[str, d
     connection.execute(imports.update().where(imports.c.id == import_id).values(counts=counts, **totals))
 
 
-def store_records(connection: sa.Connection, kind: str, records: Sequence[Record], import_id: int) -> StoredCounts:
-    table = RECORD_TABLES[kind]
-    stored = _stored_fingerprints(connection, table, [r.key for r in records])
-    counts = StoredCounts()
-    new, changed = [], []
-    for record in records:
-        previous = stored.get(record.key)
+def store_batch(connection: sa.Connection, batch: Batch, import_id: int) -> StoredCounts:
+    table = RECORD_TABLES[batch.kind]
+    stored = _stored_fingerprints(connection, table, batch.keys)
+    new: list[int] = []
+    changed: list[tuple[int, int]] = []
+    for position, (key, content_hash) in enumerate(zip(batch.keys, batch.hashes)):
+        previous = stored.get(key)
         if previous is None:
-            new.append(record)
-        elif previous[1] == record.content_hash:
-            counts.duplicates += 1
-        else:
-            changed.append((previous[0], record))
+            new.append(position)
+        elif previous[1] != content_hash:
+            changed.append((previous[0], position))
     if new:
-        connection.execute(table.insert(), [_row(record, import_id) for record in new])
+        _insert_new(connection, table, batch, new, import_id)
     if changed:
-        _replace(connection, kind, table, changed, import_id)
-    counts.new, counts.updated = len(new), len(changed)
-    return counts
+        _replace(connection, table, batch, changed, import_id)
+    return StoredCounts(new=len(new), updated=len(changed), duplicates=len(batch) - len(new) - len(changed))
 
 
-def _row(record: Record, import_id: int) -> dict:
-    return {
-        **record.values,
-        "natural_key": record.key,
-        "content_hash": record.content_hash,
-        "import_id": import_id,
-        "source_row": record.row,
+def _insert_new(connection, table: sa.Table, batch: Batch, positions: list[int], import_id: int) -> None:
+    def pick(column: list) -> list:
+        return column if len(positions) == len(column) else [column[p] for p in positions]
+
+    columns = {
+        "natural_key": pick(batch.keys),
+        "content_hash": pick(batch.hashes),
+        "import_id": [import_id] * len(positions),
+        "source_row": pick(batch.rows),
+        **{key: pick(values) for key, values in batch.values.items()},
     }
+    bulk_insert(connection, table, columns)
+
+
+def bulk_insert(connection, table: sa.Table, columns: dict[str, list]) -> None:
+    """Insert many rows through the driver's executemany, converting each distinct value once.
+
+    SQLAlchemy's per-row parameter handling costs more than the database's own work at
+    this size; the conversions are still SQLAlchemy's own (``bind_processor``), so what is
+    stored is exactly what an ordinary insert would store.
+    """
+    names = list(columns)
+    dialect = connection.dialect
+    converted = {name: _bind(table.c[name].type, dialect, values) for name, values in columns.items()}
+    compiled = table.insert().compile(dialect=dialect, column_keys=names)
+    if compiled.positional:
+        params = list(zip(*(converted[name] for name in compiled.positiontup)))
+    else:
+        params = [dict(zip(names, row)) for row in zip(*(converted[name] for name in names))]
+    for chunk in _chunks(params, INSERT_CHUNK):
+        connection.exec_driver_sql(str(compiled), chunk)
+
+
+def _bind(column_type, dialect, values: list) -> list:
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None:
+        return values
+    converted = {value: processor(value) for value in set(values)}
+    return [converted[value] for value in values]
 
 
 def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
+    if connection.execute(sa.select(table.c.id).limit(1)).first() is None:
+        return found  # the first import of this kind: nothing to compare with
     query = sa.select(table.c.natural_key, table.c.id, table.c.content_hash)
     for chunk in _chunks(sorted(set(keys)), LOOKUP_CHUNK):
         for key, record_id, content_hash in connection.execute(query.where(table.c.natural_key.in_(chunk))):
@@ -104,12 +142,11 @@ def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[s
     return found
 
 
-def _replace(connection, kind: str, table: sa.Table, changed: list[tuple[int, Record]], import_id: int) -> None:
+def _replace(connection, table: sa.Table, batch: Batch, changed: list[tuple[int, int]], import_id: int) -> None:
     """Copy each old row to the history, then overwrite it with the new values."""
-    field_keys = sheet_for(kind).keys
-    ids = [record_id for record_id, _ in changed]
+    field_keys = list(batch.values)
     old_rows = {}
-    for chunk in _chunks(ids, LOOKUP_CHUNK):
+    for chunk in _chunks([record_id for record_id, _ in changed], LOOKUP_CHUNK):
         for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings():
             old_rows[row["id"]] = row
     now = utc_now()
@@ -117,27 +154,34 @@ def _replace(connection, kind: str, table: sa.Table, changed: list[tuple[int, Re
         replaced_records.insert(),
         [
             {
-                "kind": kind,
+                "kind": batch.kind,
                 "record_id": record_id,
-                "natural_key": record.key,
+                "natural_key": batch.keys[position],
                 "old_values": {k: _jsonable(old_rows[record_id][k]) for k in field_keys},
                 "old_import_id": old_rows[record_id]["import_id"],
                 "replaced_by_import_id": import_id,
                 "replaced_at": now,
             }
-            for record_id, record in changed
+            for record_id, position in changed
         ],
     )
+    replaced = ("content_hash", "import_id", "source_row", *field_keys)
     update = (
         table.update()
         .where(table.c.id == sa.bindparam("record_id"))
-        .values({k: sa.bindparam(f"new_{k}") for k in (*field_keys, "content_hash", "import_id", "source_row")})
+        .values({name: sa.bindparam(f"new_{name}") for name in replaced})
     )
     connection.execute(
         update,
         [
-            {"record_id": record_id, **{f"new_{k}": v for k, v in _row(record, import_id).items() if k != "natural_key"}}
-            for record_id, record in changed
+            {
+                "record_id": record_id,
+                "new_content_hash": batch.hashes[position],
+                "new_import_id": import_id,
+                "new_source_row": batch.rows[position],
+                **{f"new_{k}": v for k, v in batch.values_row(position).items()},
+            }
+            for record_id, position in changed
         ],
     )
 

@@ -1,0 +1,154 @@
+"""Checking the rows of one worksheet against its declared sheet.
+
+Pure functions over cells: no files, no database. The work is done a column at a time
+and each distinct cell value is normalised once (audit sheets repeat the same answers,
+services and dates thousands of times); that is what keeps a national year of data
+within twice the time it takes merely to read the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pcp_widgets.audit.layout import Layout
+from pcp_widgets.audit.schema import Field, Sheet, canonical
+from pcp_widgets.audit.values import Ref, is_blank, show
+from pcp_widgets.errors import InvalidValue
+
+BLANK_REQUIRED = "is blank; this column must be filled in"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell of a row (or with the row as a whole)."""
+
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass
+class CheckedSheet:
+    """A worksheet's non-blank rows, checked: values column by column, problems row by row."""
+
+    sheet: Sheet
+    rows: list[int]  # spreadsheet row numbers, one per non-blank row
+    raw: dict[str, list]  # field key -> cells as read (for the rejected-rows workbook)
+    values: dict[str, list]  # field key -> normalised value, None where blank or wrong
+    texts: dict[str, list] = field(default_factory=dict)  # field key -> canonical text of each value
+    problems: dict[int, list[Problem]] = field(default_factory=dict)  # position -> what is wrong
+    name_like_refs: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (header, value) -> rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def keys_and_hashes(self) -> tuple[list[str], list[str]]:
+        """The natural key and content fingerprint of every row, computed a column at a time."""
+        keys = list(map(self.sheet.join_key, zip(*(self.texts[k] for k in self.sheet.natural_key))))
+        hashes = list(map(self.sheet.fingerprint, zip(*(self.texts[k] for k in self.sheet.keys))))
+        return keys, hashes
+
+    def raw_row(self, position: int) -> dict[str, object]:
+        return {key: column[position] for key, column in self.raw.items()}
+
+    def values_row(self, position: int) -> dict[str, object]:
+        return {key: column[position] for key, column in self.values.items()}
+
+
+def is_blank_row(cells: list) -> bool:
+    for cell in cells:
+        if cell is None or cell == "":
+            continue
+        if isinstance(cell, str) and not cell.strip():
+            continue
+        return False
+    return True
+
+
+def check_sheet(layout: Layout, rows: list[list], start: int | None = None, stop: int | None = None) -> CheckedSheet:
+    """Check the non-blank rows under the header (``rows[start:stop]``, all of them by default).
+
+    Blank rows are skipped, not counted. Large sheets are checked in slices so the
+    importer can report progress between them.
+    """
+    start = layout.header_row + 1 if start is None else max(start, layout.header_row + 1)
+    stop = len(rows) if stop is None else min(stop, len(rows))
+    positions = [index for index in range(start, stop) if not is_blank_row(rows[index])]
+    columns = _transpose([rows[index] for index in positions], max(layout.columns) + 1)
+    checked = CheckedSheet(layout.sheet, [index + 1 for index in positions], {}, {})
+    mapped = {f.key: index for index, f in layout.columns.items()}
+    for f in layout.sheet.fields:
+        if f.key in mapped:
+            _check_column(checked, f, layout.headers[mapped[f.key]], columns[mapped[f.key]])
+        else:
+            checked.raw[f.key] = checked.values[f.key] = [None] * len(positions)
+            checked.texts[f.key] = [""] * len(positions)
+    for f in layout.missing_required:
+        missing = Problem(f.header, "", f"the column '{f.header}' is missing from this sheet, and it must be filled in")
+        for position in range(len(positions)):
+            checked.problems.setdefault(position, []).append(missing)
+    for rule in layout.sheet.rules:
+        _check_rule(checked, layout, rule)
+    return checked
+
+
+def _transpose(data: list[list], width: int) -> list[tuple]:
+    """Columns of ``data``, each padded to the number of rows (readers may trim short rows)."""
+    if data and min(map(len, data)) < width:
+        data = [list(cells) + [None] * (width - len(cells)) for cells in data]
+    columns = list(zip(*data)) if data else []
+    return columns + [(None,) * len(data)] * (width - len(columns))
+
+
+def _check_column(checked: CheckedSheet, f: Field, header: str, cells: tuple) -> None:
+    """Normalise one column, each distinct value once."""
+    keys = _distinct_keys(cells)
+    outcomes = {key: _normalise(f, _raw(key)) for key in set(keys)}
+    value_of = {key: (result if ok else None) for key, (ok, result) in outcomes.items()}
+    text_of = {key: canonical(value) for key, value in value_of.items()}
+    checked.raw[f.key] = list(cells)
+    checked.values[f.key] = [value_of[key] for key in keys]
+    checked.texts[f.key] = [text_of[key] for key in keys]
+    bad = {key for key, (ok, _) in outcomes.items() if not ok}
+    if bad:
+        for position in [p for p, key in enumerate(keys) if key in bad]:
+            raw = cells[position]
+            checked.problems.setdefault(position, []).append(
+                Problem(header, show(raw) if raw is not None else "", outcomes[keys[position]][1]))
+    if isinstance(f.type, Ref):
+        for key, value in value_of.items():
+            if value is not None and Ref.looks_like_name(value):
+                checked.name_like_refs[(header, value)] = [checked.rows[p] for p, k in enumerate(keys) if k == key]
+
+
+def _distinct_keys(cells: tuple) -> list | tuple:
+    """Dictionary keys that tell cell values apart: the values themselves, unless the column mixes
+    booleans with numbers (True == 1 as a key, yet TRUE is not the number 1); then (type, value)."""
+    types = set(map(type, cells))
+    if bool in types and (int in types or float in types):
+        return list(zip(map(type, cells), cells))
+    return cells
+
+
+def _raw(key):
+    return key[1] if isinstance(key, tuple) else key
+
+
+def _normalise(f: Field, raw) -> tuple[bool, object]:
+    """(True, value); (True, None) for an allowed blank; (False, reason) for a problem."""
+    if is_blank(raw):
+        return (False, BLANK_REQUIRED) if f.required else (True, None)
+    try:
+        return True, f.type.normalise(raw)
+    except InvalidValue as problem:
+        return False, problem.message
+
+
+def _check_rule(checked: CheckedSheet, layout: Layout, rule) -> None:
+    sheet = layout.sheet
+    header = layout.header_of(sheet.field(rule.field))
+    for position in range(len(checked)):
+        values = {rule.field: checked.values[rule.field][position], rule.other: checked.values[rule.other][position]}
+        if rule.violated(values):
+            checked.problems.setdefault(position, []).append(
+                Problem(header, show(values[rule.field]), rule.reason(sheet, values)))

@@ -1,0 +1,180 @@
+"""The ``pcp`` command: one sub-command per job, each a thin call into the package.
+
+Errors a person can cause end as one plain sentence on stderr and a non-zero exit
+code; a traceback is shown only when ``PCP_DEBUG=1`` is set (for us, never for users).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pcp_widgets.errors import PcpError
+
+#: Exit code for a failure we did not foresee; the message asks the person to report it.
+UNEXPECTED_EXIT = 3
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="database URL (SQLAlchemy form); default $PCP_DB, else a SQLite file in your data folder",
+    )
+
+
+def _open_store(args):
+    from pcp_widgets.store import open_store
+
+    return open_store(args.db)
+
+
+# -- sub-commands ----------------------------------------------------------------------
+
+
+def cmd_import(args) -> int:
+    from pcp_widgets.audit.importer import import_files
+    from pcp_widgets.audit.limits import Limits
+    from pcp_widgets.progress import terminal_progress
+
+    store = _open_store(args)
+    limits = Limits.from_options(max_file_mb=args.max_file_mb, max_rows=args.max_rows)
+    with terminal_progress(enabled=not args.quiet) as progress:
+        report = import_files(args.files, store, limits=limits, progress=progress)
+    if args.errors and report.errors:
+        report.write_errors_workbook(args.errors)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=None))
+    else:
+        print(report.summary(errors_path=args.errors))
+    return report.exit_code
+
+
+def cmd_templates(args) -> int:
+    from pcp_widgets.audit.templates import write_templates
+
+    path = write_templates(Path(args.out))
+    print(f"Wrote the blank audit workbook to {path}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    store = _open_store(args)
+    if args.what == "data":
+        from pcp_widgets.audit.export import export_data
+
+        path = export_data(store, Path(args.out), kind=args.kind)
+        print(f"Wrote the stored audit records to {path}")
+        return 0
+    raise PcpError(f"pcp export {args.what} is not available in this version.")
+
+
+def cmd_demo(args) -> int:
+    from pcp_widgets.audit.demo import run_demo
+
+    store = _open_store(args)
+    return run_demo(
+        store,
+        out_dir=Path(args.out) if args.out else None,
+        services=args.services,
+        months=args.months,
+        seed=args.seed,
+        quiet=args.quiet,
+    )
+
+
+def cmd_serve(args) -> int:
+    from pcp_widgets.serve import serve
+
+    return serve(
+        db=args.db,
+        port=args.port,
+        ip=args.ip,
+        token=args.token,
+        password=args.password,
+        demo=args.demo,
+        open_browser=args.open,
+    )
+
+
+# -- parser ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pcp",
+        description="Person-centred planning workbook and audit toolkit.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("import", help="import audit workbooks (.xlsx, .xlsm, .xls, .ods)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _db_option(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object describing the import")
+    p.add_argument("--errors", metavar="OUT.xlsx", help="write rejected rows, with the reason, to this workbook")
+    p.add_argument("--max-file-mb", type=float, default=None, help="refuse files larger than this (default 100)")
+    p.add_argument("--max-rows", type=int, default=None, help="refuse sheets with more rows than this (default 1,000,000)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_import)
+
+    p = commands.add_parser("templates", help="write the blank Excel audit workbook")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_templates)
+
+    p = commands.add_parser("export", help="export stored data")
+    p.add_argument("what", choices=["data"], help="data: the stored, normalised records")
+    p.add_argument("--kind", default=None, help="file_audit, observation, event, plan_change, outcome or review")
+    p.add_argument("--out", required=True, metavar="FILE", help=".csv (needs --kind) or .xlsx")
+    _db_option(p)
+    p.set_defaults(handler=cmd_export)
+
+    p = commands.add_parser("demo", help="write realistic demo workbooks and import them")
+    _db_option(p)
+    p.add_argument("--out", metavar="DIR", default=None, help="where to write the workbooks (default: a temporary folder)")
+    p.add_argument("--services", type=int, default=6)
+    p.add_argument("--months", type=int, default=12)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_demo)
+
+    p = commands.add_parser("serve", help="serve the workbook and audit pages (Voila)")
+    _db_option(p)
+    p.add_argument("--demo", action="store_true", help="load the demo data first if the database is empty")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this computer only)")
+    p.add_argument("--token", default=None, help="require this token in the URL (needed for a non-loopback --ip)")
+    p.add_argument("--password", default=None, help="require this password (needed for a non-loopback --ip)")
+    p.add_argument("--open", action="store_true", help="open the start page in a web browser")
+    p.set_defaults(handler=cmd_serve)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except PcpError as error:
+        print(f"pcp: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("pcp: stopped.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a failure we did not foresee: still no traceback for users
+        if os.environ.get("PCP_DEBUG") == "1":
+            raise
+        print(
+            f"pcp: something went wrong that we did not expect ({type(error).__name__}: {error}). "
+            "Nothing was changed by the failed step; set PCP_DEBUG=1 to see the details and report them.",
+            file=sys.stderr,
+        )
+        return UNEXPECTED_EXIT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
