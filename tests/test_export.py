@@ -1,0 +1,81 @@
+"""pcp export data: clean records out, canonical headers, ISO dates, formula-like text as text."""
+
+import csv
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from pcp_widgets.audit.export import export_data
+from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.cli import main
+from pcp_widgets.errors import UsageError
+from tests.workbook_files import full_workbook, headers, row, write_workbook
+
+
+@pytest.fixture
+def stored(store, tmp_path):
+    import_files([full_workbook(tmp_path / "all.xlsx")], store)
+    path = write_workbook(tmp_path / "notes.xlsx", {"File audit": [
+        headers("file_audit"),
+        row("file_audit", person_ref="P-0002", notes='=HYPERLINK("http://example.invalid","click")'),
+        row("file_audit", person_ref="P-0003", notes="@SUM(A1)", best_support_sample="-  offer tea"),
+    ]})
+    import_files([path], store)
+    return store
+
+
+def test_csv_has_canonical_headers_iso_dates_and_safe_text(stored, tmp_path):
+    out = export_data(stored, tmp_path / "audits.csv", kind="file_audit")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == [f.key for f in sheet_for("file_audit").fields]
+    assert {r[0] for r in rows[1:]} == {"2025-03-07"}
+    notes = {r[2]: r[-1] for r in rows[1:]}
+    assert notes["P-0002"] == "'=HYPERLINK(\"http://example.invalid\",\"click\")"
+    assert notes["P-0003"] == "'@SUM(A1)"
+    assert {r[2]: r[-2] for r in rows[1:]}["P-0003"] == "'-  offer tea"
+
+
+def test_csv_times_are_iso(stored, tmp_path):
+    out = export_data(stored, tmp_path / "obs.csv", kind="observation")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        [header, first] = list(csv.reader(handle))
+    assert dict(zip(header, first))["obs_time"] == "08:30:00"
+
+
+def test_xlsx_has_a_sheet_per_kind_with_real_dates_and_no_formulas(stored, tmp_path):
+    out = export_data(stored, tmp_path / "all.xlsx")
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == list(KINDS)
+    sheet = workbook["file_audit"]
+    assert [c.value for c in sheet[1]] == [f.key for f in sheet_for("file_audit").fields]
+    assert sheet.cell(row=2, column=1).value == dt.datetime(2025, 3, 7)
+    assert sheet.cell(row=2, column=1).number_format == "yyyy-mm-dd"
+    cells = [c for r in sheet.iter_rows(min_row=2) for c in r if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)
+    assert any(c.value == "@SUM(A1)" and c.data_type == "s" for c in cells)
+
+
+def test_one_kind_to_xlsx(stored, tmp_path):
+    out = export_data(stored, tmp_path / "reviews.xlsx", kind="review")
+    assert openpyxl.load_workbook(out).sheetnames == ["review"]
+
+
+@pytest.mark.parametrize("out, kind, message", [
+    ("all.csv", None, "add --kind"),
+    ("x.xlsx", "audits", "no kind of record called 'audits'"),
+    ("x.pdf", "review", "not .pdf"),
+])
+def test_mistakes_are_one_sentence(stored, tmp_path, out, kind, message):
+    with pytest.raises(UsageError, match=message):
+        export_data(stored, tmp_path / out, kind=kind)
+
+
+def test_cli(stored, store_url, tmp_path, capsys):
+    assert main(["export", "data", "--kind", "review", "--out", str(tmp_path / "r.csv"), "--db", store_url]) == 0
+    header = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == ",".join(f.key for f in sheet_for("review").fields)
+    assert main(["export", "data", "--out", str(tmp_path / "r.csv"), "--db", store_url]) == 2
+    assert "add --kind" in capsys.readouterr().err
