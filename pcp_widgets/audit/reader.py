@@ -70,7 +70,7 @@ def _check_file(path: Path, limits: Limits) -> None:
     if size > limits.max_file_bytes:
         raise UnreadableFile(
             str(path),
-            f"the file is {size / MB:.0f} MB, more than the {limits.max_file_bytes / MB:.0f} MB limit; "
+            f"the file is {_megabytes(size)} MB, more than the {_megabytes(limits.max_file_bytes)} MB limit; "
             "split it into smaller workbooks (or raise the limit with --max-file-mb)",
         )
 
@@ -125,7 +125,7 @@ def _check_zip_sizes(path: Path, members: list[zipfile.ZipInfo], limits: Limits)
     if total > limits.max_uncompressed_bytes:
         raise UnreadableFile(
             str(path),
-            f"the file expands to {total / MB:.0f} MB, more than the {limits.max_uncompressed_bytes / MB:.0f} MB "
+            f"the file expands to {_megabytes(total)} MB, more than the {_megabytes(limits.max_uncompressed_bytes)} MB "
             "pcp will read; split it into smaller workbooks",
         )
 
@@ -195,3 +195,7 @@ def _read_sheet(path: Path, workbook, meta, limits: Limits) -> RawSheet:
 def _short(error: Exception) -> str:
     text = " ".join(str(error).split())
     return text[:120] or type(error).__name__
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.0f}" if size >= 10 * MB else f"{size / MB:.2g}"
