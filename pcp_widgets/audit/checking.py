@@ -105,10 +105,13 @@ def _check_column(checked: CheckedSheet, f: Field, header: str, cells: tuple) ->
     keys = _distinct_keys(cells)
     outcomes = {key: _normalise(f, _raw(key)) for key in set(keys)}
     value_of = {key: (result if ok else None) for key, (ok, result) in outcomes.items()}
-    text_of = {key: canonical(value) for key, value in value_of.items()}
     checked.raw[f.key] = list(cells)
-    checked.values[f.key] = [value_of[key] for key in keys]
-    checked.texts[f.key] = [text_of[key] for key in keys]
+    checked.values[f.key] = list(map(value_of.__getitem__, keys))
+    if f.type.storage == "text":  # text is its own canonical form
+        checked.texts[f.key] = [value or "" for value in checked.values[f.key]]
+    else:
+        text_of = {key: canonical(value) for key, value in value_of.items()}
+        checked.texts[f.key] = list(map(text_of.__getitem__, keys))
     bad = {key for key, (ok, _) in outcomes.items() if not ok}
     if bad:
         for position in [p for p, key in enumerate(keys) if key in bad]:

@@ -43,20 +43,34 @@ def import_files(paths: Sequence, store, *, limits: Limits | None = None, progre
                  display_names: Sequence[str] | None = None) -> ImportReport:
     """Import each file in its own transaction and report on all of them.
 
-    The next file is read in a background thread while this one is checked and stored
-    (the spreadsheet reader and the database both work outside Python's global lock),
-    so a month of workbooks takes little longer than reading them.
+    Three files are in hand at once: the next one is read in one background thread and
+    the previous one stored in another while this one is checked. The spreadsheet reader
+    and SQLite both work outside Python's global lock, so on two cores a month of
+    workbooks takes little longer than reading them. Files are stored in order, one
+    transaction each, so the result is exactly that of importing them one by one.
     """
     report = ImportReport()
     names = list(display_names) if display_names else [str(p) for p in paths]
     limits = limits or Limits()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pcp-read") as reader:
-        pending = [reader.submit(_read, Path(path), limits) for path in paths[:1]]
-        for index, (path, name) in enumerate(zip(paths, names)):
-            current = pending.pop()
+    progress = progress or _silent
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pcp-read")
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pcp-store")
+    stored: list[Future] = []
+    try:
+        reading = reader.submit(_read, Path(paths[0]), limits) if paths else None
+        for index, name in enumerate(names):
+            current = reading
             if index + 1 < len(paths):
-                pending.append(reader.submit(_read, Path(paths[index + 1]), limits))
-            _FileImport(name, current, store, report, progress or _silent).run()
+                reading = reader.submit(_read, Path(paths[index + 1]), limits)
+            store_job = _FileImport(name, current, report, progress).check()
+            if store_job is not None:
+                stored.append(writer.submit(store_job, store))
+        for future in stored:
+            future.result()  # a database failure is raised here, as one sentence
+        progress(1, 1, f"Imported {len(paths)} file{'s' if len(paths) != 1 else ''}")
+    finally:
+        reader.shutdown(wait=True, cancel_futures=True)
+        writer.shutdown(wait=True, cancel_futures=True)
     return report
 
 
@@ -70,26 +84,23 @@ def _silent(done: int, total: int, message: str) -> None:
 
 
 class _FileImport:
-    def __init__(self, name: str, reading: Future, store, report: ImportReport, progress: Progress):
-        self.name, self.reading, self.store = name, reading, store
-        self.report, self.progress = report, progress
+    def __init__(self, name: str, reading: Future, report: ImportReport, progress: Progress):
+        self.name, self.reading, self.report, self.progress = name, reading, report, progress
         self.file = FileReport(path=name)
         self.batches: dict[str, Batch] = {}
         # kind -> natural key -> (sheet, row, fingerprint) of the first row of this file with that key
         self.seen: dict[str, dict[str, tuple[str, int, str]]] = defaultdict(dict)
         self.name_like: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-        self.errors: list[RowError] = []
-        self.warnings: list[ImportWarning] = []
-        self.rejected_rows: list[RejectedRow] = []
 
-    def run(self) -> None:
+    def check(self) -> Callable | None:
+        """Check every row of the file; return the job that stores it, or None if it cannot be read."""
         self.report.files.append(self.file)
         self.progress(0, 1, f"Reading {self.name}")
         try:
             self.file.sha256, sheets = self.reading.result()
         except UnreadableFile as problem:
             self._unreadable(problem.reason)
-            return
+            return None
         layouts = [(raw, layout) for raw in sheets if (layout := self._recognise(raw)) is not None]
         total = sum(max(len(raw.rows) - layout.header_row - 1, 0) for raw, layout in layouts) or 1
         done = 0
@@ -99,13 +110,11 @@ class _FileImport:
                 self._settle(raw.name, check_sheet(layout, raw.rows, start, start + CHECK_SLICE))
                 done += min(CHECK_SLICE, len(raw.rows) - start)
         self._warn_name_like_refs()
-        stored_rows = sum(map(len, self.batches.values()))
-        self.progress(total, total, f"Storing {stored_rows} rows from {self.name}")
-        self.store.store_file(self.name, self.file.sha256, self.batches, self.file.sheets)
-        self.report.errors += self.errors
-        self.report.warnings += self.warnings
-        self.report.rejected_rows += self.rejected_rows
-        self.progress(total, total, f"Imported {self.name}")
+        self.progress(total, total, f"Storing {sum(map(len, self.batches.values()))} rows from {self.name}")
+        return self.store
+
+    def store(self, store) -> None:
+        store.store_file(self.name, self.file.sha256, self.batches, self.file.sheets)
 
     def _unreadable(self, reason: str) -> None:
         self.file.error = reason
@@ -151,14 +160,14 @@ class _FileImport:
         seen = self.seen[sheet.kind]
         accepted: list[int] = []
         for position, key in enumerate(keys):
-            problems = checked.problems.get(position)
+            problems = checked.problems.get(position) if checked.problems else None
             if not problems:
                 first = seen.get(key)
                 if first is None:
                     seen[key] = (sheet_name, checked.rows[position], hashes[position])
                     accepted.append(position)
                     continue
-                if first[2] == hashes[position]:
+                if hashes[position] == first[2]:
                     counts.accepted += 1
                     counts.duplicates += 1
                     continue
@@ -180,8 +189,8 @@ class _FileImport:
         row = checked.rows[position]
         self.file.counts(checked.sheet.kind).rejected += 1
         for problem in problems:
-            self.errors.append(RowError(self.name, sheet_name, row, problem.column, problem.value, problem.reason))
-        self.rejected_rows.append(RejectedRow(
+            self.report.errors.append(RowError(self.name, sheet_name, row, problem.column, problem.value, problem.reason))
+        self.report.rejected_rows.append(RejectedRow(
             checked.sheet.kind, self.name, sheet_name, row, checked.raw_row(position),
             [f"{p.column}: {p.reason}" if p.column else p.reason for p in problems],
         ))
@@ -194,7 +203,7 @@ class _FileImport:
                        "(imported all the same)")
 
     def _warn(self, sheet: str | None, row: int | None, column: str | None, value, message: str) -> None:
-        self.warnings.append(ImportWarning(self.name, sheet, row, column, value, message))
+        self.report.warnings.append(ImportWarning(self.name, sheet, row, column, value, message))
 
 
 def _conflict(first: tuple[str, int, str], sheet_name: str, sheet) -> str:

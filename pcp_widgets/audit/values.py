@@ -258,7 +258,7 @@ class Text(ValueType):
     max_length: int = 2000
 
     def normalise(self, raw):
-        text = _as_text(raw)
+        text = raw.strip() if type(raw) is str else _as_text(raw)  # most cells are text: the short way first
         if len(text) > self.max_length:
             raise InvalidValue(f"is {len(text)} characters long; this column takes at most {self.max_length}")
         return text
