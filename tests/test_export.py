@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import zipfile
 
 import openpyxl
 import pytest
@@ -21,6 +22,9 @@ def stored(store, tmp_path):
         headers("file_audit"),
         row("file_audit", person_ref="P-0002", notes='=HYPERLINK("http://example.invalid","click")'),
         row("file_audit", person_ref="P-0003", notes="@SUM(A1)", best_support_sample="-  offer tea"),
+    ], "Incidents and refusals": [
+        headers("event"),
+        row("event", person_ref="P-0004", recovery_minutes=None, event_time=dt.time(21, 5)),
     ]})
     import_files([path], store)
     return store
@@ -45,6 +49,14 @@ def test_csv_times_are_iso(stored, tmp_path):
     assert dict(zip(header, first))["obs_time"] == "08:30:00"
 
 
+def test_csv_whole_numbers_stay_whole_and_blanks_stay_blank(stored, tmp_path):
+    out = export_data(stored, tmp_path / "events.csv", kind="event")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        records = {r["person_ref"]: r for r in csv.DictReader(handle)}
+    assert records["P-0001"]["recovery_minutes"] == "20"
+    assert records["P-0004"]["recovery_minutes"] == "" and records["P-0004"]["event_time"] == "21:05:00"
+
+
 def test_xlsx_has_a_sheet_per_kind_with_real_dates_and_no_formulas(stored, tmp_path):
     out = export_data(stored, tmp_path / "all.xlsx")
     workbook = openpyxl.load_workbook(out)
@@ -56,6 +68,27 @@ def test_xlsx_has_a_sheet_per_kind_with_real_dates_and_no_formulas(stored, tmp_p
     cells = [c for r in sheet.iter_rows(min_row=2) for c in r if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
     assert any(c.value == "@SUM(A1)" and c.data_type == "s" for c in cells)
+    assert any(c.value.startswith("=HYPERLINK(") and c.data_type == "s" for c in cells if isinstance(c.value, str))
+    for kind in KINDS:
+        assert [c.value for c in workbook[kind][1]] == [f.key for f in sheet_for(kind).fields]
+    with zipfile.ZipFile(out) as archive:
+        assert not any(b"<f>" in archive.read(name) for name in archive.namelist() if name.endswith(".xml"))
+
+
+def test_xlsx_times_and_whole_numbers(stored, tmp_path):
+    sheet = openpyxl.load_workbook(export_data(stored, tmp_path / "events.xlsx", kind="event"))["event"]
+    keys = [c.value for c in sheet[1]]
+    records = {r[keys.index("person_ref")].value: r for r in sheet.iter_rows(min_row=2)}
+    time_cell = records["P-0004"][keys.index("event_time")]
+    assert time_cell.value == dt.time(21, 5) and time_cell.number_format == "hh:mm:ss"
+    assert records["P-0001"][keys.index("recovery_minutes")].value == 20
+    assert records["P-0004"][keys.index("recovery_minutes")].value is None
+
+
+def test_an_empty_store_exports_headers_only(store, tmp_path):
+    workbook = openpyxl.load_workbook(export_data(store, tmp_path / "empty.xlsx"))
+    assert workbook.sheetnames == list(KINDS)
+    assert all(workbook[kind].max_row == 1 for kind in KINDS)
 
 
 def test_one_kind_to_xlsx(stored, tmp_path):
@@ -66,7 +99,8 @@ def test_one_kind_to_xlsx(stored, tmp_path):
 @pytest.mark.parametrize("out, kind, message", [
     ("all.csv", None, "add --kind"),
     ("x.xlsx", "audits", "no kind of record called 'audits'"),
-    ("x.pdf", "review", "not .pdf"),
+    ("x.pdf", "review", r"to \.csv or \.xlsx files, not \.pdf"),
+    ("noextension", None, "not a file name without an extension"),
 ])
 def test_mistakes_are_one_sentence(stored, tmp_path, out, kind, message):
     with pytest.raises(UsageError, match=message):
