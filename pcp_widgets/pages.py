@@ -1,0 +1,92 @@
+"""The one list of served pages.
+
+``pcp serve`` serves these notebooks and nothing else, warms a kernel for the ones marked
+``preheat``, and the start page lists them grouped by who they are for. Adding a page is
+one entry here (a test checks that every notebook under ``workbooks/`` and ``audits/`` is
+listed, and that every entry exists).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Who a page is for, in the order the start page shows them, with the heading it uses.
+AUDIENCES: dict[str, str] = {
+    "trainer": "For trainers",
+    "staff": "For support workers and key workers",
+    "quality lead": "For quality leads",
+    "manager": "For managers",
+    "commissioner team": "For the team that reports to commissioners",
+}
+
+#: The folders of the repository that hold served notebooks.
+PAGE_FOLDERS = ("workbooks", "audits")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the repository root, with forward slashes
+    title: str
+    audiences: tuple[str, ...]  # keys of AUDIENCES; empty for the start page, which is for everyone
+    purpose: str  # one line, shown under the link on the start page
+    preheat: bool = False  # keep a kernel ready so the page opens fast
+
+    def __post_init__(self):
+        unknown = [a for a in self.audiences if a not in AUDIENCES]
+        if unknown:
+            raise ValueError(f"{self.path}: unknown audience {unknown[0]!r}; use one of {', '.join(AUDIENCES)}")
+
+
+START_PAGE = Page(
+    path="workbooks/start_here.ipynb",
+    title="Start here",
+    audiences=(),
+    purpose="What this workbook offers and where to find each page.",
+    preheat=True,
+)
+
+PAGES: tuple[Page, ...] = (
+    START_PAGE,
+    Page(
+        path="audits/import_audit_data.ipynb",
+        title="Import audit data",
+        audiences=("quality lead",),
+        purpose="Import the month's audit workbooks and see every row stored or explained, with the reason.",
+        preheat=True,
+    ),
+)
+
+
+def page_for(path: str) -> Page | None:
+    """The registered page at ``path`` (relative to the repository root), or None."""
+    for page in PAGES:
+        if page.path == path:
+            return page
+    return None
+
+
+def link(from_page: Page, to_page: Page) -> str:
+    """A relative link between two served pages; Voila serves both under the same ``/voila/render/``."""
+    return posixpath.relpath(to_page.path, posixpath.dirname(from_page.path))
+
+
+def repo_root() -> Path:
+    """The folder holding ``workbooks/`` and ``audits/``: the parent of the installed package's folder."""
+    return Path(__file__).resolve().parent.parent
+
+
+def notebooks_on_disk(root: Path | None = None) -> set[str]:
+    """Every notebook under the page folders, as registry paths (checkpoint copies left out)."""
+    root = root or repo_root()
+    found = set()
+    for folder in PAGE_FOLDERS:
+        for path in (root / folder).rglob("*.ipynb"):
+            if ".ipynb_checkpoints" not in path.parts:
+                found.add(path.relative_to(root).as_posix())
+    return found
+
+
+__all__ = ["AUDIENCES", "PAGE_FOLDERS", "Page", "START_PAGE", "PAGES", "page_for", "link",
+           "repo_root", "notebooks_on_disk"]

@@ -1,0 +1,396 @@
+"""The "Import audit data" page: upload workbooks, import them, see every row stored or explained.
+
+The work is done by plain functions that need no kernel and are tested on their own:
+saving uploads under safe names in a private folder (:func:`import_uploads`), and turning
+an :class:`~pcp_widgets.audit.report.ImportReport` into escaped HTML tables
+(:func:`results_html`) and download links (:func:`download_link_html`). :class:`ImportPage`
+only holds the widgets and calls them.
+
+Downloads are ``data:`` links with a ``download`` file name: ipywidgets 8 has no download
+widget, and a link inside an HTML widget works in Voila without any script or file route.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+import sys
+import tempfile
+import traceback
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import ipywidgets as widgets
+import pandas as pd
+
+from pcp_widgets.errors import PcpError
+from pcp_widgets.progress import Progress, widget_progress
+
+TITLE = "Import audit data"
+#: What the upload button offers; the reader decides what it can really read.
+ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: More rows than this in one table make the page slow; the workbook download has them all.
+MAX_TABLE_ROWS = 500
+#: A download link carries the file in the page; beyond this, point to the command line instead.
+MAX_DOWNLOAD_BYTES = 40 * 1024 * 1024
+#: Longest file name shown or used in a download name.
+MAX_NAME_LENGTH = 120
+
+COUNT_COLUMNS = {
+    "file": "File",
+    "sheet": "Sheet",
+    "rows": "Rows",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "new": "New",
+    "updated": "Updated",
+    "duplicates": "Duplicates",
+}
+ERROR_COLUMNS = {"file": "File", "sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value",
+                 "reason": "Reason"}
+WARNING_COLUMNS = {"file": "File", "sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value",
+                   "message": "Warning"}
+
+STYLE = """
+<style>
+.pcp-import { color: #1b1b1b; line-height: 1.5; max-width: 75rem; }
+.pcp-import h1 { font-size: 1.8rem; margin: 0 0 0.5rem 0; }
+.pcp-import h2 { font-size: 1.25rem; margin: 1.25rem 0 0.25rem 0; }
+.pcp-import table { border-collapse: collapse; margin: 0.5rem 0; }
+.pcp-import caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
+.pcp-import th, .pcp-import td { border: 1px solid #767676; padding: 0.2rem 0.5rem; text-align: left;
+                                 vertical-align: top; }
+.pcp-import td.pcp-number { text-align: right; }
+.pcp-import th { background: #eef1f5; }
+.pcp-import a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
+.pcp-import a:focus-visible { outline: 3px solid #0b4fa8; outline-offset: 2px; }
+.pcp-import .pcp-problem { border-left: 4px solid #a4262c; padding-left: 0.5rem; }
+</style>
+"""
+
+INTRO = (
+    "Fill in the blank audit workbook (or your own copy of it), choose one or more workbooks "
+    "(.xlsx, .xlsm, .xls or .ods) and press Import. Every row is either stored or listed below "
+    "with the reason; rows already stored are not stored twice."
+)
+
+
+# -- uploads ------------------------------------------------------------------------------
+
+
+def display_name(raw_name: str | None) -> str:
+    """The name to show for an uploaded file: its last path part, printable, not too long."""
+    name = re.split(r"[\\/]", str(raw_name or ""))[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        name = name[: MAX_NAME_LENGTH - len(extension) - 2] + "…." + extension if dot else name[:MAX_NAME_LENGTH]
+    return name or "unnamed file"
+
+
+def safe_extension(name: str) -> str:
+    """The file's extension, lower case, if it is a plain one (letters and digits), else ''."""
+    suffix = Path(display_name(name)).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,6}", suffix) else ""
+
+
+def save_uploads(uploads: Iterable[Mapping], folder: Path) -> tuple[list[Path], list[str]]:
+    """Write each upload as ``upload-NN.ext`` in ``folder``; return the paths and the names to show.
+
+    The person's file name is never used as a path: it only travels to the importer as a
+    display name, so messages name their file.
+    """
+    paths, names = [], []
+    for number, upload in enumerate(uploads, start=1):
+        name = display_name(upload.get("name"))
+        path = folder / f"upload-{number:02d}{safe_extension(name)}"
+        path.write_bytes(bytes(upload.get("content", b"")))
+        paths.append(path)
+        names.append(name)
+    return paths, names
+
+
+def import_uploads(uploads: Sequence[Mapping], store, progress: Progress | None = None, *, limits=None):
+    """Import uploaded files from a private temporary folder that is removed afterwards."""
+    from pcp_widgets.audit.importer import import_files
+    from pcp_widgets.audit.limits import Limits
+
+    limits = limits or Limits.from_options()
+    with tempfile.TemporaryDirectory(prefix="pcp-upload-") as folder:
+        paths, names = save_uploads(uploads, Path(folder))
+        return import_files(paths, store, limits=limits, progress=progress, display_names=names)
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    """One table cell; whole numbers right-aligned with thousands separators, everything else as text."""
+    if value is None:
+        return "<td></td>"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f'<td class="pcp-number">{value:,}</td>'
+    return f"<td>{html.escape(str(value))}</td>"
+
+
+def html_table(frame: pd.DataFrame, columns: Mapping[str, str], caption: str, limit: int | None = None) -> str:
+    """An escaped HTML table of ``frame``'s ``columns`` (key -> heading), at most ``limit`` rows
+    (:data:`MAX_TABLE_ROWS` unless told)."""
+    limit = MAX_TABLE_ROWS if limit is None else limit
+    head = "".join(f'<th scope="col">{html.escape(heading)}</th>' for heading in columns.values())
+    body = []
+    for record in frame.head(limit).to_dict("records"):
+        body.append("<tr>" + "".join(_cell(_plain(record.get(key))) for key in columns) + "</tr>")
+    return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _plain(value):
+    """pandas' missing values as None, whole floats as ints (row numbers come back as floats)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() else value
+    return value
+
+
+def _more_rows_note(shown: int, total: int, what: str, where_all: str = "") -> str:
+    if total <= shown:
+        return ""
+    return f"<p>The first {shown:,} of {total:,} {what} are shown here{where_all}.</p>"
+
+
+def summary_sentence(report) -> str:
+    """One sentence saying what the import did, for the top of the results."""
+    counts = [c for f in report.files for c in f.sheets.values()]
+    accepted = sum(c.accepted for c in counts)
+    rejected = sum(c.rejected for c in counts)
+    new = sum(c.new for c in counts)
+    updated = sum(c.updated for c in counts)
+    duplicates = sum(c.duplicates for c in counts)
+    unreadable = sum(1 for f in report.files if f.error)
+    files = len(report.files)
+    sentence = (f"{accepted:,} rows accepted ({new:,} new, {updated:,} updated, {duplicates:,} duplicates) "
+                f"and {rejected:,} rejected, from {files} file{'s' if files != 1 else ''}")
+    if unreadable:
+        sentence += f"; {unreadable} file{'s' if unreadable != 1 else ''} could not be read"
+    return sentence + "."
+
+
+def files_not_imported_html(report) -> str:
+    """The files that could not be read, or held no audit sheet, each with its one-sentence reason."""
+    items = []
+    for f in report.files:
+        if f.error:
+            items.append(f"<li>{html.escape(f.path)}: not imported. {html.escape(f.error)}</li>")
+        elif not f.sheets:
+            items.append(f"<li>{html.escape(f.path)}: no audit sheets found; nothing was imported.</li>")
+    if not items:
+        return ""
+    return ('<div class="pcp-problem"><h2>Files not imported</h2><ul>' + "".join(items) + "</ul></div>")
+
+
+def rejected_rows_frame(report) -> pd.DataFrame:
+    """The rejected rows' problems: one row per problem, with the spreadsheet row a person sees."""
+    frame = report.errors_table()
+    return frame[frame["row"].notna()].reset_index(drop=True)
+
+
+def results_html(report, errors_link: str = "") -> str:
+    """Everything the page shows after an import, escaped: summary, counts, problems, warnings."""
+    parts = [STYLE, '<div class="pcp-import">', f"<p><strong>{html.escape(summary_sentence(report))}</strong></p>",
+             files_not_imported_html(report)]
+    counts = report.counts_table()
+    if len(counts):
+        parts.append("<h2>What was imported</h2>")
+        parts.append(html_table(counts, COUNT_COLUMNS, "Rows in each file and sheet", limit=len(counts)))
+    rejected = rejected_rows_frame(report)
+    if len(rejected):
+        parts.append("<h2>Rejected rows</h2>")
+        parts.append("<p>These rows were not stored. Fix them in your workbook, or in the download below "
+                     "(it has a \u201cWhy rejected\u201d column), and import it again.</p>")
+        if errors_link:
+            parts.append(f"<p>{errors_link}</p>")
+        parts.append(html_table(rejected, ERROR_COLUMNS, "Why each rejected row was not stored"))
+        parts.append(_more_rows_note(min(len(rejected), MAX_TABLE_ROWS), len(rejected), "problems",
+                                     "; the download has them all"))
+    warnings = report.warnings_table()
+    if len(warnings):
+        parts.append("<h2>Warnings</h2>")
+        parts.append("<p>These were imported, but are worth a look.</p>")
+        parts.append(html_table(warnings, WARNING_COLUMNS, "Warnings"))
+        parts.append(_more_rows_note(min(len(warnings), MAX_TABLE_ROWS), len(warnings), "warnings"))
+    parts.append("</div>")
+    return "\n".join(part for part in parts if part)
+
+
+def message_html(text: str, problem: bool = False) -> str:
+    css = ' class="pcp-problem"' if problem else ""
+    return f'{STYLE}<div class="pcp-import"><p{css}>{html.escape(text)}</p></div>'
+
+
+# -- downloads --------------------------------------------------------------------------------
+
+
+def safe_download_name(stem: str, suffix: str = ".xlsx") -> str:
+    """A file name for a download: letters, digits, '-', '_' and '.', never empty, never hidden."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", unicodedata.normalize("NFKD", stem).encode("ascii", "ignore")
+                     .decode("ascii")).strip("-._")
+    return (cleaned[:MAX_NAME_LENGTH] or "download") + suffix
+
+
+def download_link_html(data: bytes, file_name: str, text: str, mime: str = XLSX_MIME) -> str:
+    """A link that saves ``data`` as ``file_name`` (a ``data:`` URI, so no file is left on the server)."""
+    if len(data) > MAX_DOWNLOAD_BYTES:
+        return html.escape(
+            f"{file_name} is too large to download from this page ({len(data) / 1e6:.0f} MB); "
+            "ask whoever runs the server to use the pcp command instead."
+        )
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<a download="{html.escape(file_name)}" href="data:{mime};base64,{encoded}">'
+            f"{html.escape(text)}</a>")
+
+
+def errors_workbook_bytes(report) -> bytes:
+    """The rejected rows workbook (:meth:`ImportReport.write_errors_workbook`) as bytes."""
+    with tempfile.TemporaryDirectory(prefix="pcp-errors-") as folder:
+        path = report.write_errors_workbook(Path(folder) / "rejected-rows.xlsx")
+        return Path(path).read_bytes()
+
+
+def errors_download_name(report) -> str:
+    """``<file>-rejected-rows.xlsx`` for one file, ``rejected-rows.xlsx`` for several."""
+    names = {rejected.file for rejected in report.rejected_rows}
+    if len(names) == 1:
+        return safe_download_name(Path(names.pop()).stem + "-rejected-rows")
+    return safe_download_name("rejected-rows")
+
+
+def errors_link_html(report) -> str:
+    """The download link for the rejected rows workbook, or '' when no row was rejected."""
+    if not report.rejected_rows:
+        return ""
+    count = len(report.rejected_rows)
+    return download_link_html(
+        errors_workbook_bytes(report),
+        errors_download_name(report),
+        f"Download the {count:,} rejected row{'s' if count != 1 else ''} as a workbook to fix and import again",
+    )
+
+
+def template_link_html() -> str:
+    """The download link for the blank audit workbook, written fresh from the schema."""
+    from pcp_widgets.audit.templates import write_templates
+
+    with tempfile.TemporaryDirectory(prefix="pcp-template-") as folder:
+        path = Path(write_templates(Path(folder)))
+        data = path.read_bytes()
+    return download_link_html(data, safe_download_name(path.stem, path.suffix or ".xlsx"),
+                              "Download the blank audit workbook")
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+def _report_unexpected(error: BaseException) -> None:
+    """Log a failure we did not foresee where the person running the server can see it."""
+    print(f"pcp: the import page failed unexpectedly: {type(error).__name__}: {error}", file=sys.__stderr__)
+    traceback.print_exception(error, file=sys.__stderr__)
+
+
+UNEXPECTED = ("Something went wrong that we did not expect, so the import did not finish. Files already "
+              "reported as imported are stored; the details are in the server's log.")
+
+
+class ImportPage:
+    """The widgets of the page; the work is done by the functions above."""
+
+    def __init__(self, store=None):
+        if store is None:
+            from pcp_widgets.store import open_store
+
+            store = open_store()
+        self.store = store
+        self.heading = widgets.HTML(
+            value=f'{STYLE}<div class="pcp-import"><h1>{html.escape(TITLE)}</h1><p>{html.escape(INTRO)}</p>'
+                  f"<p>{template_link_html()}</p></div>"
+        )
+        self.upload = widgets.FileUpload(
+            accept=",".join(ACCEPTED_EXTENSIONS),
+            multiple=True,
+            description="Choose workbooks",
+            tooltip="Choose one or more audit workbooks (.xlsx, .xlsm, .xls or .ods)",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.button = widgets.Button(
+            description="Import",
+            button_style="primary",
+            tooltip="Import the chosen workbooks",
+        )
+        self.chosen = widgets.HTML()
+        # The bar appears with the first import; before that it would be an empty box with no meaning.
+        self.bar = widgets.IntProgress(value=0, min=0, max=1,
+                                       layout=widgets.Layout(width="30rem", visibility="hidden"))
+        self.label = widgets.Label(value="")
+        self.progress = widget_progress(self.bar, self.label)
+        self.results = widgets.HTML()
+        self.upload.observe(self._on_choose, names="value")
+        self.button.on_click(self._on_import)
+        self.widget = widgets.VBox([
+            self.heading,
+            widgets.HBox([self.upload, self.button]),
+            self.chosen,
+            widgets.HBox([self.bar, self.label]),
+            self.results,
+        ])
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _on_choose(self, change) -> None:
+        names = [display_name(upload.get("name")) for upload in change["new"]]
+        self.chosen.value = (
+            "<p>Chosen: " + html.escape(", ".join(names)) + "</p>" if names else ""
+        )
+
+    def _on_import(self, _button=None) -> None:
+        uploads = list(self.upload.value)
+        if not uploads:
+            self.results.value = message_html("Choose one or more workbooks first, then press Import.", problem=True)
+            return
+        self.button.disabled = self.upload.disabled = True
+        self.results.value = ""
+        self.bar.layout.visibility = "visible"
+        self.progress.reset("Starting the import")
+        try:
+            self.import_now(uploads)
+        except PcpError as error:
+            self.results.value = message_html(str(error), problem=True)
+            self.label.value = "The import stopped."
+        except Exception as error:  # never a traceback on the page; the server log has it
+            _report_unexpected(error)
+            self.results.value = message_html(UNEXPECTED, problem=True)
+            self.label.value = "The import stopped."
+        finally:
+            self.upload.value = ()
+            self.button.disabled = self.upload.disabled = False
+
+    def import_now(self, uploads: Sequence[Mapping]):
+        """Import ``uploads`` (FileUpload values: dicts with ``name`` and ``content``) and show the results."""
+        report = import_uploads(uploads, self.store, self.progress)
+        self.results.value = results_html(report, errors_link_html(report))
+        self.label.value = "Finished."
+        return report
+
+
+__all__ = ["TITLE", "ACCEPTED_EXTENSIONS", "display_name", "safe_extension", "save_uploads", "import_uploads",
+           "html_table", "summary_sentence", "files_not_imported_html", "rejected_rows_frame", "results_html",
+           "message_html", "safe_download_name", "download_link_html", "errors_workbook_bytes",
+           "errors_download_name", "errors_link_html", "template_link_html", "ImportPage"]

@@ -1,0 +1,122 @@
+"""The start page: what the workbook offers, and a link to every page, grouped by who it is for.
+
+The page is one HTML block built by :func:`start_page_html` from the page registry
+(:mod:`pcp_widgets.pages`) and a status line saying which database is in use and what it
+holds. Everything shown is escaped. Links are real links, headings go h1 then h2, and the
+colours keep a contrast of at least 7:1 so the page works with a keyboard, a screen reader
+and a magnifier.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import ipywidgets as widgets
+
+from pcp_widgets.audit.schema import SHEETS
+from pcp_widgets.errors import PcpError
+from pcp_widgets.pages import AUDIENCES, PAGES, START_PAGE, Page, link
+
+TITLE = "Person-centred planning workbook"
+WELCOME = (
+    "A practice workbook and audit toolkit for person-centred planning in adult social care. "
+    "Choose the page for the job you are doing. Everything stays on this computer or your "
+    "organisation's server; nothing is sent anywhere."
+)
+
+STYLE = """
+<style>
+.pcp-start { color: #1b1b1b; background: #ffffff; max-width: 60rem; font-size: 1rem; line-height: 1.5; }
+.pcp-start h1 { font-size: 1.8rem; margin: 0 0 0.5rem 0; }
+.pcp-start h2 { font-size: 1.25rem; margin: 1.5rem 0 0.25rem 0; }
+.pcp-start ul { list-style: none; padding: 0; margin: 0; }
+.pcp-start li { margin: 0.5rem 0; }
+.pcp-start a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
+.pcp-start a:focus-visible { outline: 3px solid #0b4fa8; outline-offset: 2px; }
+.pcp-start .pcp-purpose { display: block; color: #3b3b3b; }
+.pcp-start .pcp-status { margin-top: 2rem; padding-top: 0.5rem; border-top: 1px solid #767676;
+                         color: #3b3b3b; font-size: 0.9rem; }
+</style>
+"""
+
+
+def record_counts(store) -> dict[str, int]:
+    """How many audit records the store holds of each kind, by the sheet's name, in schema order."""
+    return {sheet.name: store.count_records(sheet.kind) for sheet in SHEETS}
+
+
+def status_text(store) -> str:
+    """One line for the foot of the page: which database, and what it holds."""
+    counts = record_counts(store)
+    if sum(counts.values()) == 0:
+        held = "No audit records are stored yet."
+    else:
+        held = "Audit records stored: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()) + "."
+    return f"Database: {store.describe()}. {held}"
+
+
+def open_status() -> str:
+    """The status line for the database pages use (``$PCP_DB``), or why it could not be opened."""
+    from pcp_widgets.store import open_store
+
+    try:
+        store = open_store()
+    except PcpError as error:
+        return f"The database could not be opened: {error}"
+    try:
+        return status_text(store)
+    finally:
+        store.dispose()
+
+
+def _page_item(page: Page) -> str:
+    return (
+        f'<li><a href="{html.escape(link(START_PAGE, page))}">{html.escape(page.title)}</a>'
+        f'<span class="pcp-purpose">{html.escape(page.purpose)}</span></li>'
+    )
+
+
+def start_page_html(status: str, pages: tuple[Page, ...] = PAGES) -> str:
+    """The whole start page: title, welcome, the pages by audience (empty groups left out), status."""
+    parts = [
+        STYLE,
+        '<div class="pcp-start" lang="en-GB">',
+        f"<h1>{html.escape(TITLE)}</h1>",
+        f"<p>{html.escape(WELCOME)}</p>",
+    ]
+    for audience, heading in AUDIENCES.items():
+        listed = [page for page in pages if audience in page.audiences and page != START_PAGE]
+        if not listed:
+            continue
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append("<ul>" + "".join(_page_item(page) for page in listed) + "</ul>")
+    parts.append(f'<p class="pcp-status">{html.escape(status)}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def wait_for_visit() -> None:
+    """In a kernel Voila keeps warm, wait until someone opens the page, so the status is current.
+
+    Voila runs a pre-heated kernel's cells before anyone asks for the page; without this the
+    record counts would be those of the moment the kernel started. Elsewhere it returns at once.
+    """
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return
+    from voila.utils import wait_for_request
+
+    try:
+        wait_for_request()
+    except Exception:  # the server went away or cannot be reached: show the status as it is now
+        return
+
+
+def start_page() -> widgets.HTML:
+    """The start page as a widget, with the status of the database pages use now."""
+    wait_for_visit()
+    return widgets.HTML(value=start_page_html(open_status()))
+
+
+__all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "open_status", "start_page_html",
+           "wait_for_visit", "start_page"]

@@ -1,0 +1,108 @@
+"""The start page: every page linked under its audience, escaped text, and a true status line."""
+
+import re
+from html.parser import HTMLParser
+
+from pcp_widgets.pages import PAGES, START_PAGE, Page
+from pcp_widgets.ui.start import TITLE, open_status, start_page, start_page_html, status_text
+from tests.workbook_files import full_workbook
+
+
+class Outline(HTMLParser):
+    """The headings, links and text of an HTML fragment, in document order."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings, self.links, self.text, self._in = [], [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append([int(tag[1]), ""])
+            self._in = "heading"
+        elif tag == "a":
+            self.links.append([dict(attrs)["href"], ""])
+            self._in = "link"
+
+    def handle_endtag(self, tag):
+        if tag == "a" or re.fullmatch(r"h[1-6]", tag):
+            self._in = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in == "heading":
+            self.headings[-1][1] += data
+        elif self._in == "link":
+            self.links[-1][1] += data
+
+
+def outline(fragment: str) -> Outline:
+    parsed = Outline()
+    parsed.feed(fragment)
+    return parsed
+
+
+def test_every_page_is_linked_relative_to_the_start_page():
+    page = outline(start_page_html("Database: test."))
+    links = dict((text, href) for href, text in page.links)
+    for registered in PAGES:
+        if registered is not START_PAGE:
+            assert links[registered.title] == "../" + registered.path
+    assert all(not href.startswith(("/", "http")) for href, _ in page.links)
+
+
+def test_headings_start_at_h1_and_never_skip_a_level():
+    levels = [level for level, _ in outline(start_page_html("Database: test.")).headings]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    assert outline(start_page_html("x")).headings[0][1] == TITLE
+
+
+def test_pages_are_grouped_by_audience_and_empty_groups_left_out():
+    pages = (
+        START_PAGE,
+        Page("audits/a.ipynb", "Plan quality", ("quality lead", "manager"), "See plan quality."),
+        Page("workbooks/b.ipynb", "One-page profile", ("trainer",), "Practise a profile."),
+    )
+    page = outline(start_page_html("x", pages))
+    headings = [text for level, text in page.headings if level == 2]
+    assert headings == ["For trainers", "For quality leads", "For managers"]
+    assert [text for _, text in page.links] == ["One-page profile", "Plan quality", "Plan quality"]
+
+
+def test_everything_shown_is_escaped():
+    pages = (START_PAGE, Page("audits/x.ipynb", "<b>Tom & Jerry</b>", ("manager",), "<script>alert(1)</script>"))
+    fragment = start_page_html('<img src=x onerror="alert(2)">', pages)
+    assert "<script>" not in fragment and "<img" not in fragment and "<b>" not in fragment
+    assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in fragment
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in fragment
+
+
+def test_status_of_an_empty_database(store):
+    text = status_text(store)
+    assert text.startswith(f"Database: {store.describe()}.")
+    assert "No audit records are stored yet." in text
+
+
+def test_status_counts_records_of_each_kind(store, tmp_path):
+    from pcp_widgets.audit.importer import import_files
+
+    import_files([full_workbook(tmp_path / "march.xlsx")], store)
+    text = status_text(store)
+    for name in ("File audit 1", "Observations 1", "Incidents and refusals 1", "Plan changes 1", "Outcomes 1",
+                 "Reviews 1"):
+        assert name in text
+
+
+def test_start_page_widget_uses_the_database_of_pcp_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("PCP_DB", f"sqlite:///{tmp_path}/pages.sqlite")
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    widget = start_page()
+    assert f"SQLite file {tmp_path}/pages.sqlite" in widget.value
+    assert "../audits/import_audit_data.ipynb" in widget.value
+
+
+def test_a_database_that_cannot_be_opened_is_one_sentence_in_the_status(monkeypatch):
+    monkeypatch.setenv("PCP_DB", "not a database url")
+    text = open_status()
+    assert text.startswith("The database could not be opened:")
+    assert "Traceback" not in text
