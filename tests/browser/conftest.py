@@ -1,0 +1,90 @@
+"""Browser tests: Debian's Chromium (never a downloaded browser), driven by Playwright, against ``pcp serve``.
+
+Without /usr/bin/chromium or Playwright these tests are skipped with the reason shown in the
+summary, unless ``PCP_REQUIRE_BROWSER=1`` (CI sets it), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.serving import start_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+DEMO_SIZE = {"services": 3, "months": 3, "seed": 1}
+#: Longest wait for something to appear on a page (kernels start, imports run); not a sleep.
+WAIT_MS = 120_000
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = missing_browser()
+    if reason:
+        if os.environ.get("PCP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}; PCP_REQUIRE_BROWSER=1 requires the browser tests to run", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def served(browser, tmp_path_factory):
+    """``pcp serve`` on a free port, on a database holding a small demo."""
+    from pcp_widgets.audit.demo import run_demo
+    from pcp_widgets.store import open_store
+
+    database = tmp_path_factory.mktemp("browser") / "pcp.sqlite"
+    store = open_store(f"sqlite:///{database}")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            run_demo(store, out_dir=None, quiet=True, **DEMO_SIZE)
+    finally:
+        store.dispose()
+    server = start_server("--db", f"sqlite:///{database}")
+    server.database = database
+    yield server
+    code, err = server.stop()
+    assert code == 0, err
+    assert "Traceback" not in err, err
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(WAIT_MS)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where page pictures go: $PCP_SCREENSHOTS if set (to look at them), else a temporary folder."""
+    folder = Path(os.environ["PCP_SCREENSHOTS"]) if os.environ.get("PCP_SCREENSHOTS") else \
+        tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
