@@ -1,13 +1,23 @@
-"""Fixtures every test can use: a fresh store on SQLite and, when asked for, on PostgreSQL.
+"""Test session set-up, loaded whatever paths pytest is given.
 
-Tests that take ``store`` or ``store_url`` run once on a new SQLite file and, when
-``PCP_TEST_POSTGRES_URL`` is set (see the README), once more on that PostgreSQL database,
-which is emptied before each test: point it at a database kept for testing only.
+* ``PCP_DB`` points at a temporary SQLite file for the whole session, so nothing a test or
+  a page does touches the database in your data folder. When notebooks are among the
+  collected tests (``pytest --nbval-lax`` over ``workbooks/`` and ``audits/``), that
+  database is filled with a small demo first: each page then runs top to bottom on a
+  fresh kernel against data, as it does when served (nbval's kernels inherit ``os.environ``).
+* Tests that take ``store`` or ``store_url`` run once on a new SQLite file and, when
+  ``PCP_TEST_POSTGRES_URL`` is set (see the README), once more on that PostgreSQL database,
+  which is emptied before each test: point it at a database kept for testing only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -42,3 +52,49 @@ def store(store_url):
     opened = open_store(store_url)
     yield opened
     opened.dispose()
+
+
+#: Small, so the notebook tests stay quick; the same seed every run.
+DEMO_SIZE = {"services": 3, "months": 3, "seed": 1}
+
+_session: dict = {}
+
+
+def pytest_configure(config):
+    folder = Path(tempfile.mkdtemp(prefix="pcp-tests-"))
+    _session["folder"] = folder
+    _session["previous_db"] = os.environ.get("PCP_DB")
+    os.environ["PCP_DB"] = f"sqlite:///{folder / 'pages.sqlite'}"
+
+
+def pytest_collection_finish(session):
+    if any(Path(str(item.path)).suffix == ".ipynb" for item in session.items):
+        fill_with_demo(os.environ["PCP_DB"])
+
+
+def pytest_unconfigure(config):
+    previous = _session.pop("previous_db", None)
+    if previous is None:
+        os.environ.pop("PCP_DB", None)
+    else:
+        os.environ["PCP_DB"] = previous
+    folder = _session.pop("folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fill_with_demo(url: str) -> None:
+    """Import the small demo into the database at ``url``; fail loudly if it did not import cleanly."""
+    from pcp_widgets.audit.demo import run_demo
+    from pcp_widgets.store import open_store
+
+    store = open_store(url)
+    try:
+        summary = io.StringIO()
+        with contextlib.redirect_stdout(summary):
+            code = run_demo(store, out_dir=None, quiet=True, **DEMO_SIZE)
+        if code != 0 or store.count_records() == 0:
+            raise RuntimeError(f"the demo data for the notebook tests did not import (exit {code}):\n"
+                               f"{summary.getvalue()}")
+    finally:
+        store.dispose()

@@ -1,0 +1,39 @@
+# The two commands of the README, each doing its own set-up on a fresh machine:
+#   make serve   the pages at http://127.0.0.1:8866/ with demo data (loaded if the database is empty)
+#   make test    every test: unit, notebooks (nbval) and browser (Chromium)
+# and, for maintainers, `make templates` (regenerate templates/) and `make clean`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after each install; pyproject.toml newer than it means install again.
+INSTALLED := $(VENV)/.pcp-installed
+
+.PHONY: serve test templates clean distclean
+
+serve: $(INSTALLED)
+	@$(BIN)/pcp serve --demo
+
+# Explicit paths, so pytest always collects the unit tests (never exit 5, "no tests ran")
+# and nbval runs every page under workbooks/ and audits/.
+test: $(INSTALLED)
+	$(BIN)/python -m pytest --nbval-lax tests workbooks audits
+
+templates: $(INSTALLED)
+	$(BIN)/pcp templates --out templates
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(INSTALLED)
+
+clean:
+	rm -rf build dist .pytest_cache .hypothesis tests/benchmarks/out *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print \
+		| xargs rm -rf
+
+# clean, and the virtual environment too (the next make serve or make test makes a new one).
+distclean: clean
+	rm -rf $(VENV)
