@@ -22,6 +22,7 @@ import errno
 import ipaddress
 import logging
 import os
+import re
 import shutil
 import socket
 import sys
@@ -158,6 +159,23 @@ class StartRedirectHandler(tornado.web.RequestHandler):
     head = get
 
 
+#: Voila's page template links these stylesheets from a public CDN; pages here must not make
+#: any request beyond this server, so they are taken out of every page (the icons the pages
+#: use are in Voila's own bundled stylesheet).
+OUTSIDE_LINKS = re.compile(rb'<link rel="stylesheet" href="https://[^"]*" type="text/css" />')
+
+
+class WithoutOutsideLinks(tornado.web.OutputTransform):
+    """Removes links to outside stylesheets from the HTML pages Voila streams."""
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        self.html = headers.get("Content-Type", "").startswith("text/html") and "Content-Length" not in headers
+        return status_code, headers, self.transform_chunk(chunk, finishing)
+
+    def transform_chunk(self, chunk, finishing):
+        return OUTSIDE_LINKS.sub(b"", chunk) if self.html else chunk
+
+
 def _registered_page_handler(base):
     """Voila's page handler, refusing (404) any notebook that is not a registered page."""
     served = {page.path for page in PAGES}
@@ -186,6 +204,7 @@ def _voila_class():
         on_listening = None  # called once the server accepts connections
 
         def init_handlers(self):
+            self.app.transforms.append(WithoutOutsideLinks)  # Voila has made the application by now
             start = url_path_join(self.base_url, "voila/render", START_PAGE.path)
             handlers = []
             for handler in super().init_handlers():

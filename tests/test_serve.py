@@ -73,6 +73,8 @@ def test_pages_are_served_without_source_or_traceback(server, path, title):
         assert line not in body
     assert "Traceback" not in body and "could not be shown" not in body
     assert '<html lang="en">' in body
+    # Nothing is fetched from outside this server (nbconvert's mermaid loader only runs for diagrams).
+    assert 'href="https://' not in body and 'src="https://' not in body
 
 
 def test_only_registered_pages_and_no_files_or_listings_are_served(server):
