@@ -105,7 +105,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
                     _check_xml_prolog(path, archive, member)
     except zipfile.BadZipFile:
         raise UnreadableFile(str(path), "the file is damaged (it is not a complete workbook); save it again") from None
-    except (RuntimeError, NotImplementedError, OSError, EOFError):
+    except (RuntimeError, OSError, EOFError):  # RuntimeError covers unsupported compression too
         # zipfile's word for encrypted or unsupported members, or a truncated file.
         raise UnreadableFile(str(path), "the file is damaged or encrypted in a way pcp cannot read; save it again "
                                         "from Excel without a password") from None
