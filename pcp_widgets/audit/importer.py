@@ -75,8 +75,13 @@ def import_files(paths: Sequence, store, *, limits: Limits | None = None, progre
 
 
 def _read(path: Path, limits: Limits) -> tuple[str, list[RawSheet]]:
-    """The file's SHA-256 and its sheets; UnreadableFile if it cannot be read safely."""
-    return _sha256(path), read_workbook(path, limits)
+    """The file's SHA-256 and its sheets; UnreadableFile if it cannot be read safely.
+
+    The reader's checks come first: they refuse what is not a regular file (a folder, a
+    named pipe) before anything reads it to the end.
+    """
+    sheets = read_workbook(path, limits)
+    return _sha256(path), sheets
 
 
 def _silent(done: int, total: int, message: str) -> None:

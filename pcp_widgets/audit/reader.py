@@ -206,7 +206,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
                 extents = [_check_part(handle, member, kind, limits) for member in ordered]
                 _check_extents(archive, members, extents, kind, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, struct.error, ValueError,
-            RuntimeError):  # RuntimeError covers zipfile's unsupported compression (NotImplementedError) too
+            RuntimeError):  # RuntimeError: zipfile's word for an unsupported compression method
         raise _Refuse(DAMAGED) from None
 
 
