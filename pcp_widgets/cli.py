@@ -101,6 +101,18 @@ def cmd_serve(args) -> int:
     )
 
 
+def cmd_tools(args) -> int:
+    from pcp_widgets.tools import TOOLS
+
+    if args.json:
+        print(json.dumps(list(TOOLS)))
+    else:
+        width = max(len(key) for key in TOOLS)
+        for tool in TOOLS.values():
+            print(f"{tool.key.ljust(width)}  {tool.title}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -150,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default=None, help="require this password (needed for a non-loopback --ip)")
     p.add_argument("--open", action="store_true", help="open the start page in a web browser")
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser("tools", help="list the person-centred thinking tools")
+    p.add_argument("--json", action="store_true", help="print the tool keys as a JSON list")
+    p.set_defaults(handler=cmd_tools)
 
     return parser
 
