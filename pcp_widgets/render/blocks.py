@@ -178,7 +178,7 @@ def _working_grid(document: Document, flags: dict) -> list[Block]:
     cells: dict[str, dict[str, list[str]]] = {}
     for row in document.sections.get("statements", []):
         who = perspective.label_for(row["perspective"])
-        if row["perspective"] == "other" and row.get("other_name"):
+        if row.get("other_name"):  # named: its own row, so no one's words are merged or lost
             who = f"{who}: {row['other_name']}"
         cells.setdefault(printable(who), {}).setdefault(row["side"], []).append(printable(row["text"]))
     ordered = _perspective_order(cells, [perspective.label_for(value) for value in perspective.values])

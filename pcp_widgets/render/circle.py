@@ -43,8 +43,9 @@ RING_EDGES = (0.9, 2.3, 3.25, 4.15, 5.0)
 CENTRE_RADIUS, OUTER_RADIUS = RING_EDGES[0], RING_EDGES[-1]
 #: Quarters clockwise from the upper left, in the order the groups are declared.
 QUARTER_SIGNS = ((-1, 1), (1, 1), (1, -1), (-1, -1))
-#: Gaps, in points: between names, from a ring's edge, from a dividing line.
-NAME_GAP, RING_GAP, LINE_GAP = 2.0, 2.0, 3.0
+#: Gaps, in points: between names side by side (wide, so two names never read as one),
+#: between names one above another, from a ring's edge, from a dividing line.
+NAME_GAP_X, NAME_GAP_Y, RING_GAP, LINE_GAP = 7.0, 1.5, 2.0, 3.0
 RING_FILLS = ("#dedede", "#efefef", "#dedede", "#efefef")
 
 
@@ -139,10 +140,23 @@ class _Measure:
         return self.cache[key]
 
 
-def picture_name(name: str) -> str:
-    """A name as drawn: one line up to 18 characters, else wrapped onto short lines."""
+def name_forms(name: str) -> list[str]:
+    """The ways a name may be drawn, preferred first: on one line, or on two (or more, for a
+    long name) lines, which fits better where a ring is thin."""
     name = " ".join(printable(name).split())
-    return name if len(name) <= 18 else "\n".join(textwrap.wrap(name, 16, break_long_words=False))
+    words = name.split(" ")
+    balanced = ""
+    if len(words) > 1:
+        cut = min(range(1, len(words)), key=lambda n: abs(len(" ".join(words[:n])) - len(name) / 2))
+        balanced = " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+    wrapped = "\n".join(textwrap.wrap(name, 16, break_long_words=False, break_on_hyphens=False))
+    forms = [name, balanced, wrapped] if len(name) <= 18 else [wrapped, balanced, name]
+    return list(dict.fromkeys(form for form in forms if form))
+
+
+#: How names are tried in a crowded ring: spread evenly by angle (the look we want), then
+#: swept along the arc from one end, keeping to the outer or the inner edge.
+STRATEGIES = ("spread", "sweep_outer", "sweep_inner")
 
 
 class _Placer:
@@ -166,6 +180,10 @@ class _Placer:
             self.grids[key] = (np.concatenate(xs), np.concatenate(ys))
         return self.grids[key]
 
+    def all_fit(self, cells: list[_Cell], size: float) -> bool:
+        """Whether every name of every cell fits at ``size`` (stops at the first that does not)."""
+        return all(len(self._try(cell, cell.names, size)) == len(cell.names) for cell in cells)
+
     def place_cell(self, cell: _Cell, size: float) -> tuple[list[Placed], list[str]]:
         """Place the cell's names; if some do not fit, as many as fit plus '+N more'."""
         placed = self._try(cell, cell.names, size)
@@ -179,55 +197,70 @@ class _Placer:
         return [], list(cell.names)
 
     def _try(self, cell: _Cell, names: list[str], size: float) -> list[Placed]:
-        """Spread ``names`` evenly by angle; if that leaves some out, pack them in rows instead."""
+        """The first strategy that places every name, else the one that places the most."""
         best: list[Placed] = []
-        for packed in (False, True):
-            placed = self._try_once(cell, names, size, packed)
+        for strategy in STRATEGIES:
+            placed = self._try_once(cell, names, size, strategy)
             if len(placed) == len(names):
                 return placed
             best = max(best, placed, key=len)
         return best
 
-    def _try_once(self, cell: _Cell, names: list[str], size: float, packed: bool) -> list[Placed]:
+    def _try_once(self, cell: _Cell, names: list[str], size: float, strategy: str) -> list[Placed]:
         """Place ``names`` in order; stop at the first that has no free spot."""
         boxes: list = []
         placed = []
         for index, name in enumerate(names):
-            spot = self._spot(cell, name, size, index, len(names), boxes, packed)
+            spot = self._spot(cell, name, size, index, len(names), boxes, strategy)
             if spot is None:
                 break
-            x, y, box = spot
+            text, x, y, box = spot
             boxes.append(box)
-            placed.append(Placed(name, x, y, size))
+            placed.append(Placed(text, x, y, size))
         return placed
 
-    def _spot(self, cell: _Cell, name: str, size: float, index: int, count: int, boxes: list, packed: bool):
-        w, h = self.measure(name, size)
+    def _spot(self, cell: _Cell, name: str, size: float, index: int, count: int, boxes: list, strategy: str):
+        """The best free spot for the first form of ``name`` that has one, or None."""
+        for form in name_forms(name):
+            w, h = self.measure(form, size)
+            fits, x, y = self._free(cell, w, h, boxes)
+            if fits.any():
+                best = int(np.argmin(np.where(fits, self._cost(cell, x, y, index, count, strategy), np.inf)))
+                sx, sy = cell.signs
+                cx, cy = sx * x[best], sy * y[best]
+                return form, cx, cy, (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        return None
+
+    def _free(self, cell: _Cell, w: float, h: float, boxes: list):
+        """Which candidate centres hold a w x h box inside the cell, clear of every other box."""
         pt = LAYOUT_DPI / 72  # pixels per point
-        gap, ring_gap, line_gap = NAME_GAP * pt, RING_GAP * pt, LINE_GAP * pt
+        gap_x, gap_y, ring_gap, line_gap = NAME_GAP_X * pt, NAME_GAP_Y * pt, RING_GAP * pt, LINE_GAP * pt
         x, y = self._grid(cell)
         x0, y0, x1, y1 = x - w / 2, y - h / 2, x + w / 2, y + h / 2
         fits = (x0 >= line_gap) & (y0 >= line_gap)
-        fits &= np.hypot(x0, y0) >= cell.inner + ring_gap
-        fits &= np.hypot(x1, y1) <= cell.outer - ring_gap
+        fits &= np.hypot(x0, y0) >= cell.inner + ring_gap  # the box corner nearest the centre
+        fits &= np.hypot(x1, y1) <= cell.outer - ring_gap  # and the one farthest from it
         sx, sy = cell.signs
         cx, cy = sx * x, sy * y
         for bx0, by0, bx1, by1 in boxes + self.obstacles:
-            fits &= (cx + w / 2 + gap <= bx0) | (cx - w / 2 - gap >= bx1) | (cy + h / 2 + gap <= by0) | (
-                cy - h / 2 - gap >= by1)
-        if not fits.any():
-            return None
-        if packed:  # like lines of text: highest free row first (in the quarter's frame), then nearest the line
-            cost = -np.round(y / (h / 2)) * 1e6 + x
-        else:
-            ideal_angle = (index + 0.5) / count * math.pi / 2
-            if sx * sy < 0:  # keep reading order clockwise in every quarter
-                ideal_angle = math.pi / 2 - ideal_angle
-            ideal_r = (cell.inner + cell.outer) / 2
-            cost = np.hypot(x - ideal_r * math.cos(ideal_angle), y - ideal_r * math.sin(ideal_angle))
-        best = int(np.argmin(np.where(fits, cost, np.inf)))
-        box = (cx[best] - w / 2, cy[best] - h / 2, cx[best] + w / 2, cy[best] + h / 2)
-        return cx[best], cy[best], box
+            fits &= ((cx + w / 2 + gap_x <= bx0) | (cx - w / 2 - gap_x >= bx1)
+                     | (cy + h / 2 + gap_y <= by0) | (cy - h / 2 - gap_y >= by1))
+        return fits, x, y
+
+    @staticmethod
+    def _cost(cell: _Cell, x, y, index: int, count: int, strategy: str):
+        sx, sy = cell.signs
+        angle = np.arctan2(y, x)
+        if sx * sy < 0:  # keep reading order clockwise in every quarter
+            angle = math.pi / 2 - angle
+        radius = np.hypot(x, y)
+        if strategy == "spread":
+            ideal = (index + 0.5) / count * math.pi / 2
+            middle = (cell.inner + cell.outer) / 2
+            return np.hypot(radius * np.cos(angle) - middle * math.cos(ideal),
+                            radius * np.sin(angle) - middle * math.sin(ideal))
+        edge = cell.outer - radius if strategy == "sweep_outer" else radius - cell.inner
+        return np.floor(angle / math.radians(1.5)) * 1e6 + edge
 
 
 def place_names(people, measure: _Measure, scale: float, obstacles: list) -> Placement:
@@ -238,17 +271,16 @@ def place_names(people, measure: _Measure, scale: float, obstacles: list) -> Pla
         for ring in range(1, RINGS + 1):
             cells[(group, ring)] = _Cell(signs, RING_EDGES[ring - 1] * scale, RING_EDGES[ring] * scale)
     for person in people:
-        cells[(person["group"], int(person["ring"]))].names.append(picture_name(person["name"]))
+        cells[(person["group"], int(person["ring"]))].names.append(" ".join(printable(person["name"]).split()))
     placer = _Placer(measure, obstacles)
-    for size in NAME_SIZES:
-        placed, left_out = [], []
-        for (group, ring), cell in cells.items():
-            shown, missing = placer.place_cell(cell, size)
-            placed += shown
-            left_out += [(group, ring, name) for name in missing]
-        if not left_out or size == NAME_SIZES[-1]:
-            return Placement(tuple(placed), tuple(left_out), size)
-    raise AssertionError("unreachable")
+    crowded_first = sorted(cells.values(), key=lambda cell: -len(cell.names))
+    size = next((size for size in NAME_SIZES[:-1] if placer.all_fit(crowded_first, size)), NAME_SIZES[-1])
+    placed, left_out = [], []
+    for (group, ring), cell in cells.items():
+        shown, missing = placer.place_cell(cell, size)
+        placed += shown
+        left_out += [(group, ring, name) for name in missing]
+    return Placement(tuple(placed), tuple(left_out), size)
 
 
 # -- the figure -------------------------------------------------------------------------------
@@ -317,7 +349,7 @@ def _draw_centre(axes, person: str, measure: _Measure, scale: float) -> None:
     room = CENTRE_RADIUS * scale * 0.95
     for size in (14, 12, 10, 9, 8, 7):
         for width in (12, 9, 7):
-            text = "\n".join(textwrap.wrap(person, width, break_long_words=False)[:4])
+            text = "\n".join(textwrap.wrap(person, width, break_long_words=False, break_on_hyphens=False))
             w, h = measure(text, size, "bold")
             if text and math.hypot(w, h) / 2 <= room:
                 axes.text(0, 0, text, fontsize=size, weight="bold", family=FAMILY, ha="center", va="center",

@@ -74,25 +74,26 @@ def _items(items: list[str], prompt: str, size: float) -> list[Paragraph]:
     return [Paragraph(escape(printable(item)), style, bulletText="•") for item in items]
 
 
-def _stack_height(paragraphs: list[Paragraph], width: float, size: float) -> float:
-    gap = size * 0.35
-    return sum(p.wrap(width, 1e6)[1] for p in paragraphs) + gap * max(0, len(paragraphs) - 1)
+def _stack_height(heights: list[float], size: float) -> float:
+    """Paragraphs one under another, with the gap between items."""
+    return sum(heights) + size * 0.35 * max(0, len(heights) - 1)
 
 
 def _measure_box(label: str, items: list[str], prompt: str, size: float) -> _Box:
-    """The box at ``size``, in one column or in two, whichever is shorter."""
+    """The box at ``size``, in one column or in two, whichever is clearly shorter."""
     inner = PAGE_WIDTH - 2 * MARGIN - 2 * BOX_PADDING
     title = Paragraph(escape(label), _style("title", size + 2, BOLD))
     title_height = title.wrap(inner, 1e6)[1] + BOX_PADDING * 0.75
     paragraphs = _items(items, prompt, size)
-    best = _Box(label, word_count(items), title, [paragraphs], inner, title_height,
-                _stack_height(paragraphs, inner, size))
+    full = _stack_height([p.wrap(inner, 1e6)[1] for p in paragraphs], size)
+    best = _Box(label, word_count(items), title, [paragraphs], inner, title_height, full)
     half = (inner - COLUMN_GAP) / 2
+    heights = [p.wrap(half, 1e6)[1] for p in paragraphs]
     for split in range(1, len(paragraphs)):
-        left, right = paragraphs[:split], paragraphs[split:]
-        height = max(_stack_height(left, half, size), _stack_height(right, half, size))
-        if height < best.body_height * 0.9:  # two columns only when clearly shorter
-            best = _Box(label, best.words, title, [left, right], half, title_height, height)
+        height = max(_stack_height(heights[:split], size), _stack_height(heights[split:], size))
+        if height < min(best.body_height, full * 0.9):  # two columns only when clearly shorter
+            best = _Box(label, best.words, title, [paragraphs[:split], paragraphs[split:]], half, title_height,
+                        height)
     return best
 
 
@@ -184,14 +185,15 @@ def _does_not_fit(fit: ProfileFit) -> DoesNotFit:
     bodies = {box.label: box.body_height for box in fit.boxes}
     longest = max(fit.boxes, key=lambda box: box.body_height)
     size = f"{SMALLEST:g} pt"
-    if over <= longest.body_height * 0.6:  # shortening one section is enough
+    total = sum(bodies.values())
+    # One section holding most of the text, and able to take the whole cut: name only it.
+    if longest.body_height >= total / 2 and over <= longest.body_height * 0.9:
         words = _about_words(longest.words, over / longest.body_height)
         return DoesNotFit(
             f"{longest.label} is about {_about_percent(over, longest.body_height - over)}% too long to fit on "
             f"one page at {size}; shorten it by about {words} words.",
             ((longest.label, words),),
         )
-    total = sum(bodies.values())
     cuts = tuple((box.label, _about_words(box.words, over / total)) for box in fit.boxes if box.words)
     listed = [f"{label} by about {words} words" for label, words in cuts]
     joined = ", ".join(listed[:-1]) + (" and " if len(listed) > 1 else "") + listed[-1]
