@@ -153,3 +153,10 @@ def test_pictures_are_only_for_the_circle():
     for fmt in ("png", "svg"):
         with pytest.raises(UnsupportedFormat, match="Only the relationship circle is a picture"):
             render_bytes(PAT_PROFILE, fmt)
+
+
+def test_a_name_in_a_script_the_font_lacks_still_renders_quietly(recwarn):
+    people = [{"name": "李小龍 🙂", "group": "friends", "ring": 2, "note": ""}]
+    svg = render_bytes(circle_document(people), "svg")
+    assert "李小龍" in svg.decode()
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]

@@ -14,9 +14,11 @@ greys: readable on any printer.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -286,8 +288,22 @@ def place_names(people, measure: _Measure, scale: float, obstacles: list) -> Pla
 # -- the figure -------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _missing_glyphs_quiet():
+    """A character DejaVu Sans lacks (Chinese, emoji) is drawn as a box; say nothing about it
+    on the terminal each time, since the words of the document list the name as typed."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        yield
+
+
 def circle_figure(person: str, people, heading: str = "") -> Figure:
     """The whole picture on an A4 landscape figure: title, circle, and the counts beside it."""
+    with _missing_glyphs_quiet():
+        return _circle_figure(person, people, heading)
+
+
+def _circle_figure(person: str, people, heading: str) -> Figure:
     figure = Figure(figsize=FIGURE_SIZE, dpi=LAYOUT_DPI)
     measure = _Measure(figure)
     person = " ".join(printable(person).split())
@@ -404,6 +420,7 @@ def circle_bytes(person: str, people, fmt: str, heading: str = "") -> bytes:
     figure = circle_figure(person, people, heading)
     buffer = io.BytesIO()
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "pcp"}):
+    with _missing_glyphs_quiet(), matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42,
+                                                         "svg.hashsalt": "pcp"}):
         figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata, facecolor="white")
     return buffer.getvalue()
