@@ -73,6 +73,12 @@ PAGES: tuple[Page, ...] = (
         purpose="Import the month's audit workbooks and see every row stored or explained, with the reason.",
         preheat=True,
     ),
+    Page(
+        path="audits/working_together_for_change.ipynb",
+        title="Working Together for Change",
+        audiences=("commissioner team", "manager"),
+        purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
+    ),
 )
 
 

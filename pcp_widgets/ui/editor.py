@@ -26,7 +26,7 @@ from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
 from pcp_widgets.ui.debounce import Debouncer
 from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.fields import SectionField, field_for, stacked
+from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
 from pcp_widgets.ui.session import DocumentSession, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
 
@@ -44,6 +44,7 @@ STYLE = """
 .pcp-stacked { flex-direction: column !important; align-items: stretch !important; }
 .pcp-stacked > .widget-label { width: auto !important; max-width: none !important; white-space: normal !important;
                                text-align: left !important; font-weight: 600; color: #1b1b1b; }
+.pcp-row { gap: 0.75rem; }
 .pcp-side-by-side { display: flex; gap: 1rem; flex-wrap: wrap; }
 .pcp-side-by-side > div { flex: 1 1 24rem; border: 1px solid #767676; padding: 0.5rem; }
 </style>
@@ -131,8 +132,7 @@ class ToolEditor:
         self.status = widgets.HTML()
         self.conflict_box = widgets.VBox()
         self.body = widgets.VBox()
-        picker = widgets.HBox([self.choose, self.new_person, self.open_button],
-                              layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end", gap="1rem"))
+        picker = row_of([self.choose, self.new_person, self.open_button])
         self.widget = widgets.VBox([picker, self.status, self.conflict_box, self.body])
         if person:
             self.open(person)
@@ -332,8 +332,7 @@ class ToolEditor:
         return widgets.VBox([
             widgets.HTML(html_block("<h3>Versions</h3><p>Every save is kept. Restoring an earlier version saves "
                                     "it as the newest; nothing is lost.</p>")),
-            widgets.HBox([self.version_choice, self.view_button, self.restore_button],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end", gap="0.5rem")),
+            row_of([self.version_choice, self.view_button, self.restore_button]),
             self.version_view,
         ])
 

@@ -46,6 +46,13 @@ def stacked(widget: widgets.Widget) -> widgets.Widget:
     return widget
 
 
+def row_of(children: list[widgets.Widget]) -> widgets.HBox:
+    """Controls side by side, wrapping on narrow screens, bottoms aligned (see the style's ``pcp-row``)."""
+    box = widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end"))
+    box.add_class("pcp-row")
+    return box
+
+
 def column_widget(column: Column, value: Any) -> widgets.Widget:
     """The control for one column of one table row, showing ``value``."""
     if column.kind == "choice":

@@ -43,8 +43,15 @@ class Conflict:
 
 
 def people(store, tool: str | None = None) -> list[str]:
-    """Everyone with a document (of ``tool``, if given), for the person picker, in name order."""
-    return sorted({summary.person for summary in store.find_documents(tool=tool)}, key=str.casefold)
+    """Everyone with a tool document (of ``tool``, if given), for the person picker, in name order.
+
+    The store keeps other versioned documents too (a period's Working Together for Change
+    themes); only the tools' documents are about a person.
+    """
+    from pcp_widgets.tools import TOOLS
+
+    return sorted({summary.person for summary in store.find_documents(tool=tool) if summary.tool in TOOLS},
+                  key=str.casefold)
 
 
 class DocumentSession:
