@@ -113,6 +113,16 @@ def cmd_tools(args) -> int:
     return 0
 
 
+def cmd_render(args) -> int:
+    from pcp_widgets.render import render
+    from pcp_widgets.render.source import read_document
+
+    document = read_document(args.file)
+    path = render(document, args.out)
+    print(f"Wrote {document.heading} to {path}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -166,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("tools", help="list the person-centred thinking tools")
     p.add_argument("--json", action="store_true", help="print the tool keys as a JSON list")
     p.set_defaults(handler=cmd_tools)
+
+    p = commands.add_parser("render", help="render a tool document saved as JSON to PDF, Word, HTML, PNG or SVG")
+    p.add_argument("file", metavar="FILE.json")
+    p.add_argument("--out", required=True, metavar="OUT", help="the format follows the extension: "
+                   ".pdf .docx .html, and .png .svg for a relationship circle")
+    p.set_defaults(handler=cmd_render)
 
     return parser
 
