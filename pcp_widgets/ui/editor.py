@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -43,7 +41,10 @@ STYLE = """
 .pcp-tool a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
 .pcp-stacked { flex-direction: column !important; align-items: stretch !important; }
 .pcp-stacked > .widget-label { width: auto !important; max-width: none !important; white-space: normal !important;
-                               text-align: left !important; font-weight: 600; color: #1b1b1b; }
+                               overflow: visible !important; text-overflow: clip !important; height: auto !important;
+                               line-height: 1.4 !important; text-align: left !important; font-weight: 600;
+                               color: #1b1b1b; }
+.pcp-stacked > select, .pcp-stacked > input { flex: 0 0 auto !important; min-height: 28px; }
 .pcp-row { gap: 0.75rem; }
 .pcp-side-by-side { display: flex; gap: 1rem; flex-wrap: wrap; }
 .pcp-side-by-side > div { flex: 1 1 24rem; border: 1px solid #767676; padding: 0.5rem; }
@@ -57,6 +58,8 @@ CONTRIBUTORS = Section(
 )
 
 SAVED_BY = "editor page"
+#: Buttons as wide as their words, so no label is cut short.
+AUTO_WIDTH = widgets.Layout(width="auto")
 
 
 def html_block(inner: str) -> str:
@@ -85,14 +88,18 @@ def status_html(text: str, problem: bool = False) -> str:
     return html_block(f"<p class='{css}'>{html.escape(text)}</p>")
 
 
-def rendered(document: Document, suffix: str) -> bytes:
-    """The document rendered as ``suffix`` (.pdf, .docx, .html, .png), as bytes."""
-    from pcp_widgets.render import render
+def rendered(document: Document, suffix: str, today: dt.date | None = None) -> bytes:
+    """The document rendered as ``suffix`` (.pdf, .docx, .png), as bytes."""
+    from pcp_widgets.render import render_bytes
 
-    with tempfile.TemporaryDirectory(prefix="pcp-render-") as folder:
-        path = Path(folder) / f"document{suffix}"
-        render(document, path)
-        return path.read_bytes()
+    return render_bytes(document, suffix.lstrip("."), today=today)
+
+
+def preview_html(document: Document, today: dt.date | None = None) -> str:
+    """The document as the page shows it (escaped by the renderer)."""
+    from pcp_widgets.render import html_fragment
+
+    return html_fragment(document, today=today)
 
 
 DOWNLOADS = {
@@ -123,12 +130,14 @@ class ToolEditor:
         self.picture: widgets.Image | None = None
         self.saver = Debouncer(self.save_now)
 
-        self.choose = stacked(widgets.Dropdown(description="Person", options=self._people_options()))
+        self.choose = stacked(widgets.Dropdown(description="Person", options=self._people_options(),
+                                               layout=widgets.Layout(width="18rem")))
         self.new_person = stacked(widgets.Text(description="Or add a new person (their preferred name)",
-                                               continuous_update=True))
+                                               continuous_update=False, layout=widgets.Layout(width="22rem")))
         self.open_button = widgets.Button(description="Open", button_style="primary", icon="folder-open")
         self.open_button.on_click(lambda _b: self._open_chosen())
-        self.new_person.on_submit(lambda _w: self._open_chosen())
+        # Enter (or leaving the box) opens the new person's document; so does the Open button.
+        self.new_person.observe(lambda change: change["new"].strip() and self._open_chosen(), names="value")
         self.status = widgets.HTML()
         self.conflict_box = widgets.VBox()
         self.body = widgets.VBox()
@@ -171,7 +180,7 @@ class ToolEditor:
         document = self.session.document
         self.fields, self.notes, self.sorter, self.picture = {}, {}, None, None
         parts: list[widgets.Widget] = [
-            widgets.HTML(html_block(f"<h2>{html.escape(document.person)}: {html.escape(self.tool.title)}</h2>")),
+            widgets.HTML(html_block(f"<h2>{html.escape(self.tool.title)} for {html.escape(document.person)}</h2>")),
             self._section_block(CONTRIBUTORS, document.contributors, self._contributors_changed),
         ]
         sorting = SORTINGS.get(self.tool.key)
@@ -190,7 +199,7 @@ class ToolEditor:
             parts.append(self.picture)
         self.preview = widgets.HTML()
         parts += [self._versions_block(), self._downloads_block(),
-                  widgets.HTML(html_block("<h3>How it looks on paper</h3>")), self.preview]
+                  widgets.HTML(html_block("<h2>How it looks on paper</h2>")), self.preview]
         self._refresh_views()
         return parts
 
@@ -278,7 +287,7 @@ class ToolEditor:
 
     def _draw_preview(self, document: Document) -> None:
         try:
-            self.preview.value = rendered(document, ".html").decode("utf-8")
+            self.preview.value = preview_html(document, self.today)
         except PcpError as error:
             self.preview.value = status_html(str(error), problem=True)
 
@@ -295,14 +304,14 @@ class ToolEditor:
         self._say(f"Not saved: this document was saved elsewhere (now version {conflict.theirs_version}) while "
                   "you were editing. Both versions are shown below; choose which to go on with. The other "
                   "is kept in the history.", problem=True)
-        mine, theirs = (rendered(d, ".html").decode("utf-8") for d in (conflict.mine, conflict.theirs))
+        mine, theirs = (preview_html(d, self.today) for d in (conflict.mine, conflict.theirs))
         both = widgets.HTML(html_block(
             "<div class='pcp-side-by-side'>"
             f"<div><h3>Your version (on this page)</h3>{mine}</div>"
             f"<div><h3>The version saved elsewhere (version {conflict.theirs_version})</h3>{theirs}</div></div>"
         ))
-        keep_mine = widgets.Button(description="Keep my version", button_style="primary")
-        keep_theirs = widgets.Button(description="Go on from the other version")
+        keep_mine = widgets.Button(description="Keep my version", button_style="primary", layout=AUTO_WIDTH)
+        keep_theirs = widgets.Button(description="Go on from the other version", layout=AUTO_WIDTH)
         keep_mine.on_click(lambda _b: self._resolve(mine=True))
         keep_theirs.on_click(lambda _b: self._resolve(mine=False))
         self.conflict_box.children = [both, widgets.HBox([keep_mine, keep_theirs])]
@@ -322,9 +331,10 @@ class ToolEditor:
     # -- versions --------------------------------------------------------------------------
 
     def _versions_block(self) -> widgets.Widget:
-        self.version_choice = stacked(widgets.Dropdown(description="Earlier versions", options=[]))
-        self.view_button = widgets.Button(description="Show this version", icon="eye")
-        self.restore_button = widgets.Button(description="Restore this version", icon="undo")
+        self.version_choice = stacked(widgets.Dropdown(description="Earlier versions", options=[],
+                                                       layout=widgets.Layout(width="28rem")))
+        self.view_button = widgets.Button(description="Show this version", icon="eye", layout=AUTO_WIDTH)
+        self.restore_button = widgets.Button(description="Restore this version", icon="undo", layout=AUTO_WIDTH)
         self.version_view = widgets.HTML()
         self.view_button.on_click(lambda _b: self._view_version())
         self.restore_button.on_click(lambda _b: self._restore_version())
@@ -346,7 +356,7 @@ class ToolEditor:
         if version is not None:
             document = self.session.version_document(version)
             self.version_view.value = html_block(f"<h3>Version {version}</h3>") + \
-                rendered(document, ".html").decode("utf-8")
+                preview_html(document, self.today)
 
     def _restore_version(self) -> None:
         version = self.version_choice.value
@@ -367,7 +377,7 @@ class ToolEditor:
         self.links = widgets.HTML()
         buttons = []
         for suffix, (name, _mime) in DOWNLOADS.items():
-            button = widgets.Button(description=f"Download {name}", icon="download")
+            button = widgets.Button(description=f"Download {name}", icon="download", layout=AUTO_WIDTH)
             button.on_click(lambda _b, s=suffix: self.prepare_download(s))
             buttons.append(button)
         return widgets.VBox([widgets.HTML(html_block("<h3>Print or share</h3>")), widgets.HBox(buttons), self.links])
@@ -378,7 +388,7 @@ class ToolEditor:
         name, mime = DOWNLOADS[suffix]
         document = self.session.document
         try:
-            data = rendered(document, suffix)
+            data = rendered(document, suffix, self.today)
         except PcpError as error:
             self.links.value = status_html(str(error), problem=True)
             return

@@ -19,7 +19,7 @@ from typing import Callable
 import ipywidgets as widgets
 
 from pcp_widgets.tools.catalogue import PERSPECTIVES, SIDES
-from pcp_widgets.ui.fields import stacked
+from pcp_widgets.ui.fields import row_of, stacked
 
 _PERSPECTIVE_LABELS = dict(PERSPECTIVES)
 
@@ -123,9 +123,9 @@ class SortingView:
         self.apply = apply
         self.statement = stacked(widgets.Text(description="New statement", layout=widgets.Layout(width="100%"),
                                               continuous_update=True))
-        self.perspective = widgets.Dropdown(options=[(label, key) for key, label in PERSPECTIVES],
-                                            value="person", description="Whose view")
-        self.other = widgets.Text(description="Who, if someone else", continuous_update=True)
+        self.perspective = stacked(widgets.Dropdown(options=[(label, key) for key, label in PERSPECTIVES],
+                                                    value="person", description="Whose view"))
+        self.other = stacked(widgets.Text(description="Who, if someone else", continuous_update=True))
         self.message = widgets.HTML()
         add_buttons = []
         for key, label in sorting.columns:
@@ -137,7 +137,7 @@ class SortingView:
         columns = [self._column(key, label) for key, label in sorting.columns]
         self.widget = widgets.VBox([
             self.statement,
-            widgets.HBox(who + add_buttons, layout=widgets.Layout(flex_flow="row wrap")),
+            row_of(who + add_buttons),
             self.message,
             widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")),
         ])
