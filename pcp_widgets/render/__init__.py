@@ -95,7 +95,8 @@ def render(document: Document, out_path: str | os.PathLike, *, today: dt.date | 
     """Write the document to ``out_path`` in the format its extension names; returns the path.
 
     Nothing is written unless the whole render succeeds: the bytes are made first, then
-    written to a temporary file in the same folder and renamed over the target.
+    written to a temporary file in the same folder and renamed over the target. The file
+    is readable by its owner only, as befits what it says about a person.
     """
     out = Path(out_path)
     fmt = output_format(document, out)

@@ -97,10 +97,8 @@ def document_layout(document: Document, today: dt.date | None = None) -> Layout:
 
 
 def _subtitle(document: Document) -> str:
-    parts = [document.tool_spec.title, f"for {printable(document.person)}"]
-    if document.updated:
-        parts.append(f"updated {uk_date(document.updated)}")
-    return " · ".join([f"{parts[0]} {parts[1]}", *parts[2:]])
+    subtitle = f"{document.tool_spec.title} for {printable(document.person)}"
+    return subtitle + (f" · updated {uk_date(document.updated)}" if document.updated else "")
 
 
 def _contributors(document: Document) -> str:

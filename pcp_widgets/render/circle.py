@@ -129,7 +129,7 @@ class _Measure:
     def __init__(self, figure: Figure):
         self.figure = figure
         self.renderer = FigureCanvasAgg(figure).get_renderer()
-        self.cache: dict[tuple[str, float], tuple[float, float]] = {}
+        self.cache: dict[tuple[str, float, str], tuple[float, float]] = {}
 
     def __call__(self, text: str, size: float, weight: str = "normal") -> tuple[float, float]:
         key = (text, size, weight)
