@@ -189,3 +189,11 @@ def test_action_plan_flags_low_confidence_and_overdue_steps_in_words():
     assert ("goals", 1) not in messages
     later = document_flags(SHOP_WALK_PLAN, today=dt.date(2026, 3, 2))
     assert any(f.section == "goals" and "01/03/2026" in f.message for f in later)
+
+
+def test_the_json_form_is_a_copy_so_changing_it_leaves_the_document_alone():
+    data = PAT_PROFILE.to_dict()
+    data["important_to"].append("Something else")
+    data["contributors"][0]["name"] = "Changed"
+    assert "Something else" not in PAT_PROFILE.sections["important_to"]
+    assert PAT_PROFILE.contributors[0]["name"] == "Pat"

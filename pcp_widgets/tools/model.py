@@ -18,6 +18,7 @@ are written out for readers of the JSON but always recomputed on the way in.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -300,7 +301,8 @@ class Document:
         return self.title or f"{self.person}: {self.tool_spec.title}"
 
     def to_dict(self) -> dict:
-        return {
+        """The flat JSON form; a copy, so changing it never changes the document."""
+        return copy.deepcopy({
             "tool": self.tool,
             "person": self.person,
             "title": self.title,
@@ -308,7 +310,7 @@ class Document:
             "updated": self.updated,
             "contributors": [dict(c) for c in self.contributors],
             **self.tool_spec.with_derived(self.sections),
-        }
+        })
 
     def is_blank(self) -> bool:
         """True when nothing has been written in any section yet."""
