@@ -101,6 +101,14 @@ def cmd_serve(args) -> int:
     )
 
 
+def cmd_wording(args) -> int:
+    from pcp_widgets.audit.wording import check_lines
+
+    for check in check_lines(args.file):
+        print(json.dumps(check.to_json(), ensure_ascii=False) if args.json else check.summary())
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -150,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default=None, help="require this password (needed for a non-loopback --ip)")
     p.add_argument("--open", action="store_true", help="open the start page in a web browser")
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser("wording", help="check plan statements for generic wording, one statement per line")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per statement")
+    p.set_defaults(handler=cmd_wording)
 
     return parser
 
