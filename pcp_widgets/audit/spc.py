@@ -354,9 +354,10 @@ def draw_xmr(result: XmrResult, *, title: str = "", changes: Sequence[tuple] = (
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=figsize, layout="constrained")
+    figure = Figure(figsize=figsize)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    # fixed margins: a layout engine would measure every label on each draw, costing more than the drawing
+    axes = figure.add_axes((0.09, 0.27, 0.89, 0.64))
     points = result.points
     axes.plot(points["date"], points["value"], color="#222222", linewidth=1.2, marker="o", markersize=3,
               label=result.label, zorder=3)
@@ -372,7 +373,7 @@ def draw_xmr(result: XmrResult, *, title: str = "", changes: Sequence[tuple] = (
     axes.set_title(title, loc="left", fontsize=11)
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False, fontsize=8)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False, fontsize=8)
     return figure
 
 
@@ -420,11 +421,15 @@ def _label_findings(axes, result: XmrResult, higher_is_better) -> None:
         kind = _kind(finding.direction == "high", higher_is_better)
         words = MARKERS[finding.rule][1] + ("" if kind == "neither" else f" ({kind})")
         labels.setdefault(finding.start, []).append(words)
+    middle = points["date"].min() + (points["date"].max() - points["date"].min()) / 2
+    bottom, top = axes.get_ylim()
     for day, words in labels.items():
         row = points[points["date"] == day].iloc[0]
-        above = row["value"] >= row["mean"]
-        axes.annotate("; ".join(words), (row["date"], row["value"]), xytext=(4, 8 if above else -8),
+        # towards the middle of the chart, so the words stay inside it and off the axis labels
+        above, left = row["value"] < (bottom + top) / 2, day <= middle
+        axes.annotate("; ".join(words), (row["date"], row["value"]), xytext=(4 if left else -4, 9 if above else -9),
                       textcoords="offset points", fontsize=8, va="bottom" if above else "top",
+                      ha="left" if left else "right",
                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
 
 
@@ -435,12 +440,16 @@ def _kind(high: bool, higher_is_better) -> str:
 
 
 def _draw_changes(axes, changes: Sequence[tuple]) -> None:
-    label_each = len(changes) <= LABELLED_CHANGES
-    for number, (day, text) in enumerate(changes):
-        day = pd.Timestamp(day)
-        axes.axvline(day, color="#000000", linewidth=1, linestyle=(0, (6, 2, 1, 2)), zorder=2,
-                     label=("plan change" if label_each else f"plan changes ({len(changes)})") if number == 0 else None)
-        if label_each:
+    """Plan changes as vertical dash-dot lines (one collection, however many), labelled when few."""
+    if not len(changes):
+        return
+    days = [pd.Timestamp(day) for day, _ in changes]
+    many = len(changes) > LABELLED_CHANGES
+    axes.vlines(days, 0, 1, transform=axes.get_xaxis_transform(), colors="#000000", linewidth=1,
+                linestyles=[(0, (6, 2, 1, 2))], zorder=2,
+                label=f"plan changes ({len(changes)})" if many else "plan change")
+    if not many:
+        for day, (_, text) in zip(days, changes):
             axes.annotate(f"{day.day} {day:%b %Y}: {text}"[:60], (day, 0), xycoords=("data", "axes fraction"),
                           xytext=(-3, 3), textcoords="offset points", rotation=90, ha="right", va="bottom",
                           fontsize=7)
