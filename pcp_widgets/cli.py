@@ -123,6 +123,14 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_wording(args) -> int:
+    from pcp_widgets.audit.wording import check_lines
+
+    for check in check_lines(args.file):
+        print(json.dumps(check.to_json(), ensure_ascii=False) if args.json else check.summary())
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -182,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="OUT", help="the format follows the extension: "
                    ".pdf .docx .html, and .png .svg for a relationship circle")
     p.set_defaults(handler=cmd_render)
+
+    p = commands.add_parser("wording", help="check plan statements for generic wording, one statement per line")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per statement")
+    p.set_defaults(handler=cmd_wording)
 
     return parser
 
