@@ -152,3 +152,17 @@ def test_downloads_are_real_pdf_and_word_files(store):
     assert 'download="Pat-One-page-profile.pdf"' in editor.links.value
     editor.prepare_download(".docx")
     assert 'download="Pat-One-page-profile.docx"' in editor.links.value
+
+
+def test_the_wording_check_sits_beside_best_support_and_important_to(store):
+    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    editor.fields["best_support"].box.value = "Staff to promote independence\nCall my name from the bedroom door " \
+                                              "to wake me; never shake me."
+    note = editor.notes["best_support"].value
+    assert "Wording check" in note and "Staff to promote independence" in note
+    assert "Call my name" not in note
+    editor.fields["important_to"].box.value = "She likes her garden"
+    assert "own voice" in editor.notes["important_to"].value
+    editor.fields["important_to"].box.value = "I like my garden"
+    assert editor.notes["important_to"].value == ""
+    assert editor.notes["appreciation"].value == ""  # appreciation is not checked

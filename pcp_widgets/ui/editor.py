@@ -83,6 +83,29 @@ def flags_html(document: Document, section_key: str, today: dt.date | None = Non
     return html_block(f"<ul class='pcp-note' role='note'>{''.join(items)}</ul>") if items else ""
 
 
+def wording_html(section: Section, value: Any) -> str:
+    """The plan-language check beside a section that tells staff what to do, or speaks as the person.
+
+    Each item the check flags is listed with why and how to make it specific (or in the
+    person's own words); nothing is shown when every item reads well.
+    """
+    if section.kind != "list" or not (section.specific_actions or section.first_person):
+        return ""
+    from pcp_widgets.audit.wording import check_statement
+
+    items = []
+    for number, text in enumerate(value or [], 1):
+        check = check_statement(text, important_to=section.first_person)
+        problems = [f"{reason} {suggestion}" for reason, suggestion in zip(check.reasons, check.suggestions)]
+        if problems:
+            advice = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
+            items.append(f"<li><q>{html.escape(text)}</q><ul>{advice}</ul></li>")
+    if not items:
+        return ""
+    return html_block("<div class='pcp-note' role='note'><p><strong>Wording check</strong> (a new member of staff "
+                      f"should be able to act on each line on day one):</p><ul>{''.join(items)}</ul></div>")
+
+
 def status_html(text: str, problem: bool = False) -> str:
     css = "pcp-problem" if problem else "pcp-note"
     return html_block(f"<p class='{css}'>{html.escape(text)}</p>")
@@ -272,7 +295,10 @@ class ToolEditor:
     def _refresh_views(self) -> None:
         document = self.session.document
         for key, note in self.notes.items():
-            note.value = flags_html(document, key, self.today) if key != "contributors" else ""
+            if key == "contributors":
+                continue
+            note.value = flags_html(document, key, self.today) + \
+                wording_html(self.tool.section(key), document.sections.get(key))
         if self.sorter is not None:
             self.sorter.refresh()
         if self.picture is not None:
