@@ -63,6 +63,26 @@ def _tool_pages() -> tuple[Page, ...]:
     )
 
 
+#: Who each dashboard is for, by its notebook.
+_DASHBOARD_AUDIENCES = {
+    "audits/plan_quality.ipynb": ("quality lead",),
+    "audits/observation_sampling.ipynb": ("quality lead",),
+    "audits/incidents_and_refusals.ipynb": ("manager", "quality lead"),
+    "audits/outcomes.ipynb": ("manager", "quality lead"),
+}
+
+
+def _dashboard_pages() -> tuple[Page, ...]:
+    """The audit dashboards, with their titles and purposes from their own declarations."""
+    from pcp_widgets.ui.dashboards import DASHBOARDS
+
+    return tuple(
+        Page(path=dashboard.path, title=dashboard.title, audiences=_DASHBOARD_AUDIENCES[dashboard.path],
+             purpose=dashboard.purpose, preheat=True)
+        for dashboard in DASHBOARDS.values()
+    )
+
+
 PAGES: tuple[Page, ...] = (
     START_PAGE,
     *_tool_pages(),
@@ -73,6 +93,7 @@ PAGES: tuple[Page, ...] = (
         purpose="Import the month's audit workbooks and see every row stored or explained, with the reason.",
         preheat=True,
     ),
+    *_dashboard_pages(),
     Page(
         path="audits/working_together_for_change.ipynb",
         title="Working Together for Change",

@@ -22,7 +22,6 @@ import pandas as pd
 from pcp_widgets.audit import charts
 from pcp_widgets.audit.frames import Filters, prepare
 from pcp_widgets.errors import PcpError
-from pcp_widgets.pages import START_PAGE, link, page_for
 from pcp_widgets.ui.downloads import XLSX_MIME, download_link_html, report_unexpected, safe_download_name
 from pcp_widgets.ui.editor import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
@@ -62,6 +61,7 @@ class Panel:
 class Dashboard:
     path: str
     title: str
+    purpose: str  # one line, for the start page
     intro: str
     kinds: tuple[str, ...]
     panels: tuple[Panel, ...]
@@ -131,6 +131,8 @@ class DashboardPage:
             self.details[panel.key] = widgets.HTML()
             parts += [widgets.HTML(html_block(f"<h2>{html.escape(panel.title)}</h2><p>{html.escape(panel.explain)}</p>")),
                       self.images[panel.key], self.details[panel.key]]
+        from pcp_widgets.pages import START_PAGE, link, page_for  # the registry lists these pages itself
+
         page = page_for(dashboard.path)
         back = link(page, START_PAGE) if page else "../workbooks/start_here.ipynb"
         self.widget = widgets.VBox([

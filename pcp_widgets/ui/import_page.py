@@ -9,6 +9,7 @@ only holds the widgets and calls them.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
@@ -125,11 +126,16 @@ def import_uploads(uploads: Sequence[Mapping], store, progress: Progress | None 
 
 
 def _cell(value) -> str:
-    """One table cell; whole numbers right-aligned with thousands separators, everything else as text."""
+    """One table cell: numbers right-aligned with thousands separators (others to one decimal place),
+    dates in UK order, everything else as escaped text."""
     if value is None:
         return "<td></td>"
     if isinstance(value, int) and not isinstance(value, bool):
         return f'<td class="pcp-number">{value:,}</td>'
+    if isinstance(value, float):
+        return f'<td class="pcp-number">{value:,.1f}</td>'
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return f"<td>{value:%d/%m/%Y}</td>"
     return f"<td>{html.escape(str(value))}</td>"
 
 
