@@ -22,7 +22,13 @@ import pandas as pd
 from pcp_widgets.audit import charts
 from pcp_widgets.audit.frames import Filters, prepare
 from pcp_widgets.errors import PcpError
-from pcp_widgets.ui.downloads import XLSX_MIME, download_link_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.downloads import (
+    XLSX_MIME,
+    download_link_html,
+    picture_html,
+    report_unexpected,
+    safe_download_name,
+)
 from pcp_widgets.ui.editor import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
@@ -103,6 +109,12 @@ def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx
     )
 
 
+def alt_text(panel: Panel, drawn: Drawn) -> str:
+    """What the chart shows, for screen readers: its title, the first sentence read from it, and where the numbers are."""
+    first = f" {drawn.sentences[0]}" if drawn.sentences else ""
+    return f"Chart: {panel.title}.{first} The numbers are in the table under the chart."
+
+
 class DashboardPage:
     """The widgets of one dashboard: filters, then each panel's chart, words, table and downloads."""
 
@@ -123,11 +135,12 @@ class DashboardPage:
         controls = [self.service, self.start, self.end] + ([self.person] if dashboard.person_filter else [])
         for control in controls:
             control.observe(lambda _c: self.redraw(), names="value")
-        self.images: dict[str, widgets.Image] = {}
+        self.images: dict[str, widgets.HTML] = {}
+        self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
         self.details: dict[str, widgets.HTML] = {}
         parts = []
         for panel in dashboard.panels:
-            self.images[panel.key] = widgets.Image(format="png", layout=widgets.Layout(max_width="60rem"))
+            self.images[panel.key] = widgets.HTML()
             self.details[panel.key] = widgets.HTML()
             parts += [widgets.HTML(html_block(f"<h2>{html.escape(panel.title)}</h2><p>{html.escape(panel.explain)}</p>")),
                       self.images[panel.key], self.details[panel.key]]
@@ -167,7 +180,8 @@ class DashboardPage:
             table = panel.table(view)
             drawn = panel.draw(table, view)
             png = charts.png_bytes(drawn.figure)
-            self.images[panel.key].value = png
+            self.pngs[panel.key] = png
+            self.images[panel.key].value = picture_html(png, alt_text(panel, drawn))
             self.details[panel.key].value = panel_html(panel, table, drawn, png,
                                                        table_xlsx(table, panel.headers, panel.title))
         except PcpError as error:

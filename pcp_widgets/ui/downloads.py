@@ -44,3 +44,14 @@ def report_unexpected(page: str, error: BaseException) -> None:
     """Log a failure we did not foresee where the person running the server can see it (never the page)."""
     print(f"pcp: the {page} failed unexpectedly: {type(error).__name__}: {error}", file=sys.__stderr__)
     traceback.print_exception(error, file=sys.__stderr__)
+
+
+def picture_html(png: bytes, alt: str, max_width: str = "60rem") -> str:
+    """A PNG shown in the page with its text alternative.
+
+    An HTML ``<img>`` rather than ipywidgets' Image widget: Image has no alt text, and giving
+    it a tooltip instead breaks its view in ipywidgets 8.1 (``updateTooltip`` fails on load).
+    """
+    encoded = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+            f'style="max-width: {max_width}; width: 100%; height: auto;">')

@@ -23,7 +23,7 @@ from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
 from pcp_widgets.ui.debounce import Debouncer
-from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.downloads import download_link_html, picture_html, report_unexpected, safe_download_name
 from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
 from pcp_widgets.ui.session import DocumentSession, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
@@ -150,7 +150,8 @@ class ToolEditor:
         self.fields: dict[str, SectionField] = {}
         self.notes: dict[str, widgets.HTML] = {}
         self.sorter: SortingView | None = None
-        self.picture: widgets.Image | None = None
+        self.picture: widgets.HTML | None = None
+        self.picture_png = b""
         self.saver = Debouncer(self.save_now)
 
         self.choose = stacked(widgets.Dropdown(description="Person", options=self._people_options(),
@@ -217,7 +218,7 @@ class ToolEditor:
             if section.key not in sorted_keys:
                 parts.append(self._section_block(section, document.sections[section.key], self.change))
         if self.tool.layout == "circle":
-            self.picture = widgets.Image(format="png", layout=widgets.Layout(max_width="48rem"))
+            self.picture = widgets.HTML()
             parts.append(widgets.HTML(html_block("<h3>The circle</h3>")))
             parts.append(self.picture)
         self.preview = widgets.HTML()
@@ -307,7 +308,10 @@ class ToolEditor:
 
     def _draw_picture(self, document: Document) -> None:
         try:
-            self.picture.value = rendered(document, ".png")
+            self.picture_png = rendered(document, ".png")
+            self.picture.value = picture_html(
+                self.picture_png, f"The relationship circle of {document.person}; everyone in it is listed in the "
+                                  "table above and under 'How it looks on paper'.", "48rem")
         except PcpError as error:
             self._say(str(error), problem=True)
 
