@@ -120,6 +120,14 @@ def cmd_tools(args) -> int:
     return 0
 
 
+def cmd_wording(args) -> int:
+    from pcp_widgets.audit.wording import check_lines
+
+    for check in check_lines(args.file):
+        print(json.dumps(check.to_json(), ensure_ascii=False) if args.json else check.summary())
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -179,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("tools", help="list the person-centred thinking tools")
     p.add_argument("--json", action="store_true", help="print the tool keys as a JSON list")
     p.set_defaults(handler=cmd_tools)
+
+    p = commands.add_parser("wording", help="check plan statements for generic wording, one statement per line")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per statement")
+    p.set_defaults(handler=cmd_wording)
 
     return parser
 
