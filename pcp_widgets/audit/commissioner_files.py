@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pcp_widgets.audit.commissioners import ALL_MONTHS, PROVIDER, RAG_BANDS, Aggregate, CommissionerData, Trend
+from pcp_widgets.audit.commissioners import ALL_MONTHS, BANDS, PROVIDER, Aggregate, CommissionerData, Trend
 from pcp_widgets.audit.suppression import SECONDARY, small_label
 from pcp_widgets.audit.sheets_out import (
     HEADER_FORMAT,
@@ -39,7 +39,6 @@ CHART_SIZE = {"x_scale": 1.6, "y_scale": 1.3}
 def rules(data: CommissionerData) -> list[str]:
     """The Contents sheet's explanation of what is left out, how small numbers are hidden, and the totals."""
     small, least = small_label(data.min_count), data.min_count
-    bands = ", ".join(f"{name.lower()} {floor:g} and above" for name, floor in RAG_BANDS[:-1])
     return [
         "Every figure here is a count or a summary of audit records. No person or staff ref, name, auditor, "
         "observer or free-text note is included.",
@@ -52,7 +51,8 @@ def rules(data: CommissionerData) -> list[str]:
         "hidden figures are included in those totals. A service whose figures are all hidden is still listed, "
         "so you can see it was audited.",
         "Shares, scores and rates are percentages (0 to 100). A file score is (2 x Yes + 1 x Partly) / "
-        f"(2 x questions answered other than N/A) x 100; its band is {bands}, red below.",
+        f"(2 x questions answered other than N/A) x 100; its band is green at {BANDS.green:g} and above, amber "
+        f"from {BANDS.amber:g} and red below.",
     ]
 
 
@@ -62,7 +62,7 @@ def rules(data: CommissionerData) -> list[str]:
 def write_workbook(data: CommissionerData, path: Path) -> Path:
     """The commissioner workbook at ``path``; nothing is left there if writing fails half way."""
     path = Path(path)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, **WORKBOOK_OPTIONS})
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)  # tables of this size fit in memory
     try:
         formats = _Formats(workbook)
         names = safe_sheet_names([CONTENTS, TRENDS, *(a.name for a in data.aggregates)])
@@ -107,6 +107,7 @@ def _write_contents(sheet, data: CommissionerData, names: list[str], formats: _F
     for row, line in enumerate(rules(data), start=row + 1):
         sheet.write_string(row, 1, line)
     sheet.freeze_panes(4, 0)
+    _print_setup(sheet)
 
 
 def _write_trends(workbook, sheet, trend: Trend, formats: _Formats) -> None:
@@ -127,6 +128,7 @@ def _write_trends(workbook, sheet, trend: Trend, formats: _Formats) -> None:
                        formats.note)
     sheet.freeze_panes(1, 1)
     sheet.set_column(0, 0, 12)
+    _print_setup(sheet)
     name = sheet.get_name()
     keys = list(trend.series)
     charts = [("line", "Mean file score and practice matching the plan (%), whole provider",
@@ -174,6 +176,15 @@ def _write_aggregate(sheet, aggregate: Aggregate, formats: _Formats) -> None:
         sheet.set_column(c, c, column_width(column.header, longest[c]))
     sheet.freeze_panes(1, labels)
     sheet.autofilter(0, 0, max(len(aggregate.rows), 1), len(columns) - 1)
+    _print_setup(sheet)
+    sheet.repeat_rows(0)
+
+
+def _print_setup(sheet) -> None:
+    """Printed, a sheet is as wide as a landscape A4 page, however many pages long."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
 
 
 # -- csv -----------------------------------------------------------------------------------

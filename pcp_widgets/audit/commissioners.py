@@ -28,15 +28,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import (
-    EVENT,
-    FILE_AUDIT_QUESTIONS,
-    OBSERVATION,
-    OBSERVATION_CHECKS,
-    OUTCOME,
-    ROUTINES,
-    sheet_for,
-)
+from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, PARTLY, YES
+from pcp_widgets.audit.metrics import CHECKS, QUESTIONS, RagBands
+from pcp_widgets.audit.schema import EVENT, OUTCOME, ROUTINES, sheet_for
+from pcp_widgets.audit.values import Answer
 from pcp_widgets.audit.suppression import (
     MIN_COUNT,
     SECONDARY,
@@ -50,16 +45,10 @@ from pcp_widgets.store.tables import RECORD_TABLES
 
 PROVIDER = "Whole provider"
 ALL_MONTHS = "All months"
-NOT_RECORDED = "not recorded"
-QUESTIONS = dict(FILE_AUDIT_QUESTIONS)
-#: The observation checks and the observer's overall judgement, in sheet order.
-CHECKS = {**dict(OBSERVATION_CHECKS), "matches_plan": OBSERVATION.field("matches_plan").header}
 EVENT_TYPES = EVENT.field("event_type").type.options
 STATUSES = OUTCOME.field("status").type.options
-#: Answer codes: the position in this tuple (blank is -1).
-ANSWERS = ("Yes", "Partly", "No", "N/A")
-#: Red / amber / green for a mean file score (DOMAIN.md section 4): the first band whose floor it reaches.
-RAG_BANDS = (("Green", 80.0), ("Amber", 60.0), ("Red", float("-inf")))
+#: Red / amber / green for a mean file score: the dashboards' bands (DOMAIN.md section 4).
+BANDS = RagBands()
 #: The event types charted on the Trends sheet and broken down by routine.
 INCIDENTS_AND_REFUSALS = ("incident", "refusal")
 #: Working Together for Change statement kinds, as the Themes sheet names them.
@@ -193,15 +182,31 @@ def _month_of(column):
     return (part("year") * 12 + part("month") - 1).label("month")
 
 
+def choices_of(kind: str, key: str) -> tuple[str, ...] | None:
+    """The declared values of an answer or choice column (answers always in :data:`ANSWERS` order)."""
+    value_type = sheet_for(kind).field(key).type
+    return ANSWERS if isinstance(value_type, Answer) else value_type.dropdown
+
+
+def _selected(kind: str, table: sa.Table, key: str):
+    """A column as the export reads it: an answer or choice as its position among the declared
+    values (-1 when blank), so the database sends a small whole number rather than a string per cell."""
+    choices = choices_of(kind, key)
+    if choices is None:
+        return table.c[key]
+    return sa.case({choice: code for code, choice in enumerate(choices)}, value=table.c[key], else_=-1).label(key)
+
+
 def read_columns(store, kind: str, first: int | None, last: int | None) -> dict[str, np.ndarray]:
     """The whitelisted columns of one kind in the period, as arrays, plus ``month`` (month numbers).
 
-    One plain query on the store's tables (no refs or text are selected, so none reach
-    Python), filtered by date in the database.
+    One plain query on the store's tables, filtered by date in the database: no ref or
+    free text is selected, so none reaches Python. Answers and choices arrive as codes
+    (see :func:`_selected`), whole numbers as floats (NaN when blank), services as text.
     """
     table = RECORD_TABLES[kind]
     date = table.c[sheet_for(kind).date_field]
-    query = sa.select(_month_of(date), *(table.c[name] for name in COLUMNS[kind]))
+    query = sa.select(_month_of(date), *(_selected(kind, table, key) for key in COLUMNS[kind]))
     if first is not None:
         query = query.where(date >= _first_day(first))
     if last is not None:
@@ -210,7 +215,13 @@ def read_columns(store, kind: str, first: int | None, last: int | None) -> dict[
         rows = connection.execute(query).all()
     names = ("month", *COLUMNS[kind])
     columns = list(zip(*rows)) if rows else [()] * len(names)
-    return {name: np.array(values, dtype=object) for name, values in zip(names, columns)}
+    return {name: np.array(values, dtype=_dtype(kind, name)) for name, values in zip(names, columns)}
+
+
+def _dtype(kind: str, name: str):
+    if name == "month" or choices_of(kind, name) is not None:
+        return np.int64
+    return object if name == "service" else float
 
 
 # -- grouping --------------------------------------------------------------------------
@@ -232,9 +243,12 @@ class Grid:
     def months(self) -> int:
         return self.last - self.first + 1
 
+    def coded(self, records: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """``records`` with each service name replaced by its position in :attr:`services`, once."""
+        return {**records, "service": pd.Index(self.services).get_indexer(records["service"])}
+
     def codes(self, records: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        services = pd.Index(self.services).get_indexer(records["service"])
-        return services, records["month"].astype(np.int64) - self.first
+        return records["service"], records["month"] - self.first
 
     def count(self, records, *extra: tuple[np.ndarray, int], weights=None, total_axes=None) -> np.ndarray:
         """Records per service, month and each ``extra`` (codes, size), with totals appended.
@@ -312,18 +326,10 @@ def _ratio(numerators, denominators, scale: float = 100.0) -> np.ndarray:
         return np.where(denominators > 0, numerators / np.where(denominators > 0, denominators, 1) * scale, np.nan)
 
 
-def _codes(values: np.ndarray, choices: Sequence[str], blank: int = -1) -> np.ndarray:
-    """Each value's position in ``choices`` (``blank`` for an empty or unknown value)."""
-    codes = pd.Index(list(choices)).get_indexer(pd.Series(values, dtype=object).fillna(""))
-    return np.where(codes >= 0, codes, blank)
-
-
 def _answer_codes(records, keys: Iterable[str]) -> np.ndarray:
     """(records, keys) answer codes: 0 Yes, 1 Partly, 2 No, 3 N/A, -1 blank."""
     keys = list(keys)
-    if not len(records["month"]):
-        return np.empty((0, len(keys)), dtype=np.int64)
-    return np.column_stack([_codes(records[key], ANSWERS) for key in keys])
+    return np.column_stack([records[key] for key in keys]).reshape(len(records["month"]), len(keys))
 
 
 # -- the aggregates --------------------------------------------------------------------
@@ -334,17 +340,14 @@ def file_scores(codes: np.ndarray) -> np.ndarray:
 
     NaN for a file with every question N/A or blank: it has no score, rather than 0.
     """
-    yes, partly, no = ((codes == code).sum(axis=1) for code in range(3))
+    yes, partly, no = ((codes == code).sum(axis=1) for code in (YES, PARTLY, NO))
     return _ratio(2 * yes + partly, 2 * (yes + partly + no))
 
 
 def rag(means: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """The band of each mean score: hidden where the mean is, blank where there is none."""
-    out = np.full(np.shape(means), None, dtype=object)
-    assigned = np.isnan(np.asarray(means, dtype=float))
-    for band, floor in RAG_BANDS:
-        now = ~assigned & (means >= floor)
-        out[now], assigned = band, assigned | now
+    """The band of each mean score, capitalised: hidden where the mean is, blank where there is none."""
+    bands = BANDS.band(np.ravel(means)).astype(object).to_numpy().reshape(np.shape(means))
+    out = np.where(pd.isna(bands), None, np.char.capitalize(bands.astype(str))).astype(object)
     out[hidden] = SECONDARY
     return out
 
@@ -362,9 +365,9 @@ def _file_audit_tables(grid: Grid, records, min_count: int) -> tuple[list[Aggreg
                      "Plans (files) audited, their mean file score and its red / amber / green band.",
                      ("Service", "Month"), [files_column, mean, band])
     questions = np.arange(len(QUESTIONS))[None, :]
-    answered = grid.count(records, (questions, len(QUESTIONS)), weights=(codes >= 0) & (codes <= 2),
+    answered = grid.count(records, (questions, len(QUESTIONS)), weights=(codes >= YES) & (codes <= NO),
                           total_axes=(0, 1))
-    yes = grid.count(records, (questions, len(QUESTIONS)), weights=codes == 0, total_axes=(0, 1))
+    yes = grid.count(records, (questions, len(QUESTIONS)), weights=codes == YES, total_axes=(0, 1))
     shares = [_derived(Column(f"Q{n}: {text} (% Yes)", "percent"), _ratio(yes[..., n - 1], answered[..., n - 1]),
                        answered[..., n - 1], min_count) for n, text in enumerate(QUESTIONS.values(), start=1)]
     by_question = _table(grid, "Questions", "questions",
@@ -377,8 +380,8 @@ def _observation_table(grid: Grid, records, min_count: int) -> tuple[Aggregate, 
     codes = _answer_codes(records, CHECKS)
     observed = suppress_counts(grid.count(records), min_count)
     checks = np.arange(len(CHECKS))[None, :]
-    answered = grid.count(records, (checks, len(CHECKS)), weights=(codes >= 0) & (codes <= 2), total_axes=(0, 1))
-    yes = grid.count(records, (checks, len(CHECKS)), weights=codes == 0, total_axes=(0, 1))
+    answered = grid.count(records, (checks, len(CHECKS)), weights=(codes >= YES) & (codes <= NO), total_axes=(0, 1))
+    yes = grid.count(records, (checks, len(CHECKS)), weights=codes == YES, total_axes=(0, 1))
     rates = [_derived(Column(f"{text} (% Yes)", "percent"), _ratio(yes[..., i], answered[..., i]),
                       answered[..., i], min_count) for i, text in enumerate(CHECKS.values())]
     table = _table(grid, "Observations", "observations",
@@ -389,8 +392,8 @@ def _observation_table(grid: Grid, records, min_count: int) -> tuple[Aggregate, 
 
 
 def _event_tables(grid: Grid, records, min_count: int) -> tuple[list[Aggregate], Suppressed]:
-    types = _codes(records["event_type"], EVENT_TYPES)
-    routines = _codes(records["routine"], ROUTINES, blank=len(ROUTINES))
+    types, routines = records["event_type"], records["routine"]
+    routines = np.where(routines >= 0, routines, len(ROUTINES))  # blank: "not recorded"
     events = suppress_counts(grid.count(records, (types, len(EVENT_TYPES)), (routines, len(ROUTINES) + 1)),
                              min_count)
     by_type = _table(grid, "Events by type", "events_by_type",
@@ -409,7 +412,7 @@ def _event_tables(grid: Grid, records, min_count: int) -> tuple[list[Aggregate],
 
 
 def _recovery_table(grid: Grid, records, min_count: int) -> Aggregate:
-    minutes = pd.to_numeric(pd.Series(records["recovery_minutes"], dtype=object), errors="coerce").to_numpy()
+    minutes = records["recovery_minutes"]
     timed = {name: values[~np.isnan(minutes)] for name, values in records.items()}
     counted = grid.count(timed)
     return _table(grid, "Recovery time", "recovery_time",
@@ -421,7 +424,7 @@ def _recovery_table(grid: Grid, records, min_count: int) -> Aggregate:
 
 
 def _outcome_table(grid: Grid, records, min_count: int) -> Aggregate:
-    statuses = suppress_counts(grid.count(records, (_codes(records["status"], STATUSES), len(STATUSES))), min_count)
+    statuses = suppress_counts(grid.count(records, (records["status"], len(STATUSES))), min_count)
     return _table(grid, "Outcomes", "outcomes",
                   "Outcomes reviewed, by their status at the review.", ("Service", "Month"),
                   [_counts(Column(name.capitalize(), "count"), statuses, (..., s))
@@ -477,12 +480,13 @@ def _trend(grid: Grid, mean, match, events) -> Trend:
 def build(store, options: Options = Options(), themes: Sequence = ()) -> CommissionerData:
     """Every table of the commissioner workbook, from the store, for the options' period."""
     records = {kind: read_columns(store, kind, options.first, options.last) for kind in COLUMNS}
-    months = np.concatenate([r["month"] for r in records.values()]).astype(np.int64)
+    months = np.concatenate([r["month"] for r in records.values()])
     if not len(months):
         raise NotFound(f"There are no audit records {_describe(options)}to export; import some first.")
-    services = sorted({str(s) for r in records.values() for s in r["service"]}, key=str.casefold)
+    services = sorted(pd.unique(np.concatenate([r["service"] for r in records.values()])), key=str.casefold)
     grid = Grid(services, options.first if options.first is not None else int(months.min()),
                 options.last if options.last is not None else int(months.max()))
+    records = {kind: grid.coded(kind_records) for kind, kind_records in records.items()}
     minimum = options.min_count
     file_tables, mean = _file_audit_tables(grid, records["file_audit"], minimum)
     observations, match = _observation_table(grid, records["observation"], minimum)
