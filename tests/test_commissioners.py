@@ -269,6 +269,13 @@ def test_formula_like_service_names_are_written_as_text(store, tmp_path):
     assert services == {PROVIDER, *("'" + name for name in hostile)}
 
 
+def test_formula_like_theme_names_are_written_as_text(audited, tmp_path):
+    themes = [{"name": "=1+1", "i_statement": "@I want", "kind": "working", "counts": {"Oak House": 6}}]
+    out = export_commissioners(audited, tmp_path / "c.xlsx", themes=themes)
+    first = next(openpyxl.load_workbook(out)["Themes"].iter_rows(min_row=2))
+    assert [(c.value, c.data_type) for c in first[:3]] == [("Working", "s"), ("=1+1", "s"), ("@I want", "s")]
+
+
 def test_csv_gives_one_file_per_table_with_the_same_figures(audited, tmp_path):
     folder = export_commissioners(audited, tmp_path / "csv", fmt="csv")
     data = build(audited)
