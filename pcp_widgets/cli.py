@@ -70,6 +70,13 @@ def cmd_export(args) -> int:
         path = export_data(store, Path(args.out), kind=args.kind)
         print(f"Wrote the stored audit records to {path}")
         return 0
+    if args.what == "commissioners":
+        from pcp_widgets.audit.commissioners import export_commissioners
+
+        path = export_commissioners(store, Path(args.out), first=args.first, last=args.last,
+                                    min_count=args.min_count, fmt=args.format)
+        print(f"Wrote the commissioner {'CSV files' if args.format == 'csv' else 'workbook'} to {path}")
+        return 0
     raise PcpError(f"pcp export {args.what} is not available in this version.")
 
 
@@ -156,9 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_templates)
 
     p = commands.add_parser("export", help="export stored data")
-    p.add_argument("what", choices=["data"], help="data: the stored, normalised records")
+    p.add_argument("what", choices=["data", "commissioners"],
+                   help="data: the stored, normalised records; commissioners: aggregated, suppressed evidence")
     p.add_argument("--kind", default=None, help="file_audit, observation, event, plan_change, outcome or review")
-    p.add_argument("--out", required=True, metavar="FILE", help=".csv (needs --kind) or .xlsx")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="data: .csv (needs --kind) or .xlsx; commissioners: .xlsx, or a folder with --format csv")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM", help="commissioners: first month (default: earliest)")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM", help="commissioners: last month (default: latest)")
+    p.add_argument("--min-count", type=int, default=5, help="commissioners: hide counts below this (default 5)")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", help="commissioners: xlsx or csv")
     _db_option(p)
     p.set_defaults(handler=cmd_export)
 
