@@ -130,3 +130,29 @@ def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
     page.unthemed.value = (page.unthemed.options[0][1],)
     page.create_button.click()
     assert "<script>alert(1)</script>" not in page.counts.value + page.status.value
+
+
+def test_the_page_makes_the_commissioner_workbook_with_the_themes_and_no_statement_words(reviewed, tmp_path):
+    import base64
+    import io
+    import re
+
+    import openpyxl
+
+    audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
+    import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)
+    page = ThemesPage(reviewed)
+    page.first.value, page.last.value = "2026-02", "2026-03"
+    page.load_button.click()
+    page.kind.value = "not_working"
+    page.unthemed.value = tuple(value for _, value in page.unthemed.options)
+    page.new_name.value = "Staff who know me"
+    page.new_i.value = "I want staff who know me"
+    page.create_button.click()
+    page.export_button.click()
+    assert "base64," in page.export_link.value, page.export_link.value[-500:]
+    data = base64.b64decode(re.search(r"base64,([^\"]+)", page.export_link.value).group(1))
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [str(c.value) for ws in workbook.worksheets for r in ws.iter_rows() for c in r if c.value is not None]
+    assert "I want staff who know me" in cells
+    assert not any("Staff rush me" in cell or "P-0001" in cell for cell in cells)

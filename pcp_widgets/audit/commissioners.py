@@ -509,8 +509,12 @@ FORMATS = ("xlsx", "csv")
 
 
 def export_commissioners(store, out: Path, *, first: str | None = None, last: str | None = None,
-                         min_count: int = MIN_COUNT, fmt: str = "xlsx", themes: Sequence = ()) -> Path:
-    """Write the commissioner workbook (``fmt="xlsx"``, ``out`` a .xlsx file) or CSV files (``out`` a folder)."""
+                         min_count: int = MIN_COUNT, fmt: str = "xlsx", themes: Sequence | None = None) -> Path:
+    """Write the commissioner workbook (``fmt="xlsx"``, ``out`` a .xlsx file) or CSV files (``out`` a folder).
+
+    ``themes`` default to the Working Together for Change themes saved for periods that
+    overlap ``first`` to ``last``.
+    """
     from pcp_widgets.audit import commissioner_files
 
     options = Options.parse(first, last, min_count)
@@ -522,6 +526,10 @@ def export_commissioners(store, out: Path, *, first: str | None = None, last: st
                          "or add --format csv to write CSV files to a folder.")
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file: with --format csv, --out names a folder for the CSV files.")
+    if themes is None:
+        from pcp_widgets.audit.wtfc import themes_for_export
+
+        themes = themes_for_export(store, first, last)
     data = build(store, options, themes)
     if fmt == "csv":
         return commissioner_files.write_csv_folder(data, out)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import tempfile
+from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
@@ -124,6 +126,10 @@ class ThemesPage:
         self.remove_theme_button.on_click(lambda _b: self._remove_theme())
         self.counts = widgets.HTML()
         self.download = widgets.HTML()
+        self.export_button = widgets.Button(description="Make the commissioner workbook for this period",
+                                            icon="file-excel", layout=widgets.Layout(width="auto"))
+        self.export_button.on_click(lambda _b: self.export_for_commissioners())
+        self.export_link = widgets.HTML()
         self.kind.observe(lambda _c: self.refresh(), names="value")
         self.service.observe(lambda _c: self.refresh(), names="value")
 
@@ -144,6 +150,11 @@ class ThemesPage:
             self.theme_i, self.theme_statements, self.take_out, self.not_working_steps, self.remove_theme_button,
             widgets.HTML(html_block("<h2>Counts</h2>")),
             self.counts, self.download,
+            widgets.HTML(html_block("<h2>For commissioners</h2><p>One workbook of aggregated, non-identifying "
+                                    "evidence for the period: audit scores, observation match rates, incidents "
+                                    "and refusals, outcomes and these themes with their counts. Counts from 1 to 4 "
+                                    "are shown as &lt;5, and no ref, name or note is ever included.</p>")),
+            self.export_button, self.export_link,
         ])
         self.load()
 
@@ -222,6 +233,22 @@ class ThemesPage:
         data = counts.map(lambda v: csv_safe(v) if isinstance(v, str) else v).to_csv(index=False).encode("utf-8-sig")
         name = safe_download_name(f"themes-{self.stored.theme_set.period}", ".csv")
         self.download.value = html_block(f"<p>{download_link_html(data, name, f'Download the counts ({name})', 'text/csv')}</p>")
+
+    def export_for_commissioners(self) -> None:
+        """Write the commissioner workbook for the period shown and offer it as a link."""
+        from pcp_widgets.audit.commissioners import export_commissioners
+
+        theme_set = self.stored.theme_set
+        name = safe_download_name(f"commissioner-evidence-{theme_set.period}", ".xlsx")
+        try:
+            with tempfile.TemporaryDirectory(prefix="pcp-commissioners-") as folder:
+                path = export_commissioners(self.store, Path(folder) / name, first=theme_set.first,
+                                            last=theme_set.last)
+                data = path.read_bytes()
+        except PcpError as error:
+            self.export_link.value = status_html(str(error), problem=True)
+            return
+        self.export_link.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
 
     # -- actions ---------------------------------------------------------------------------
 
