@@ -130,6 +130,14 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from pcp_widgets.audit.monthly_report import write_monthly_report
+
+    path = write_monthly_report(_open_store(args), args.month, Path(args.out))
+    print(f"Wrote the governance report for {args.month} to {path}")
+    return 0
+
+
 def cmd_wording(args) -> int:
     from pcp_widgets.audit.wording import check_lines
 
@@ -203,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="OUT", help="the format follows the extension: "
                    ".pdf .docx .html, and .png .svg for a relationship circle")
     p.set_defaults(handler=cmd_render)
+
+    p = commands.add_parser("report", help="the monthly governance report (PDF)")
+    p.add_argument("which", choices=["monthly"], help="monthly: one month's governance report")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    _db_option(p)
+    p.set_defaults(handler=cmd_report)
 
     p = commands.add_parser("wording", help="check plan statements for generic wording, one statement per line")
     p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")

@@ -103,11 +103,11 @@ def render(document: Document, out_path: str | os.PathLike, *, today: dt.date | 
     if not out.parent.is_dir():
         raise UsageError(f"The folder {out.parent} does not exist; create it or choose another --out.")
     data = render_bytes(document, fmt, today=today)
-    _write_atomically(out, data)
+    write_atomically(out, data)
     return out
 
 
-def _write_atomically(out: Path, data: bytes) -> None:
+def write_atomically(out: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:

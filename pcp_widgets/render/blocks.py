@@ -72,7 +72,16 @@ class Picture:
     people: tuple[dict, ...]
 
 
-Block = Union[Bullets, Text, Table, SideBySide, Picture]
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn elsewhere (PNG bytes), with the sentences that say what it shows."""
+
+    label: str
+    png: bytes
+    sentences: tuple[str, ...] = ()
+
+
+Block = Union[Bullets, Text, Table, SideBySide, Picture, Chart]
 
 
 @dataclass(frozen=True)

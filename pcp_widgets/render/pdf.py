@@ -16,9 +16,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle
 
-from pcp_widgets.render.blocks import Bullets, Layout, Picture, SideBySide, Table, Text
+from pcp_widgets.render.blocks import Bullets, Chart, Layout, Picture, SideBySide, Table, Text
 from pcp_widgets.render.fonts import BOLD, ITALIC, REGULAR, register_pdf_fonts
 
 MARGIN = 15 * mm
@@ -87,9 +87,20 @@ def _flowables(block, width: float) -> list:
         return _table(block, width)
     if isinstance(block, SideBySide):
         return _side_by_side(block, width)
+    if isinstance(block, Chart):
+        return _chart(block, width)
     if isinstance(block, Picture):
         raise TypeError("the relationship circle prints through pcp_widgets.render.circle")
     raise TypeError(f"no PDF form for {type(block).__name__}")
+
+
+def _chart(block: Chart, width: float) -> list:
+    """The chart at the full text width, its height kept in proportion, and its sentences under it."""
+    picture = Image(io.BytesIO(block.png))
+    picture.drawHeight = picture.imageHeight * width / picture.imageWidth
+    picture.drawWidth = width
+    words = [Paragraph(escape(s), STYLES["bullet"], bulletText="•") for s in block.sentences]
+    return [KeepTogether([_p(block.label, "section"), picture, *words[:1]]), *words[1:]]
 
 
 def _bullets(block: Bullets) -> list:
