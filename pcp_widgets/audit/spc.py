@@ -402,10 +402,12 @@ def _draw_special(axes, result: XmrResult, higher_is_better) -> None:
         if not show.any():
             continue
         chosen = points[show]
-        colours = [COLOURS[_kind(value > mean, higher_is_better)] for value, mean in
-                   zip(chosen["value"], chosen["mean"])]
-        axes.scatter(chosen["date"], chosen["value"], marker=shape, s=70, c=colours, edgecolors="black",
-                     linewidths=0.6, zorder=4, label=f"special cause: {words}")
+        kinds = np.array([_kind(value > mean, higher_is_better) for value, mean in zip(chosen["value"], chosen["mean"])])
+        for number, kind in enumerate(dict.fromkeys(kinds)):  # a line of markers draws faster than a scatter
+            these = chosen[kinds == kind]
+            axes.plot(these["date"], these["value"], linestyle="none", marker=shape, markersize=8,
+                      markerfacecolor=COLOURS[kind], markeredgecolor="black", markeredgewidth=0.6, zorder=4,
+                      label=f"special cause: {words}" if number == 0 else None)
     _label_findings(axes, result, higher_is_better)
 
 
@@ -429,8 +431,7 @@ def _label_findings(axes, result: XmrResult, higher_is_better) -> None:
         above, left = row["value"] < (bottom + top) / 2, day <= middle
         axes.annotate("; ".join(words), (row["date"], row["value"]), xytext=(4 if left else -4, 9 if above else -9),
                       textcoords="offset points", fontsize=8, va="bottom" if above else "top",
-                      ha="left" if left else "right",
-                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+                      ha="left" if left else "right")
 
 
 def _kind(high: bool, higher_is_better) -> str:
