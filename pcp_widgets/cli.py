@@ -101,6 +101,28 @@ def cmd_serve(args) -> int:
     )
 
 
+def cmd_tools(args) -> int:
+    from pcp_widgets.tools import TOOLS
+
+    if args.json:
+        print(json.dumps(list(TOOLS)))
+    else:
+        width = max(len(key) for key in TOOLS)
+        for tool in TOOLS.values():
+            print(f"{tool.key.ljust(width)}  {tool.title}")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from pcp_widgets.render import render
+    from pcp_widgets.render.source import read_document
+
+    document = read_document(args.file)
+    path = render(document, args.out)
+    print(f"Wrote {document.heading} to {path}")
+    return 0
+
+
 def cmd_wording(args) -> int:
     from pcp_widgets.audit.wording import check_lines
 
@@ -158,6 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default=None, help="require this password (needed for a non-loopback --ip)")
     p.add_argument("--open", action="store_true", help="open the start page in a web browser")
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser("tools", help="list the person-centred thinking tools")
+    p.add_argument("--json", action="store_true", help="print the tool keys as a JSON list")
+    p.set_defaults(handler=cmd_tools)
+
+    p = commands.add_parser("render", help="render a tool document saved as JSON to PDF, Word, HTML, PNG or SVG")
+    p.add_argument("file", metavar="FILE.json")
+    p.add_argument("--out", required=True, metavar="OUT", help="the format follows the extension: "
+                   ".pdf .docx .html, and .png .svg for a relationship circle")
+    p.set_defaults(handler=cmd_render)
 
     p = commands.add_parser("wording", help="check plan statements for generic wording, one statement per line")
     p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")
