@@ -225,6 +225,14 @@ def test_the_chart_marks_special_causes_by_shape_and_word_and_draws_plan_changes
     assert png.getvalue().startswith(b"\x89PNG") and len(png.getvalue()) > 10_000
 
 
+def test_missing_values_are_left_out_and_said_so():
+    values = BASELINE[:10] + [np.nan] + BASELINE[10:]
+    result = chart(values)
+    assert len(result.points) == len(BASELINE) and result.mean == 11
+    assert result.points["date"].iloc[10] == weeks(len(values))[11]
+    assert "1 week(s) with no value are left out of the chart." in result.sentences
+
+
 def test_a_chart_of_an_empty_series_still_draws():
     result = spc.xmr([], [], label="incidents")
     assert result.findings == [] and np.isnan(result.mean)

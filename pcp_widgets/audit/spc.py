@@ -124,13 +124,17 @@ def xmr(values: Sequence[float] | pd.Series, dates: Sequence, *, label: str = "v
 
     ``higher_is_better`` words each finding as an improvement or a concern (None: neither).
     ``floor`` clips the lower limit (0 for counts, which cannot go below it). ``period``
-    names a point in the sentences ("week", "month"). ``rebase`` lists dates from which the
+    names a point in the sentences ("week", "month"). Missing values (NaN) are left out,
+    with a note saying how many. ``rebase`` lists dates from which the
     limits are worked out afresh, as Making Data Count does once a change is known to have
     happened (a plan change): each stage then has its own mean and limits, the moving
     range across a re-basing is not used, and the rules are applied within each stage.
     """
     x = pd.Series(values, dtype="float64").to_numpy()
     when = pd.Series(pd.to_datetime(pd.Series(list(dates), dtype=object)).to_numpy(), name="date")
+    missing = ~np.isfinite(x)  # a month with nothing to score is not a point of zero
+    if missing.any():
+        x, when = x[~missing], when[~missing].reset_index(drop=True)
     cuts = sorted({int(np.searchsorted(when.to_numpy(), np.datetime64(pd.Timestamp(d)))) for d in rebase})
     bounds = [0, *[c for c in cuts if 0 < c < len(x)], len(x)]
     points = pd.DataFrame({"date": when, "value": x, "moving_range": np.nan})
@@ -155,6 +159,8 @@ def xmr(values: Sequence[float] | pd.Series, dates: Sequence, *, label: str = "v
     result.findings = [Finding(seg.rule, when.iloc[seg.first], when.iloc[seg.last], seg.direction,
                                _sentence(seg, points, result, higher_is_better, period)) for seg in segments]
     result.notes = _notes(stages)
+    if missing.any():
+        result.notes.append(f"{int(missing.sum())} {period}(s) with no value are left out of the chart.")
     return result
 
 
