@@ -326,6 +326,26 @@ def test_prepare_is_idempotent_and_metrics_agree_on_raw_and_prepared_frames():
     pd.testing.assert_frame_equal(metrics.file_scores(frame), metrics.file_scores(once))
 
 
+def test_every_metric_gives_an_empty_table_for_a_service_with_no_records():
+    nothing = frames.Filters(service="Nowhere")
+    audit = nothing.apply(audits(answers(yes=14)), "file_audit")
+    obs = nothing.apply(observations({}), "observation")
+    event = nothing.apply(events({"event_date": D(2025, 1, 1), "recovery_minutes": 5}), "event")
+    outcome = nothing.apply(outcomes({"review_date": D(2025, 1, 1)}), "outcome")
+    review = nothing.apply(reviews(("P-0001", D(2025, 1, 1))), "review")
+    tables = [
+        metrics.file_scores(audit), metrics.score_by_service_month(audit), metrics.specific_wording_by_service(audit),
+        metrics.practice_by_staff(obs), metrics.event_counts(event), metrics.event_counts(event, by=("month",)),
+        metrics.recovery_times(event), metrics.recovery_times(event, by=("routine",)), metrics.step_progress(outcome),
+        metrics.progress_over_time(outcome), metrics.reviews_on_time(review), metrics.overdue_reviews(review),
+    ]
+    assert [len(table) for table in tables] == [0] * len(tables)
+    assert metrics.recovery_times(event, by=())["events"].tolist() == [0]  # over everything: one row, none
+    assert metrics.question_shares(audit)["answered"].sum() == 0
+    assert metrics.match_rates(obs)["observed"].sum() == 0
+    assert "complete" in metrics.event_counts(event).columns
+
+
 # -- on a real demo database ----------------------------------------------------------
 
 

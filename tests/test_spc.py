@@ -217,12 +217,20 @@ def test_the_chart_marks_special_causes_by_shape_and_word_and_draws_plan_changes
     assert "plan change (incident)" in texts
     limit_styles = [c.get_linestyle() for c in axes.collections if c.get_label() == "process limits"]
     assert limit_styles and all(style[0][1] is not None for style in limit_styles)  # dashed, not solid
-    shapes = {c.get_label(): c.get_paths()[0].vertices.shape for c in axes.collections
-              if c.get_label().startswith("special cause")}
-    assert len(set(shapes.values())) == len(shapes)  # each rule its own marker shape
+    shapes = {line.get_label(): line.get_marker() for line in axes.lines
+              if line.get_label().startswith("special cause")}
+    assert shapes == {"special cause: beyond a limit": "X", "special cause: shift": "s"}  # a shape per rule
     png = io.BytesIO()
     figure.savefig(png, format="png")
     assert png.getvalue().startswith(b"\x89PNG") and len(png.getvalue()) > 10_000
+
+
+def test_missing_values_are_left_out_and_said_so():
+    values = BASELINE[:10] + [np.nan] + BASELINE[10:]
+    result = chart(values)
+    assert len(result.points) == len(BASELINE) and result.mean == 11
+    assert result.points["date"].iloc[10] == weeks(len(values))[11]
+    assert "1 week(s) with no value are left out of the chart." in result.sentences
 
 
 def test_a_chart_of_an_empty_series_still_draws():

@@ -43,19 +43,24 @@ NOT_RECORDED = "not recorded"
 def prepare(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with fast dtypes (see the module docstring); cheap when already prepared."""
     sheet = sheet_for(kind)
-    out = frame.copy(deep=False)
+    changed = {}
     for field in sheet.fields:
-        if field.key in out.columns:
-            out[field.key] = _convert(field, out[field.key])
+        if field.key in frame.columns:
+            column = frame[field.key]
+            converted = _convert(field, column)
+            if converted is not column:
+                changed[field.key] = converted
     time_key = _time_field(sheet)
-    if time_key in out.columns and HOUR not in out.columns:
-        out[HOUR] = _hours(out[time_key])
-    return out
+    if time_key in frame.columns and HOUR not in frame.columns:
+        changed[HOUR] = _hours(frame[time_key])
+    return frame.assign(**changed) if changed else frame  # never changes the frame it was given
 
 
 def _convert(field, column: pd.Series) -> pd.Series:
     if isinstance(field.type, Date):
         return column if pd.api.types.is_datetime64_dtype(column.dtype) else pd.to_datetime(column)
+    if field.type.storage == "int":  # a column of blanks comes back from the store as objects
+        return column if pd.api.types.is_numeric_dtype(column.dtype) else pd.to_numeric(column).astype("float64")
     if isinstance(field.type, Answer):
         return _categorical(column, ANSWER_DTYPE)
     if field.type.dropdown:

@@ -219,15 +219,6 @@ def _count(frame: pd.DataFrame, kind: str, by: Sequence[str], span=None, name: s
     return keys.assign(**{name: np.bincount(ids[ids >= 0], minlength=len(keys))})
 
 
-def _summarise(frame: pd.DataFrame, by: Sequence[str], column: str, **measures) -> pd.DataFrame:
-    """Named aggregations of one column per group (the whole frame when ``by`` is empty)."""
-    if not by:
-        values = frame[column]
-        return pd.DataFrame({name: [values.agg(how)] for name, how in measures.items()})
-    grouped = frame.groupby(list(by), observed=True)[column]
-    return grouped.agg(**measures).reset_index()
-
-
 # -- observations ---------------------------------------------------------------------
 
 
@@ -293,10 +284,17 @@ def event_counts(events: pd.DataFrame, by: Sequence[str] = ("week", "event_type"
         span = (frame["event_date"].min(), frame["event_date"].max())
     out = _count(frame, "event", by, span, name="events")
     period = next((p for p in PERIODS if p in by), None)
-    if period and span is not None:
-        starts = out[period]
-        out["complete"] = ((starts >= pd.Timestamp(span[0])) & (period_end(starts, period) <= pd.Timestamp(span[1])))
+    if period:
+        out["complete"] = _whole_periods(out[period], period, span)
     return out
+
+
+def _whole_periods(starts: pd.Series, period: str, span) -> np.ndarray:
+    """Whether each period, from its start, lies wholly inside ``span`` (none do without a span)."""
+    if span is None:
+        return np.zeros(len(starts), dtype=bool)
+    inside = (starts >= pd.Timestamp(span[0])) & (period_end(starts, period) <= pd.Timestamp(span[1]))
+    return inside.to_numpy(dtype=bool)
 
 
 def _with_not_recorded(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -313,8 +311,14 @@ def recovery_times(events: pd.DataFrame, by: Sequence[str] = ("event_type",)) ->
     """Median recovery time (minutes), with the quartiles and how many events recorded one."""
     frame = with_groups(prepare("event", events), "event", by)
     frame = frame[frame["recovery_minutes"].notna().to_numpy()]
-    return _summarise(frame, by, "recovery_minutes", events="size", median_minutes="median",
-                      lower_quartile=lambda s: s.quantile(0.25), upper_quartile=lambda s: s.quantile(0.75))
+    if not by:
+        values = frame["recovery_minutes"]
+        return pd.DataFrame({"events": [len(values)], "median_minutes": [values.median()],
+                             "lower_quartile": [values.quantile(0.25)], "upper_quartile": [values.quantile(0.75)]})
+    grouped = frame.groupby(list(by), observed=True)["recovery_minutes"]
+    quartiles = grouped.quantile([0.25, 0.5, 0.75]).unstack().reindex(columns=[0.25, 0.5, 0.75])
+    return pd.DataFrame({"events": grouped.size(), "median_minutes": quartiles[0.5],
+                         "lower_quartile": quartiles[0.25], "upper_quartile": quartiles[0.75]}).reset_index()
 
 
 # -- outcomes -------------------------------------------------------------------------
