@@ -40,6 +40,7 @@ class View:
 
     records: dict[str, pd.DataFrame]
     filters: Filters
+    all_records: dict[str, pd.DataFrame]  # before filtering: the dates a chart should span
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.records[kind]
@@ -80,7 +81,7 @@ def load_records(store, kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
 
 
 def filtered_view(records: dict[str, pd.DataFrame], filters: Filters) -> View:
-    return View({kind: filters.apply(frame, kind) for kind, frame in records.items()}, filters)
+    return View({kind: filters.apply(frame, kind) for kind, frame in records.items()}, filters, records)
 
 
 def table_xlsx(frame: pd.DataFrame, headers: dict[str, str], title: str) -> bytes:

@@ -131,11 +131,10 @@ OBSERVATIONS = Dashboard(
 
 
 def _weekly(view: View, event_type: str) -> pd.DataFrame:
+    """Full weeks of the chosen dates (or of all the records), so a quiet person's empty weeks count as zero."""
     events = view["event"]
     counts = metrics.event_counts(events[(events["event_type"] == event_type).to_numpy()], by=("week",),
-                                  span=view.filters.span(view["event"], "event"))
-    if "complete" not in counts:  # no events at all in view
-        return counts.assign(events=0).iloc[0:0]
+                                  span=view.filters.span(view.all_records["event"], "event"))
     return counts[counts["complete"]].drop(columns=["complete"])
 
 
@@ -148,8 +147,11 @@ def _before_after_sentences(view: View) -> tuple[str, ...]:
     if not (view.filters.person_ref or view.filters.service) or view["plan_change"].empty:
         return ()
     sentences = []
+    span = view.filters.span(view.all_records["event"], "event")
+    start, end = span if span else (None, None)
     for day, _label in _changes(view)[:3]:
-        for comparison in spc.before_after(view["event"], day, event_types=("refusal", "incident")):
+        for comparison in spc.before_after(view["event"], day, event_types=("refusal", "incident"),
+                                           start=start, end=end):
             sentences.append(comparison.sentence)
     return tuple(sentences)
 
