@@ -93,3 +93,15 @@ def test_names_in_the_data_are_shown_as_text(store, tmp_path):
     shown = "".join(d.value for d in page.details.values()) + "".join(o[0] for o in page.service.options)
     assert hostile not in "".join(d.value for d in page.details.values())
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown
+
+
+def test_a_page_opened_after_an_import_shows_the_new_records(store, tmp_path):
+    from pcp_widgets.ui.dashboards import dashboard_page
+
+    first = [headers("file_audit"), row("file_audit", service="Oak House")]
+    import_files([write_workbook(tmp_path / "a.xlsx", {"File audit": first})], store)
+    page = dashboard_page(PLAN_QUALITY.path, store)
+    assert "1 file audit records" in page.status.value
+    second = [headers("file_audit"), row("file_audit", service="Elm Court")]
+    import_files([write_workbook(tmp_path / "b.xlsx", {"File audit": second})], store)
+    assert "2 file audit records" in dashboard_page(PLAN_QUALITY.path, store).status.value

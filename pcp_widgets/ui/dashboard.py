@@ -119,13 +119,13 @@ def alt_text(panel: Panel, drawn: Drawn) -> str:
 class DashboardPage:
     """The widgets of one dashboard: filters, then each panel's chart, words, table and downloads."""
 
-    def __init__(self, dashboard: Dashboard, store=None):
+    def __init__(self, dashboard: Dashboard, store=None, records: dict[str, pd.DataFrame] | None = None):
         if store is None:
             from pcp_widgets.store import open_store
 
             store = open_store()
         self.dashboard = dashboard
-        self.records = load_records(store, dashboard.kinds)
+        self.records = records if records is not None else load_records(store, dashboard.kinds)
         services = sorted({str(s) for frame in self.records.values() for s in frame["service"].dropna().unique()})
         self.service = stacked(widgets.Dropdown(description="Service", options=[("All services", "")] +
                                                 [(s, s) for s in services]))
