@@ -76,3 +76,12 @@ class ServeError(PcpError):
     """The server cannot start: port in use, unsafe address, pages missing."""
 
     exit_code = 2
+
+
+class InvalidExercise(PcpError):
+    """A practice exercise file cannot be used: unreadable YAML, a missing or wrong field.
+
+    The message names the file and the item, so a trainer who added an exercise can fix it.
+    """
+
+    exit_code = 2

@@ -63,6 +63,19 @@ def _tool_pages() -> tuple[Page, ...]:
     )
 
 
+def practice_page_path(kind: str) -> str:
+    """Where a practice exercise's page lives: ``workbooks/practice_<kind>.ipynb``."""
+    return f"workbooks/practice_{kind}.ipynb"
+
+
+def _practice_pages() -> tuple[Page, ...]:
+    """One page per kind of practice exercise, with the title and purpose of its content file."""
+    from pcp_widgets.practice import all_exercises
+
+    return tuple(Page(path=practice_page_path(kind), title=exercises.title, audiences=("trainer",),
+                      purpose=exercises.purpose) for kind, exercises in all_exercises().items())
+
+
 #: Who each dashboard is for, by its notebook.
 _DASHBOARD_AUDIENCES = {
     "audits/plan_quality.ipynb": ("quality lead",),
@@ -100,6 +113,7 @@ PAGES: tuple[Page, ...] = (
         audiences=("commissioner team", "manager"),
         purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
     ),
+    *_practice_pages(),
 )
 
 
