@@ -176,3 +176,10 @@ def test_pcp_wording_missing_file_is_one_sentence_and_exit_2(tmp_path):
     assert done.stderr.strip() == f"pcp: {tmp_path / 'missing.txt'}: there is no such file."
     folder = pcp("wording", str(tmp_path))
     assert folder.returncode == 2 and "Traceback" not in folder.stderr and len(folder.stderr.splitlines()) == 1
+
+
+def test_a_name_like_su_is_not_read_as_service_user():
+    from pcp_widgets.audit.wording import check_statement
+
+    assert check_statement("I love talking to my daughter Su every day", important_to=True).first_person
+    assert check_statement("SU to be supported with meals as required").generic

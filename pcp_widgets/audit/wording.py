@@ -129,7 +129,7 @@ VAGUE: tuple[Rule, ...] = (
          "Say how, step by step: what staff say or do, which parts the person does themselves, "
          "and when (for example 'At lunch, put a glass of squash by my plate and ask if I'd like more')."),
     Rule("service_language",
-         (r"service users?", r"su", r"clients?(?:'s)?", r"residents?", r"patients?", r"the individual",
+         (r"service users?", r"(?-i:SU)", r"clients?(?:'s)?", r"residents?", r"patients?", r"the individual",
           r"requires?(?: full)? (?:support|assistance|help)", r"needs? (?:support|assistance|help)"),
          1, "It talks about the person as a case ('service user', 'requires support') rather than to them.",
          "Write it in the person's voice ('I', 'my') or use the name they like, and say what "
@@ -202,7 +202,7 @@ DETAIL: dict[str, tuple[str, ...]] = {
 FIRST_PERSON = _compiled((r"i", r"i'm", r"i've", r"i'd", r"i'll", r"me", r"my", r"mine", r"myself"))
 #: Words that show a statement is written about the person: a third-person opening ("She enjoys...",
 #: "His family...") or the language of services anywhere ("service user likes...").
-THIRD_PERSON = re.compile(r"^(?:he|she|they|his|her|their|him|them)\b|(?<![\w'])(?:service users?|su|clients?"
+THIRD_PERSON = re.compile(r"^(?:he|she|they|his|her|their|him|them)\b|(?<![\w'])(?:service users?|(?-i:SU)|clients?"
                           r"|residents?|the individual)(?![\w'])", re.IGNORECASE)
 #: Third-person verbs and pronouns with their first-person forms: to spot "Likes football." and
 #: "Margaret loves gardening.", and to suggest "I like football." instead.
@@ -214,7 +214,7 @@ _PRONOUNS = {"he": "I", "she": "I", "they": "I", "his": "my", "their": "my", "hi
 _VERB = "(?:" + "|".join(map(re.escape, _VERBS)) + ")"
 _TITLE = r"(?:(?:mr|mrs|ms|miss|dr)\.? )?"
 _ABOUT_THEM = re.compile(rf"^{_TITLE}(?:[A-Z][a-z]+ )?{_VERB}(?![\w'])")
-_NAMED_SUBJECT = re.compile(rf"^{_TITLE}(?:service users?|su|clients?|residents?|[A-Z][a-z]+)(?= {_VERB}(?![\w']))",
+_NAMED_SUBJECT = re.compile(rf"^{_TITLE}(?:service users?|(?-i:SU)|clients?|residents?|[A-Z][a-z]+)(?= {_VERB}(?![\w']))",
                             re.IGNORECASE)
 QUOTED = "the person's own words"
 _GENERIC_WHEN_BARE = "It says nothing a new staff member could do: no action, no time, no detail."
