@@ -27,9 +27,15 @@ LINESTYLES = ("-", "--", "-.", ":")
 SIZE = (8.0, 4.2)
 
 
-def new_figure(title: str, size: tuple[float, float] = SIZE) -> tuple[Figure, plt.Axes]:
-    figure = Figure(figsize=size, dpi=100, layout="constrained")
-    axes = figure.add_subplot()
+def new_figure(title: str, size: tuple[float, float] = SIZE, *, left: float = 0.8,
+               bottom: float = 0.6) -> tuple[Figure, plt.Axes]:
+    """A figure with fixed margins in inches (``left`` and ``bottom`` for the labels; room for the
+    title above): a layout engine measures every label on each draw, costing more than the drawing."""
+    figure = Figure(figsize=size, dpi=100)
+    width, height = size
+    top, right = 0.45, 0.25
+    axes = figure.add_axes((left / width, bottom / height, 1 - (left + right) / width,
+                            max(0.1, 1 - (bottom + top) / height)))
     axes.set_title(title, loc="left", fontsize=12, fontweight="bold")
     axes.spines[["top", "right"]].set_visible(False)
     return figure, axes
@@ -49,8 +55,8 @@ def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, value_lab
         return empty_figure(title)
     shown = frame.head(limit)
     height = max(2.5, 0.35 * len(shown) + 1.2)
-    figure, axes = new_figure(title, (SIZE[0], height))
     labels = [_short(str(text)) for text in shown[label]]
+    figure, axes = new_figure(title, (SIZE[0], height), left=_label_inches(labels), bottom=0.6)
     values = shown[value].astype(float)
     bars = axes.barh(range(len(shown)), values, color=PALETTE[0], edgecolor="black", linewidth=0.6)
     axes.set_yticks(range(len(shown)), labels)
@@ -67,7 +73,7 @@ def grouped_bars(frame: pd.DataFrame, index: str, columns: list[str], title: str
     """Bars side by side for several measures per row, each measure with its own hatching."""
     if frame.empty:
         return empty_figure(title)
-    figure, axes = new_figure(title)
+    figure, axes = new_figure(title, bottom=1.1)
     positions = range(len(frame))
     width = 0.8 / max(1, len(columns))
     for n, column in enumerate(columns):
@@ -87,19 +93,21 @@ def stacked_shares(frame: pd.DataFrame, label: str, parts: list[str], title: str
     """Horizontal 100% bars (for example Yes / Partly / No per question), hatched per part."""
     if frame.empty:
         return empty_figure(title)
-    height = max(2.5, 0.35 * len(frame) + 1.4)
-    figure, axes = new_figure(title, (SIZE[0], height))
+    height = max(2.5, 0.35 * len(frame) + 1.8)
+    names = [_short(str(text), 52) for text in frame[label]]
+    figure, axes = new_figure(title, (SIZE[0] + 1.5, height), left=_label_inches(names), bottom=1.0)
     left = pd.Series(0.0, index=frame.index)
     for n, part in enumerate(parts):
         values = frame[part].astype(float)
         axes.barh(range(len(frame)), values, left=left, label=(part_labels or {}).get(part, part),
                   color=PALETTE[n % len(PALETTE)], hatch=HATCHES[n % len(HATCHES)], edgecolor="black", linewidth=0.6)
         left = left + values
-    axes.set_yticks(range(len(frame)), [_short(str(text), 60) for text in frame[label]])
+    axes.set_yticks(range(len(frame)), names)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
     axes.set_xlabel("Share of answers (%)")
-    axes.legend(frameon=False, fontsize=9, ncols=len(parts), loc="lower left", bbox_to_anchor=(0, 1.0))
+    below_axis = 0.55 / (height - 1.0 - 0.45)  # under the axis label, in the axes' own units
+    axes.legend(frameon=False, fontsize=9, ncols=len(parts), loc="upper left", bbox_to_anchor=(0, -below_axis))
     return figure
 
 
@@ -108,7 +116,7 @@ def line_chart(frame: pd.DataFrame, x: str, series: str | None, value: str, titl
     """One line per series (for example one per service), each with its own marker and line style."""
     if frame.empty:
         return empty_figure(title)
-    figure, axes = new_figure(title)
+    figure, axes = new_figure(title, bottom=0.9)
     groups = [(None, frame)] if series is None else list(frame.groupby(series, observed=True, sort=True))[:limit]
     for n, (name, part) in enumerate(groups):
         part = part.sort_values(x)
@@ -129,6 +137,11 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def _label_inches(labels: list[str]) -> float:
+    """Room for the longest label on the left, estimated from its length (9 pt text)."""
+    return min(4.5, 0.3 + 0.08 * max((len(text) for text in labels), default=0))
 
 
 def _format(value: float, percent: bool) -> str:
