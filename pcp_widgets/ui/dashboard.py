@@ -10,6 +10,7 @@ service, dates or person, and redraws each panel with its table and downloads (P
 
 from __future__ import annotations
 
+import asyncio
 import html
 import tempfile
 from dataclasses import dataclass, field
@@ -110,6 +111,13 @@ def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx
     )
 
 
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def alt_text(panel: Panel, drawn: Drawn) -> str:
     """What the chart shows, for screen readers: its title, the first sentence read from it, and where the numbers are."""
     first = f" {drawn.sentences[0]}" if drawn.sentences else ""
@@ -136,6 +144,7 @@ class DashboardPage:
         controls = [self.service, self.start, self.end] + ([self.person] if dashboard.person_filter else [])
         for control in controls:
             control.observe(lambda _c: self.redraw(), names="value")
+        self._drawing: View | None = None  # the view panels left for later belong to
         self.images: dict[str, widgets.HTML] = {}
         self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
         self.details: dict[str, widgets.HTML] = {}
@@ -173,7 +182,23 @@ class DashboardPage:
         shown = {kind: len(frame) for kind, frame in view.records.items()}
         self.status.value = status_html("Showing " + ", ".join(f"{n:,} {kind.replace('_', ' ')} records"
                                                                for kind, n in shown.items()) + ".")
-        for panel in self.dashboard.panels:
+        first, *rest = self.dashboard.panels
+        self._draw(first, view)
+        loop = _running_loop()
+        if loop is None or not rest:
+            for panel in rest:
+                self._draw(panel, view)
+            return
+        # In a kernel, the page is shown as soon as its first chart is drawn; the others follow
+        # one by one as the kernel gets to them (each a widget update the browser receives).
+        self._drawing = view
+        for panel in rest:
+            self.details[panel.key].value = status_html("Drawing this chart…")
+            loop.call_soon(self._draw_if_current, panel, view)
+
+    def _draw_if_current(self, panel: Panel, view: View) -> None:
+        """Draw a panel left for later, unless the filters changed since (a newer redraw has it)."""
+        if self._drawing is view:
             self._draw(panel, view)
 
     def _draw(self, panel: Panel, view: View) -> None:

@@ -114,10 +114,10 @@ def main() -> None:
 
     baseline = statistics.median(results["empty Voila notebook"])
     print(f"demo: {args.services} services x {args.months} months; median of {args.repeat} openings")
-    print(f"{'page':40} {'seconds':>8} {'x empty':>8}")
+    print(f"{'page':40} {'seconds':>8} {'x empty':>8}  each opening")
     for name, times in results.items():
         median = statistics.median(times)
-        print(f"{name:40} {median:8.2f} {median / baseline:8.2f}")
+        print(f"{name:40} {median:8.2f} {median / baseline:8.2f}  {' '.join(f'{t:.2f}' for t in times)}")
 
 
 if __name__ == "__main__":
