@@ -73,7 +73,7 @@ def _save_many(url, code, participant, answers, errors):
 
 
 def _items(count):
-    items = [i for i in sessions.all_session_items()][:count]
+    items = sessions.all_session_items()[:count]
     return [(item.kind, item.item_id, f"answer to {item.item_id}") for item in items]
 
 
@@ -185,3 +185,27 @@ def test_the_completion_sheet_lists_who_did_what_and_keeps_formula_like_answers_
     answers = list(workbook["Answers"].iter_rows(values_only=True))
     assert ("Sam Jones", "=HYPERLINK(\"x\")") in [(row[0], row[3]) for row in answers]
     assert workbook["Answers"]["D3"].data_type == "s"
+
+
+def _kernel(url, code, participant, answers):
+    """One participant's kernel: a process of its own, as each served page has."""
+    errors = []
+    _save_many(url, code, participant, answers, errors)
+    if errors:
+        raise SystemExit(str(errors[0]))
+
+
+def test_two_participants_kernels_saving_at_the_same_time_lose_nothing(store, store_url):
+    import multiprocessing
+
+    code = start_session(store, "Priya")
+    dee, sam = join(store, code, "Dee"), join(store, code, "Sam")
+    spawn = multiprocessing.get_context("spawn")
+    kernels = [spawn.Process(target=_kernel, args=(store_url, code, person, _items(15))) for person in (dee, sam)]
+    for kernel in kernels:
+        kernel.start()
+    for kernel in kernels:
+        kernel.join()
+    assert [kernel.exitcode for kernel in kernels] == [0, 0]
+    for person in sessions.participants(store, code):
+        assert sum(len(given) for given in person.answers.values()) == 15
