@@ -226,8 +226,8 @@ class JoinBox:
                   "you check is saved for your trainer.")
 
     def record(self, key: str, text: str, ok: bool) -> None:
-        """Save a checked answer under the session, if this page has joined one."""
-        if self.participant is None:
+        """Save a checked answer under the session, if this page has joined one (a blank box is not an answer)."""
+        if self.participant is None or not text.strip():
             return
         try:
             sessions.save_answer(self.store, self.participant.code, self.participant, self.kind, key, text, ok)
