@@ -93,6 +93,7 @@ def test_every_answer_on_every_practice_page_is_saved_under_a_session_item(store
     assert {answer.key for answer in practice.answers} == known
     answer = practice.answers[0]
     practice.join_box.record(answer.key, "  ", False)  # a blank box checked: nothing to save
+    assert sessions.progress(store, code).iloc[0][f"{kind}_answered"] == 0
     practice.join_box.record(answer.key, "my answer", True)
     assert sessions.progress(store, code).iloc[0][f"{kind}_answered"] == 1
 
