@@ -85,3 +85,10 @@ class InvalidExercise(PcpError):
     """
 
     exit_code = 2
+
+
+class SessionError(PcpError):
+    """A practice session cannot be joined or used: a mistyped or unknown code, no name given.
+
+    The message is one sentence a participant can act on (check the code on the screen, type a name).
+    """

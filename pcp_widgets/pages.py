@@ -113,6 +113,12 @@ PAGES: tuple[Page, ...] = (
         audiences=("commissioner team", "manager"),
         purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
     ),
+    Page(
+        path="workbooks/facilitator.ipynb",
+        title="Run a practice session",
+        audiences=("trainer",),
+        purpose="Start a session with a code, see who has done what, discuss answers side by side, print the pack.",
+    ),
     *_practice_pages(),
 )
 
