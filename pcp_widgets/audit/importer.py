@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
 
+from pcp_widgets.audit.batch import Batch
 from pcp_widgets.audit.checking import CheckedSheet, Problem, check_sheet, is_blank_row
 from pcp_widgets.audit.layout import Layout, column_letter, find_layout
 from pcp_widgets.audit.limits import Limits
@@ -30,7 +31,6 @@ from pcp_widgets.audit.report import (
     RowError,
 )
 from pcp_widgets.errors import UnreadableFile
-from pcp_widgets.store import Batch
 
 Progress = Callable[[int, int, str], None]
 #: Sheets the template itself carries: recognised, and not audit data.

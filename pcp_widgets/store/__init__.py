@@ -9,9 +9,8 @@ without them noticing.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pcp_widgets.audit.schema import KINDS, sheet_for
@@ -21,6 +20,9 @@ from pcp_widgets.store import migrate
 from pcp_widgets.store.engine import create_engine, default_url, describe_url
 from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
+    import pandas as pd
 
 __all__ = ["Store", "open_store", "default_url", "Batch"]
 
@@ -65,6 +67,8 @@ class Store:
         return import_id
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+        import pandas as pd
+
         sheet = sheet_for(kind)
         table = RECORD_TABLES[kind]
         wanted = columns or list(sheet.keys)

@@ -15,34 +15,18 @@ killed process leaves nothing from that file behind.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 import sqlalchemy as sa
 
+from pcp_widgets.audit.batch import Batch
 from pcp_widgets.store.tables import utc_now, RECORD_TABLES, imports, replaced_records
 
 #: Natural keys looked up per query; well under every database's bound-parameter limit.
 LOOKUP_CHUNK = 900
 #: Rows handed to the driver per executemany call.
 INSERT_CHUNK = 20_000
-
-
-@dataclass
-class Batch:
-    """One kind's accepted rows from one file, column by column (as the importer checks them)."""
-
-    kind: str
-    rows: list[int] = field(default_factory=list)  # spreadsheet row numbers
-    values: dict[str, list] = field(default_factory=dict)  # field key -> normalised values
-    keys: list[str] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def values_row(self, position: int) -> dict:
-        return {key: column[position] for key, column in self.values.items()}
 
 
 @dataclass
