@@ -83,6 +83,13 @@ class ImportReport:
     warnings: list[ImportWarning] = field(default_factory=list)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
 
+    def extend(self, other: ImportReport) -> None:
+        """Add another import's files, errors and warnings after these (one report from many parts)."""
+        self.files += other.files
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.rejected_rows += other.rejected_rows
+
     @property
     def exit_code(self) -> int:
         """0 every row accepted; 1 some rows rejected; 2 a file could not be read."""
