@@ -20,10 +20,11 @@ import queue
 import signal
 import stat
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -298,40 +299,69 @@ class _FileImport:
     # -- rows -------------------------------------------------------------------------
 
     def _settle(self, sheet_name: str, checked: CheckedSheet) -> None:
-        """Accept each row, count it as a repeat of an earlier row, or reject it with its reasons."""
-        sheet = checked.sheet
-        counts = self.file.counts(sheet.kind)
+        """Accept each row, count it as a repeat of an earlier row, or reject it with its reasons.
+
+        Most rows have no problem and a natural key met nowhere else: they are accepted all
+        at once. The rest are settled one by one, in order (see :meth:`_settle_in_order`).
+        """
+        kind = checked.sheet.kind
+        counts = self.file.counts(kind)
         counts.rows += len(checked)
         for (header, value), rows in checked.name_like_refs.items():
             self.name_like[(sheet_name, header, value)] += rows
         keys, hashes = checked.keys_and_hashes()
+        seen = self.seen[kind]
+        repeated = _repeated(keys) | (seen.keys() & keys)
+        careful = set(checked.problems)
+        if repeated:
+            careful.update(position for position, key in enumerate(keys) if key in repeated)
+        plain = [p for p in range(len(keys)) if p not in careful] if careful else range(len(keys))
+        firsts = zip(repeat(sheet_name), map(checked.rows.__getitem__, plain), map(hashes.__getitem__, plain))
+        seen.update(zip(map(keys.__getitem__, plain), firsts))
+        dropped = self._settle_in_order(sheet_name, checked, keys, hashes, sorted(careful))
+        accepted = [p for p in range(len(keys)) if p not in dropped] if dropped else list(range(len(keys)))
+        counts.accepted += len(accepted)
+        self._add_to_batch(checked, accepted, keys, hashes)
+
+    def _settle_in_order(self, sheet_name: str, checked: CheckedSheet, keys: list[str], hashes: list[str],
+                         positions: list[int]) -> set[int]:
+        """The rows with a problem or a key met before: the first with a natural key is accepted, a
+        repeat counted as a duplicate or rejected as a conflict. Returns the rows not accepted."""
+        sheet = checked.sheet
+        counts = self.file.counts(sheet.kind)
         seen = self.seen[sheet.kind]
-        accepted: list[int] = []
-        for position, key in enumerate(keys):
-            problems = checked.problems.get(position) if checked.problems else None
+        dropped: set[int] = set()
+        for position in positions:
+            key = keys[position]
+            problems = checked.problems.get(position)
             if not problems:
                 first = seen.get(key)
                 if first is None:
                     seen[key] = (sheet_name, checked.rows[position], hashes[position])
-                    accepted.append(position)
                     continue
+                dropped.add(position)
                 if hashes[position] == first[2]:
                     counts.accepted += 1
                     counts.duplicates += 1
                     continue
                 problems = [Problem(None, None, _conflict(first, sheet_name, sheet))]
+            dropped.add(position)
             self._reject(sheet_name, checked, position, problems)
-        counts.accepted += len(accepted)
-        self._add_to_batch(checked, accepted, keys, hashes)
+        return dropped
 
     def _add_to_batch(self, checked: CheckedSheet, accepted: list[int], keys: list[str], hashes: list[str]) -> None:
         kind = checked.sheet.kind
         batch = self.batches.setdefault(kind, Batch(kind, values={key: [] for key in checked.sheet.keys}))
-        batch.rows += [checked.rows[p] for p in accepted]
-        batch.keys += [keys[p] for p in accepted]
-        batch.hashes += [hashes[p] for p in accepted]
+        every_row = len(accepted) == len(checked)
+
+        def pick(column):
+            return column if every_row else list(map(column.__getitem__, accepted))
+
+        batch.rows += pick(checked.rows)
+        batch.keys += pick(keys)
+        batch.hashes += pick(hashes)
         for key, column in checked.values.items():
-            batch.values[key] += [column[p] for p in accepted]
+            batch.values[key] += pick(column)
 
     def _reject(self, sheet_name: str, checked: CheckedSheet, position: int, problems: list[Problem]) -> None:
         row = checked.rows[position]
@@ -352,6 +382,13 @@ class _FileImport:
 
     def _warn(self, sheet: str | None, row: int | None, column: str | None, value, message: str) -> None:
         self.report.warnings.append(ImportWarning(self.name, sheet, row, column, value, message))
+
+
+def _repeated(keys: list[str]) -> set[str]:
+    """The keys that appear more than once in ``keys``."""
+    if len(set(keys)) == len(keys):
+        return set()
+    return {key for key, count in Counter(keys).items() if count > 1}
 
 
 def _conflict(first: tuple[str, int, str], sheet_name: str, sheet) -> str:
