@@ -99,12 +99,16 @@ def bulk_insert(connection, table: sa.Table, columns: dict[str, list]) -> None:
     dialect = connection.dialect
     converted = {name: _bind(table.c[name].type, dialect, values) for name, values in columns.items()}
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        params = list(zip(*(converted[name] for name in compiled.positiontup)))
-    else:
-        params = [dict(zip(names, row)) for row in zip(*(converted[name] for name in names))]
-    for chunk in _chunks(params, INSERT_CHUNK):
+    for chunk in _chunks(_driver_rows(compiled, converted), INSERT_CHUNK):
         connection.exec_driver_sql(str(compiled), chunk)
+
+
+def _driver_rows(compiled, columns: dict[str, list]) -> list:
+    """Rows of parameters from columns of them, as the driver takes them: tuples in the
+    statement's order, or dictionaries by name."""
+    if compiled.positional:
+        return list(zip(*(columns[name] for name in compiled.positiontup)))
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
 
 def _bind(column_type, dialect, values: list) -> list:
@@ -112,16 +116,28 @@ def _bind(column_type, dialect, values: list) -> list:
     if processor is None:
         return values
     converted = {value: processor(value) for value in set(values)}
-    return [converted[value] for value in values]
+    return list(map(converted.__getitem__, values))
 
 
 def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """The stored rows' ids and fingerprints, by natural key, for those of ``keys`` that are stored.
+
+    Asked in chunks through one statement compiled once (the last chunk padded with a key
+    asked twice): SQLAlchemy would otherwise build the SQL again for every chunk, which costs
+    more than the lookups themselves.
+    """
     found: dict[str, tuple[int, str]] = {}
-    if connection.execute(sa.select(table.c.id).limit(1)).first() is None:
+    wanted = sorted(set(keys))
+    if not wanted or connection.execute(sa.select(table.c.id).limit(1)).first() is None:
         return found  # the first import of this kind: nothing to compare with
-    query = sa.select(table.c.natural_key, table.c.id, table.c.content_hash)
-    for chunk in _chunks(sorted(set(keys)), LOOKUP_CHUNK):
-        for key, record_id, content_hash in connection.execute(query.where(table.c.natural_key.in_(chunk))):
+    size = min(LOOKUP_CHUNK, len(wanted))
+    names = [f"key_{index}" for index in range(size)]
+    compiled = sa.select(table.c.natural_key, table.c.id, table.c.content_hash).where(
+        table.c.natural_key.in_([sa.bindparam(name) for name in names])).compile(dialect=connection.dialect)
+    for chunk in _chunks(wanted, size):
+        padded = chunk + chunk[-1:] * (size - len(chunk))
+        [params] = _driver_rows(compiled, {name: [key] for name, key in zip(names, padded)})
+        for key, record_id, content_hash in connection.exec_driver_sql(str(compiled), params):
             found[key] = (record_id, content_hash)
     return found
 
