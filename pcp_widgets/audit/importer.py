@@ -12,6 +12,8 @@ accepted = new + updated + duplicates; blank rows are not rows.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.connection
@@ -74,15 +76,33 @@ def import_files(paths: Sequence, store, *, limits: Limits | None = None, progre
     limits = limits or Limits()
     progress = progress or _silent
     helpers = _helper_count(jobs) if helpers is None else min(helpers, len(jobs))
-    for prepared in _prepared_files(jobs, limits, progress, helpers):
-        report.extend(prepared.report)
-        if prepared.batches is not None:
-            file = prepared.report.files[0]
-            checked = sum(counts.rows for counts in file.sheets.values()) or 1
-            progress(checked, checked, f"Storing {sum(map(len, prepared.batches.values()))} rows from {file.path}")
-            store.store_file(file.path, file.sha256, prepared.batches, file.sheets)
+    with _without_cycle_collection():
+        for prepared in _prepared_files(jobs, limits, progress, helpers):
+            report.extend(prepared.report)
+            if prepared.batches is not None:
+                file = prepared.report.files[0]
+                checked = sum(counts.rows for counts in file.sheets.values()) or 1
+                progress(checked, checked, f"Storing {sum(map(len, prepared.batches.values()))} rows from {file.path}")
+                store.store_file(file.path, file.sha256, prepared.batches, file.sheets)
     progress(1, 1, f"Imported {len(paths)} file{'s' if len(paths) != 1 else ''}")
     return report
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's collector of reference cycles paused while files are read, checked and stored.
+
+    An import makes millions of cells, tuples and lists (and no cycles); the collector
+    would walk all of them again and again as they pile up, a tenth of the whole time.
+    Whatever garbage there is is collected as usual afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -230,7 +250,8 @@ def _prepare_in_helper(index: int, path: Path, name: str, limits: Limits) -> _Pr
     def progress(done: int, total: int, message: str) -> None:
         _messages.put((index, done, total, message))
 
-    return _prepare(path, name, limits, progress)
+    with _without_cycle_collection():
+        return _prepare(path, name, limits, progress)
 
 
 # -- one file ----------------------------------------------------------------------------
