@@ -15,6 +15,7 @@ killed process leaves nothing from that file behind.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -25,6 +26,7 @@ from pcp_widgets.store.tables import utc_now, RECORD_TABLES, imports, replaced_r
 
 #: Natural keys looked up per query; well under every database's bound-parameter limit.
 LOOKUP_CHUNK = 900
+_LOOKUP_NAMES = tuple(f"key_{index}" for index in range(LOOKUP_CHUNK))
 #: Rows handed to the driver per executemany call.
 INSERT_CHUNK = 20_000
 
@@ -122,24 +124,29 @@ def _bind(column_type, dialect, values: list) -> list:
 def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[str, tuple[int, str]]:
     """The stored rows' ids and fingerprints, by natural key, for those of ``keys`` that are stored.
 
-    Asked in chunks through one statement compiled once (the last chunk padded with a key
-    asked twice): SQLAlchemy would otherwise build the SQL again for every chunk, which costs
-    more than the lookups themselves.
+    Asked LOOKUP_CHUNK keys at a time through one statement compiled once (the last chunk
+    padded with a key asked again): building the SQL for every chunk, as SQLAlchemy does
+    for a list of values, cost more than the lookups themselves.
     """
     found: dict[str, tuple[int, str]] = {}
     wanted = sorted(set(keys))
     if not wanted or connection.execute(sa.select(table.c.id).limit(1)).first() is None:
         return found  # the first import of this kind: nothing to compare with
-    size = min(LOOKUP_CHUNK, len(wanted))
-    names = [f"key_{index}" for index in range(size)]
-    compiled = sa.select(table.c.natural_key, table.c.id, table.c.content_hash).where(
-        table.c.natural_key.in_([sa.bindparam(name) for name in names])).compile(dialect=connection.dialect)
-    for chunk in _chunks(wanted, size):
-        padded = chunk + chunk[-1:] * (size - len(chunk))
-        [params] = _driver_rows(compiled, {name: [key] for name, key in zip(names, padded)})
-        for key, record_id, content_hash in connection.exec_driver_sql(str(compiled), params):
+    compiled = _lookup_statement(table, connection.dialect)
+    sql = str(compiled)
+    for chunk in _chunks(wanted, LOOKUP_CHUNK):
+        named = dict(zip(_LOOKUP_NAMES, chunk + chunk[-1:] * (LOOKUP_CHUNK - len(chunk))))
+        params = tuple(map(named.__getitem__, compiled.positiontup)) if compiled.positional else named
+        for key, record_id, content_hash in connection.exec_driver_sql(sql, params):
             found[key] = (record_id, content_hash)
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup_statement(table: sa.Table, dialect) -> sa.engine.Compiled:
+    keys = list(map(sa.bindparam, _LOOKUP_NAMES))
+    query = sa.select(table.c.natural_key, table.c.id, table.c.content_hash).where(table.c.natural_key.in_(keys))
+    return query.compile(dialect=dialect)
 
 
 def _replace(connection, table: sa.Table, batch: Batch, changed: list[tuple[int, int]], import_id: int) -> None:
