@@ -174,6 +174,19 @@ def test_reimporting_adds_nothing_and_a_changed_row_replaces_with_history(store,
     assert log[0]["updated"] == 1
 
 
+def test_reimporting_finds_every_stored_key_whatever_its_text(store, tmp_path):
+    """Stored keys are looked up by range first on SQLite; any text must sort the same there as here."""
+    refs = ["P-0001", "p-0001", "Ç-7", "É-2", "Z-9", "ä-1", "日本-3", "🏠-4", "Ω-5", "~-6", "P-0001x", "P_0001"]
+    rows = [row("review", person_ref=ref) for ref in refs]
+    first = write_workbook(tmp_path / "first.xlsx", {"Reviews": [headers("review"), *rows]})
+    import_files([first], store)
+    later = write_workbook(tmp_path / "later.xlsx", {"Reviews": [headers("review"), *rows,
+                                                                  row("review", person_ref="P-0500")]})
+    c = counts(import_files([later], store), "review")
+    assert (c.duplicates, c.new, c.updated) == (len(refs), 1, 0)
+    assert store.count_records("review") == len(refs) + 1
+
+
 def test_dates_as_real_dates_serials_and_uk_text_and_formula_values(store, tmp_path):
     """xlsxwriter saves a formula's value with it, as Excel does; the importer reads that value."""
     path = tmp_path / "dates.xlsx"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
@@ -61,14 +61,16 @@ def finish_import(connection: sa.Connection, import_id: int, counts: dict[str, d
 def store_batch(connection: sa.Connection, batch: Batch, import_id: int) -> StoredCounts:
     table = RECORD_TABLES[batch.kind]
     stored = _stored_fingerprints(connection, table, batch.keys)
-    new: list[int] = []
+    new: Sequence[int] = range(len(batch))  # nothing stored under these keys: the usual case
     changed: list[tuple[int, int]] = []
-    for position, (key, content_hash) in enumerate(zip(batch.keys, batch.hashes)):
-        previous = stored.get(key)
-        if previous is None:
-            new.append(position)
-        elif previous[1] != content_hash:
-            changed.append((previous[0], position))
+    if stored:
+        new = []
+        for position, (key, content_hash) in enumerate(zip(batch.keys, batch.hashes)):
+            previous = stored.get(key)
+            if previous is None:
+                new.append(position)
+            elif previous[1] != content_hash:
+                changed.append((previous[0], position))
     if new:
         _insert_new(connection, table, batch, new, import_id)
     if changed:
@@ -130,8 +132,8 @@ def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[s
     """
     found: dict[str, tuple[int, str]] = {}
     wanted = sorted(set(keys))
-    if not wanted or connection.execute(sa.select(table.c.id).limit(1)).first() is None:
-        return found  # the first import of this kind: nothing to compare with
+    if not wanted or not _may_be_stored(connection, table, wanted[0], wanted[-1]):
+        return found
     compiled = _lookup_statement(table, connection.dialect)
     sql = str(compiled)
     for chunk in _chunks(wanted, LOOKUP_CHUNK):
@@ -140,6 +142,17 @@ def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[s
         for key, record_id, content_hash in connection.exec_driver_sql(sql, params):
             found[key] = (record_id, content_hash)
     return found
+
+
+def _may_be_stored(connection, table: sa.Table, lowest: str, highest: str) -> bool:
+    """False if certainly no key from ``lowest`` to ``highest`` is stored: the table is empty or,
+    on SQLite, no stored key falls in that range (natural keys start with a date, so a month's
+    file usually shares no range with other months). SQLite compares text as Python sorts it;
+    other databases may not, so there only an empty table is taken as certain."""
+    query = sa.select(table.c.id).limit(1)
+    if connection.dialect.name == "sqlite":
+        query = query.where(table.c.natural_key.between(lowest, highest))
+    return connection.execute(query).first() is not None
 
 
 @functools.lru_cache(maxsize=64)
