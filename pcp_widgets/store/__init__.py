@@ -17,7 +17,7 @@ from pcp_widgets.audit.schema import KINDS, sheet_for
 from pcp_widgets.errors import DatabaseError
 from pcp_widgets.store import documents as _documents
 from pcp_widgets.store import migrate
-from pcp_widgets.store.engine import create_engine, default_url, describe_url
+from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
@@ -30,6 +30,7 @@ __all__ = ["Store", "open_store", "default_url", "Batch"]
 class Store:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
+        self._checkpointer = sqlite_checkpointer(engine)
 
     @property
     def url(self) -> str:
@@ -46,6 +47,8 @@ class Store:
                 yield connection
         except sa.exc.OperationalError as error:
             raise DatabaseError(f"The database could not be written: {_reason(error)}.") from None
+        if self._checkpointer is not None:
+            self._checkpointer.request()
 
     # -- audit records --------------------------------------------------------------
 
@@ -130,6 +133,8 @@ class Store:
             return _documents.find(connection, tool, person)
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.engine.dispose()
 
 
