@@ -4,7 +4,8 @@ For each file: read it safely (:mod:`reader`), recognise its sheets (:mod:`layou
 check every row (:mod:`checking`), settle rows that repeat a natural key inside the file,
 then store the file's accepted rows in one transaction (:meth:`Store.store_file`).
 A file that cannot be read stores nothing and is reported in one sentence; the other
-files are still imported.
+files are still imported. For a large import, files are read and checked in helper
+processes while this one stores them, in order (see :func:`import_files`).
 
 Counting follows one rule everywhere: rows = accepted + rejected and
 accepted = new + updated + duplicates; blank rows are not rows.
