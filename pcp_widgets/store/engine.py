@@ -7,6 +7,7 @@ PostgreSQL (the ``postgres`` extra) is the choice for a shared server.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sqlite3
 import threading
@@ -109,7 +110,8 @@ class Checkpointer:
     waits for) stood still for it, about a fifth of its time. Here the copy is asked for after
     each write and made on a connection of its own, in a thread (SQLite works outside Python's
     global lock), without waiting for any lock (PASSIVE): reads and the next write carry on.
-    If the process ends first, the log is still there and SQLite uses it; nothing is lost.
+    The last copy asked for is made before the process exits (as the commit used to make
+    it), so a command's writes are in the database file, synced, when it returns.
     """
 
     def __init__(self, path: str):
@@ -118,6 +120,7 @@ class Checkpointer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        atexit.register(self.close)
 
     def request(self) -> None:
         with self._lock:
