@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import multiprocessing
 import subprocess
 import sys
 
@@ -173,6 +174,19 @@ def test_reimporting_adds_nothing_and_a_changed_row_replaces_with_history(store,
     assert log[0]["updated"] == 1
 
 
+def test_reimporting_finds_every_stored_key_whatever_its_text(store, tmp_path):
+    """Stored keys are looked up by range first on SQLite; any text must sort the same there as here."""
+    refs = ["P-0001", "p-0001", "Ç-7", "É-2", "Z-9", "ä-1", "日本-3", "🏠-4", "Ω-5", "~-6", "P-0001x", "P_0001"]
+    rows = [row("review", person_ref=ref) for ref in refs]
+    first = write_workbook(tmp_path / "first.xlsx", {"Reviews": [headers("review"), *rows]})
+    import_files([first], store)
+    later = write_workbook(tmp_path / "later.xlsx", {"Reviews": [headers("review"), *rows,
+                                                                  row("review", person_ref="P-0500")]})
+    c = counts(import_files([later], store), "review")
+    assert (c.duplicates, c.new, c.updated) == (len(refs), 1, 0)
+    assert store.count_records("review") == len(refs) + 1
+
+
 def test_dates_as_real_dates_serials_and_uk_text_and_formula_values(store, tmp_path):
     """xlsxwriter saves a formula's value with it, as Excel does; the importer reads that value."""
     path = tmp_path / "dates.xlsx"
@@ -316,3 +330,49 @@ def test_cli_mistakes_give_one_sentence(tmp_path, args, message):
     assert done.returncode == 2
     assert message in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- helper processes ----------------------------------------------------------------
+
+
+def test_helper_processes_give_exactly_what_one_process_gives(tmp_path):
+    """Files read and checked in helper processes: the same report, the same rows stored, in order."""
+    from pcp_widgets.store import open_store
+
+    unreadable = tmp_path / "notes.xlsx"
+    unreadable.write_text("not a spreadsheet")
+    messy = write_workbook(tmp_path / "messy.xlsx", {
+        "Plan changes": [headers("plan_change"), row("plan_change"), row("plan_change"),
+                         row("plan_change", reason="other"), row("plan_change", change_date="31/02/2025")],
+        "Reviews": [headers("review"), row("review", person_ref="Jane Doe"), row("review", person_ref="P-0002")],
+    })
+    changed = write_workbook(tmp_path / "changed.xlsx", {"Outcomes": [headers("outcome"),
+                                                                       row("outcome", status="achieved")]})
+    files = [full_workbook(tmp_path / "march.xlsx"), unreadable, messy, full_workbook(tmp_path / "again.xlsx"),
+             changed]
+
+    def imported(helpers: int):
+        store = open_store(f"sqlite:///{tmp_path}/helpers-{helpers}.sqlite")
+        children, messages = [], []
+
+        def progress(done, total, message):
+            children.append(len(multiprocessing.active_children()))
+            messages.append(message)
+
+        report = import_files(files, store, helpers=helpers, progress=progress)
+        stored = {kind: store.read_records(kind).to_dict("records") for kind in KINDS}
+        log = [{k: v for k, v in entry.items() if k not in ("id", "imported_at")} for entry in store.imports()]
+        history = [{k: v for k, v in entry.items() if k != "replaced_at"} for entry in store.replaced("outcome")]
+        store.dispose()
+        return (report.to_json(), report.rejected_rows, stored, log, history), max(children), messages
+
+    here, no_children, _ = imported(helpers=0)
+    in_helpers, helping, messages = imported(helpers=2)
+    assert no_children == 0 and helping == 2
+    assert in_helpers == here
+    assert here[0]["files"][1]["error"] and here[0]["files"][3]["sheets"]["review"]["duplicates"] == 1
+    # each file's progress from its helper, then its storing, file after file
+    about = [next(index for index, path in enumerate(files) if str(path) in message) for message in messages[:-1]]
+    assert about == sorted(about) and set(about) == set(range(len(files)))
+    assert [messages[about.index(index)] for index in range(len(files))] == [f"Reading {path}" for path in files]
+    assert messages[-1] == "Imported 5 files"

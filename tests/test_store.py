@@ -7,10 +7,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from pcp_widgets.audit.importer import import_files
 from pcp_widgets.errors import ConflictError, DatabaseError, NotFound
 from pcp_widgets.store import default_url, migrate, open_store
 from pcp_widgets.store.engine import create_engine
 from pcp_widgets.store.tables import metadata
+from tests.workbook_files import full_workbook
 
 
 def test_migrations_build_exactly_the_tables_the_schema_declares(store_url):
@@ -60,6 +62,21 @@ def test_sqlite_uses_write_ahead_logging(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/wal.sqlite")
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_writes_reach_the_database_file_from_a_background_thread(tmp_path):
+    """SQLite copies its write-ahead log into the file inside a commit only when told to; the store's
+    own thread does it after each write, so an import never waits for it (and the file is up to date)."""
+    path = tmp_path / "copied.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    watcher = sqlite3.connect(path)  # an open reader: closing the store's connections then copies nothing
+    watcher.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    import_files([full_workbook(tmp_path / "march.xlsx")], store)
+    store.dispose()  # waits for the copy asked for after the last write
+    file_alone = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)  # the file, without its log
+    assert file_alone.execute("SELECT person_ref FROM review_records").fetchall() == [("P-0001",)]
+    file_alone.close()
+    watcher.close()
 
 
 def test_default_database_is_in_the_user_data_folder(monkeypatch):

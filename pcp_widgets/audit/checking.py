@@ -9,6 +9,7 @@ within twice the time it takes merely to read the files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from pcp_widgets.audit.layout import Layout
 from pcp_widgets.audit.schema import Field, Sheet, canonical
@@ -33,7 +34,7 @@ class CheckedSheet:
 
     sheet: Sheet
     rows: list[int]  # spreadsheet row numbers, one per non-blank row
-    raw: dict[str, list]  # field key -> cells as read (for the rejected-rows workbook)
+    raw: dict[str, Sequence]  # field key -> cells as read (for the rejected-rows workbook)
     values: dict[str, list]  # field key -> normalised value, None where blank or wrong
     texts: dict[str, list] = field(default_factory=dict)  # field key -> canonical text of each value
     problems: dict[int, list[Problem]] = field(default_factory=dict)  # position -> what is wrong
@@ -101,36 +102,57 @@ def _transpose(data: list[list], width: int) -> list[tuple]:
 
 
 def _check_column(checked: CheckedSheet, f: Field, header: str, cells: tuple) -> None:
-    """Normalise one column, each distinct value once."""
-    keys = _distinct_keys(cells)
-    outcomes = {key: _normalise(f, _raw(key)) for key in set(keys)}
-    value_of = {key: (result if ok else None) for key, (ok, result) in outcomes.items()}
-    checked.raw[f.key] = list(cells)
-    checked.values[f.key] = list(map(value_of.__getitem__, keys))
-    if f.type.storage == "text":  # text is its own canonical form
-        checked.texts[f.key] = [value or "" for value in checked.values[f.key]]
+    """Normalise one column, each distinct value once (the plainly fine ones all together)."""
+    keys, distinct = _distinct_keys(cells)
+    value_of = f.type.normalise_plain(distinct)
+    reasons = {}
+    for key in distinct.difference(value_of):
+        ok, result = _normalise(f, _raw(key))
+        value_of[key] = result if ok else None
+        if not ok:
+            reasons[key] = result
+    checked.raw[f.key] = cells
+    checked.values[f.key] = values = list(map(value_of.__getitem__, keys))
+    if f.type.storage == "text" and None not in value_of.values():
+        checked.texts[f.key] = values  # text is its own canonical form
     else:
         text_of = {key: canonical(value) for key, value in value_of.items()}
         checked.texts[f.key] = list(map(text_of.__getitem__, keys))
-    bad = {key for key, (ok, _) in outcomes.items() if not ok}
-    if bad:
-        for position in [p for p, key in enumerate(keys) if key in bad]:
-            raw = cells[position]
-            checked.problems.setdefault(position, []).append(
-                Problem(header, show(raw) if raw is not None else "", outcomes[keys[position]][1]))
+    if reasons:
+        for position, key in enumerate(keys):
+            if key in reasons:
+                raw = cells[position]
+                checked.problems.setdefault(position, []).append(
+                    Problem(header, show(raw) if raw is not None else "", reasons[key]))
     if isinstance(f.type, Ref):
-        for key, value in value_of.items():
-            if value is not None and Ref.looks_like_name(value):
-                checked.name_like_refs[(header, value)] = [checked.rows[p] for p, k in enumerate(keys) if k == key]
+        _note_name_like(checked, header, keys, value_of)
 
 
-def _distinct_keys(cells: tuple) -> list | tuple:
-    """Dictionary keys that tell cell values apart: the values themselves, unless the column mixes
-    booleans with numbers (True == 1 as a key, yet TRUE is not the number 1); then (type, value)."""
+def _note_name_like(checked: CheckedSheet, header: str, keys, value_of: dict) -> None:
+    """The rows of each ref that looks like a personal name, found in one pass over the column."""
+    names = Ref.names_among(value for value in value_of.values() if value is not None)
+    if not names:
+        return
+    rows: dict[str, list[int]] = {}
+    for position, key in enumerate(keys):
+        value = value_of[key]
+        if value in names:
+            rows.setdefault(value, []).append(checked.rows[position])
+    for value, found in rows.items():
+        checked.name_like_refs[(header, value)] = found
+
+
+def _distinct_keys(cells: tuple) -> tuple[Sequence, set]:
+    """Dictionary keys that tell cell values apart, and the distinct ones: the values themselves, unless
+    the column mixes booleans with numbers (True == 1 as a key, yet TRUE is not the number 1); then (type, value)."""
+    distinct = set(cells)
+    if distinct.isdisjoint((0, 1)):  # nothing equal to 0 or 1, so no boolean to confuse with a number
+        return cells, distinct
     types = set(map(type, cells))
     if bool in types and (int in types or float in types):
-        return list(zip(map(type, cells), cells))
-    return cells
+        keys = list(zip(map(type, cells), cells))
+        return keys, set(keys)
+    return cells, distinct
 
 
 def _raw(key):

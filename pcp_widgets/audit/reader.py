@@ -480,7 +480,8 @@ class _PartScan:
             raise _Refuse(DAMAGED)  # it claims more shared strings than it could possibly hold
 
     def _check(self, piece: bytes) -> None:
-        if b"<!" in piece and _DECLARATION.search(piece):
+        # "!" alone is found many times faster than "<!" (a byte search, where '<' is everywhere)
+        if b"!" in piece and b"<!" in piece and _DECLARATION.search(piece):
             raise _Refuse(ENTITIES)
         if self.manifest and b"encryption-data" in piece:
             self.encrypted = True

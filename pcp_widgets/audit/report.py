@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pcp_widgets.audit.layout import WHY_REJECTED
 from pcp_widgets.audit.schema import KINDS, sheet_for
+
+if TYPE_CHECKING:  # pandas is imported where it is used: importing files never needs it
+    import pandas as pd
 
 COUNT_NAMES = ("rows", "accepted", "rejected", "duplicates", "new", "updated")
 #: How many rejected rows the terminal summary lists before pointing at --errors / --json.
@@ -81,6 +83,13 @@ class ImportReport:
     warnings: list[ImportWarning] = field(default_factory=list)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
 
+    def extend(self, other: ImportReport) -> None:
+        """Add another import's files, errors and warnings after these (one report from many parts)."""
+        self.files += other.files
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.rejected_rows += other.rejected_rows
+
     @property
     def exit_code(self) -> int:
         """0 every row accepted; 1 some rows rejected; 2 a file could not be read."""
@@ -97,6 +106,8 @@ class ImportReport:
 
     def counts_table(self) -> pd.DataFrame:
         """One row per file and sheet kind, for the import page."""
+        import pandas as pd
+
         rows = [
             {"file": f.path, "sheet": sheet_for(kind).name, **asdict(counts)}
             for f in self.files
@@ -105,9 +116,13 @@ class ImportReport:
         return pd.DataFrame(rows, columns=["file", "sheet", *COUNT_NAMES])
 
     def errors_table(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([asdict(e) for e in self.errors], columns=list(RowError.__dataclass_fields__))
 
     def warnings_table(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([asdict(w) for w in self.warnings], columns=list(ImportWarning.__dataclass_fields__))
 
     def summary(self, errors_path: str | None = None) -> str:

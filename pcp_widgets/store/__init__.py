@@ -9,18 +9,20 @@ without them noticing.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pcp_widgets.audit.schema import KINDS, sheet_for
 from pcp_widgets.errors import DatabaseError
 from pcp_widgets.store import documents as _documents
 from pcp_widgets.store import migrate
-from pcp_widgets.store.engine import create_engine, default_url, describe_url
+from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
+    import pandas as pd
 
 __all__ = ["Store", "open_store", "default_url", "Batch"]
 
@@ -28,6 +30,7 @@ __all__ = ["Store", "open_store", "default_url", "Batch"]
 class Store:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
+        self._checkpointer = sqlite_checkpointer(engine)
 
     @property
     def url(self) -> str:
@@ -44,6 +47,8 @@ class Store:
                 yield connection
         except sa.exc.OperationalError as error:
             raise DatabaseError(f"The database could not be written: {_reason(error)}.") from None
+        if self._checkpointer is not None:
+            self._checkpointer.request()
 
     # -- audit records --------------------------------------------------------------
 
@@ -65,6 +70,8 @@ class Store:
         return import_id
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+        import pandas as pd
+
         sheet = sheet_for(kind)
         table = RECORD_TABLES[kind]
         wanted = columns or list(sheet.keys)
@@ -132,6 +139,8 @@ class Store:
             return _documents.find(connection, tool, person)
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.engine.dispose()
 
 

@@ -15,34 +15,20 @@ killed process leaves nothing from that file behind.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Iterable
+import functools
+from dataclasses import dataclass
+from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
+from pcp_widgets.audit.batch import Batch
 from pcp_widgets.store.tables import utc_now, RECORD_TABLES, imports, replaced_records
 
 #: Natural keys looked up per query; well under every database's bound-parameter limit.
 LOOKUP_CHUNK = 900
+_LOOKUP_NAMES = tuple(f"key_{index}" for index in range(LOOKUP_CHUNK))
 #: Rows handed to the driver per executemany call.
 INSERT_CHUNK = 20_000
-
-
-@dataclass
-class Batch:
-    """One kind's accepted rows from one file, column by column (as the importer checks them)."""
-
-    kind: str
-    rows: list[int] = field(default_factory=list)  # spreadsheet row numbers
-    values: dict[str, list] = field(default_factory=dict)  # field key -> normalised values
-    keys: list[str] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def values_row(self, position: int) -> dict:
-        return {key: column[position] for key, column in self.values.items()}
 
 
 @dataclass
@@ -75,14 +61,16 @@ def finish_import(connection: sa.Connection, import_id: int, counts: dict[str, d
 def store_batch(connection: sa.Connection, batch: Batch, import_id: int) -> StoredCounts:
     table = RECORD_TABLES[batch.kind]
     stored = _stored_fingerprints(connection, table, batch.keys)
-    new: list[int] = []
+    new: Sequence[int] = range(len(batch))  # nothing stored under these keys: the usual case
     changed: list[tuple[int, int]] = []
-    for position, (key, content_hash) in enumerate(zip(batch.keys, batch.hashes)):
-        previous = stored.get(key)
-        if previous is None:
-            new.append(position)
-        elif previous[1] != content_hash:
-            changed.append((previous[0], position))
+    if stored:
+        new = []
+        for position, (key, content_hash) in enumerate(zip(batch.keys, batch.hashes)):
+            previous = stored.get(key)
+            if previous is None:
+                new.append(position)
+            elif previous[1] != content_hash:
+                changed.append((previous[0], position))
     if new:
         _insert_new(connection, table, batch, new, import_id)
     if changed:
@@ -115,12 +103,16 @@ def bulk_insert(connection, table: sa.Table, columns: dict[str, list]) -> None:
     dialect = connection.dialect
     converted = {name: _bind(table.c[name].type, dialect, values) for name, values in columns.items()}
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        params = list(zip(*(converted[name] for name in compiled.positiontup)))
-    else:
-        params = [dict(zip(names, row)) for row in zip(*(converted[name] for name in names))]
-    for chunk in _chunks(params, INSERT_CHUNK):
+    for chunk in _chunks(_driver_rows(compiled, converted), INSERT_CHUNK):
         connection.exec_driver_sql(str(compiled), chunk)
+
+
+def _driver_rows(compiled, columns: dict[str, list]) -> list:
+    """Rows of parameters from columns of them, as the driver takes them: tuples in the
+    statement's order, or dictionaries by name."""
+    if compiled.positional:
+        return list(zip(*(columns[name] for name in compiled.positiontup)))
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
 
 def _bind(column_type, dialect, values: list) -> list:
@@ -128,18 +120,46 @@ def _bind(column_type, dialect, values: list) -> list:
     if processor is None:
         return values
     converted = {value: processor(value) for value in set(values)}
-    return [converted[value] for value in values]
+    return list(map(converted.__getitem__, values))
 
 
 def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """The stored rows' ids and fingerprints, by natural key, for those of ``keys`` that are stored.
+
+    Asked LOOKUP_CHUNK keys at a time through one statement compiled once (the last chunk
+    padded with a key asked again): building the SQL for every chunk, as SQLAlchemy does
+    for a list of values, cost more than the lookups themselves.
+    """
     found: dict[str, tuple[int, str]] = {}
-    if connection.execute(sa.select(table.c.id).limit(1)).first() is None:
-        return found  # the first import of this kind: nothing to compare with
-    query = sa.select(table.c.natural_key, table.c.id, table.c.content_hash)
-    for chunk in _chunks(sorted(set(keys)), LOOKUP_CHUNK):
-        for key, record_id, content_hash in connection.execute(query.where(table.c.natural_key.in_(chunk))):
+    wanted = sorted(set(keys))
+    if not wanted or not _may_be_stored(connection, table, wanted[0], wanted[-1]):
+        return found
+    compiled = _lookup_statement(table, connection.dialect)
+    sql = str(compiled)
+    for chunk in _chunks(wanted, LOOKUP_CHUNK):
+        named = dict(zip(_LOOKUP_NAMES, chunk + chunk[-1:] * (LOOKUP_CHUNK - len(chunk))))
+        params = tuple(map(named.__getitem__, compiled.positiontup)) if compiled.positional else named
+        for key, record_id, content_hash in connection.exec_driver_sql(sql, params):
             found[key] = (record_id, content_hash)
     return found
+
+
+def _may_be_stored(connection, table: sa.Table, lowest: str, highest: str) -> bool:
+    """False if certainly no key from ``lowest`` to ``highest`` is stored: the table is empty or,
+    on SQLite, no stored key falls in that range (natural keys start with a date, so a month's
+    file usually shares no range with other months). SQLite compares text as Python sorts it;
+    other databases may not, so there only an empty table is taken as certain."""
+    query = sa.select(table.c.id).limit(1)
+    if connection.dialect.name == "sqlite":
+        query = query.where(table.c.natural_key.between(lowest, highest))
+    return connection.execute(query).first() is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup_statement(table: sa.Table, dialect) -> sa.engine.Compiled:
+    keys = list(map(sa.bindparam, _LOOKUP_NAMES))
+    query = sa.select(table.c.natural_key, table.c.id, table.c.content_hash).where(table.c.natural_key.in_(keys))
+    return query.compile(dialect=dialect)
 
 
 def _replace(connection, table: sa.Table, batch: Batch, changed: list[tuple[int, int]], import_id: int) -> None:
