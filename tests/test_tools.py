@@ -180,6 +180,22 @@ def test_the_examples_are_valid_and_drawn_from_the_guidance():
         assert not example.is_blank()
 
 
+@pytest.mark.parametrize("tool", list(TOOLS))
+def test_every_tool_has_a_worked_example_and_reflection_questions(tool):
+    example = example_for(tool)
+    assert example is not None and example.tool == tool
+    assert document_from_dict(example.to_dict()).to_dict() == example.to_dict()
+    assert not example.is_blank()
+    assert 2 <= len(TOOLS[tool].reflection) <= 4
+    assert all(question.strip().endswith("?") for question in TOOLS[tool].reflection)
+
+
+def test_the_first_six_examples_stay_first_in_their_order():
+    assert [e.tool for e in EXAMPLES[:6]] == ["one_page_profile", "working_not_working", "important_to_for",
+                                            "relationship_circle", "communication_chart", "action_plan"]
+    assert {e.person for e in EXAMPLES} >= {"Julia", "Maureen", "Graham", "Sam"}
+
+
 def test_action_plan_flags_low_confidence_and_overdue_steps_in_words():
     flags = document_flags(SHOP_WALK_PLAN, today=dt.date(2026, 2, 10))
     messages = {(f.section, f.row): f.message for f in flags}

@@ -90,6 +90,11 @@ ONE_PAGE_PROFILE = Tool(
               "Say who does what, when and how.",
               specific_actions=True),
     ),
+    reflection=(
+        "Would a new member of staff know what to do on their first morning from this page alone?",
+        "Which statements are in the person's own words, and which are ours?",
+        "What did you learn about the person that you did not know before?",
+    ),
 )
 
 IMPORTANT_TO_FOR = Tool(
@@ -108,6 +113,11 @@ IMPORTANT_TO_FOR = Tool(
               "What needs to happen so the person has what matters to them and stays healthy and safe?",
               specific_actions=True),
         _list("questions", "What we need to learn", "What do we not know yet, and need to find out?"),
+    ),
+    reflection=(
+        "Which statements were hard to place, and why?",
+        "Where do important to and important for pull against each other, and what balance did you find?",
+        "How would the person know that we are taking what is important to them seriously?",
     ),
 )
 
@@ -130,6 +140,11 @@ WORKING_NOT_WORKING = Tool(
         Section("keep", "What to keep doing", "What is working that we must keep doing?", "list", derived=True),
         Section("change", "What to change", "What is not working that we must change?", "list", derived=True),
     ),
+    reflection=(
+        "Where do the person, their family and the staff see things differently?",
+        "What is on the not working side that we could change this week?",
+        "Whose view is missing, and how could we hear it?",
+    ),
 )
 
 RELATIONSHIP_CIRCLE = Tool(
@@ -149,6 +164,11 @@ RELATIONSHIP_CIRCLE = Tool(
                "Ring 1: the people the person loves most.", "Paid supporters go in their own quarter.",
                "Who would they like to see more of?"),
     ),
+    reflection=(
+        "Are most of the people close to the person paid to be there?",
+        "Who would the person like to see more of, and what would help that happen?",
+        "Who should be invited to the person's next review?",
+    ),
 )
 
 DOUGHNUT = Tool(
@@ -164,6 +184,11 @@ DOUGHNUT = Tool(
         _list("core", "Core responsibilities", "What must always be done, exactly as agreed?", specific_actions=True),
         _list("judgement", "Use judgement and creativity", "Where can people try things and use their judgement?"),
         _list("not_ours", "Not our paid responsibility", "What is not part of this paid role?"),
+    ),
+    reflection=(
+        "Where was the team unsure whether something was core or a matter of judgement?",
+        "What could people try, now that they know where they may be creative?",
+        "What have we been doing that is not our paid responsibility, and who should do it instead?",
     ),
 )
 
@@ -181,6 +206,11 @@ COMMUNICATION_CHART = Tool(
                 Column("we_think_it_means", "We think it means"),
                 Column("we_should", "And we should")),
                "Describe exactly what you see and hear.", "Say what staff should do in reply."),
+    ),
+    reflection=(
+        "Did you describe exactly what you saw and heard, or what you guessed?",
+        "How would you check that 'we think it means' is right?",
+        "Would someone who has never met the person know how to reply?",
     ),
 )
 
@@ -200,6 +230,11 @@ LEARNING_LOG = Tool(
                 Column("did_not_work", "What did not work"),
                 Column("learned", "What we learned and will do next time"))),
     ),
+    reflection=(
+        "What did we learn that ordinary daily notes would have missed?",
+        "What will we do differently next time, and who will make sure it happens?",
+        "Who else needs to read this log?",
+    ),
 )
 
 GOOD_DAY_BAD_DAY = Tool(
@@ -214,6 +249,11 @@ GOOD_DAY_BAD_DAY = Tool(
         _list("what_makes_the_difference", "What makes the difference",
               "What do we need to do more of, or stop, so there are more good days?", specific_actions=True),
     ),
+    reflection=(
+        "What makes the difference between a good day and a bad day?",
+        "Which of those things are in our hands?",
+        "How will we know whether there are more good days next month?",
+    ),
 )
 
 PERFECT_WEEK = Tool(
@@ -227,6 +267,11 @@ PERFECT_WEEK = Tool(
                (Column("day", "Day"), Column("morning", "Morning"), Column("afternoon", "Afternoon"),
                 Column("evening", "Evening")),
                fixed_rows=WEEK_DAYS, row_key="day"),
+    ),
+    reflection=(
+        "How far is the person's week now from their perfect week?",
+        "Which one change would bring the week closest to perfect?",
+        "Whose help, paid or unpaid, would that change need?",
     ),
 )
 
@@ -251,6 +296,11 @@ DECISION_MAKING = Tool(
                 Column("how_i_am_involved", "How I must be involved"),
                 Column("who_decides", "Who makes the final decision"))),
     ),
+    reflection=(
+        "Who makes the final decision, and does the person agree?",
+        "What would help the person take a bigger part in decisions?",
+        "Which decisions should wait for a better time of day?",
+    ),
 )
 
 MATCHING_SUPPORT = Tool(
@@ -266,6 +316,11 @@ MATCHING_SUPPORT = Tool(
         _list("characteristics_wanted", "Personal characteristics wanted", "What kind of person would suit them?"),
         _list("characteristics_not_wanted", "Characteristics to avoid", "What kind of person would not suit them?"),
         _list("shared_interests", "Shared interests", "What interests would it help to share?"),
+    ),
+    reflection=(
+        "Would you recruit differently after reading this?",
+        "Which characteristics matter most to the person, in their own words?",
+        "Which shared interests could start a good relationship?",
     ),
 )
 
@@ -283,6 +338,11 @@ FOUR_PLUS_ONE = Tool(
         _list("concerned", "What are we concerned about?", "What are we concerned about?"),
         _list("next", "What next?", "Given what we know, what should we do next?", specific_actions=True),
     ),
+    reflection=(
+        "What did we learn that we did not expect?",
+        "Is the next step small and clear enough to start tomorrow?",
+        "Who was not in the room, and what would they add?",
+    ),
 )
 
 PRESENCE_TO_CONTRIBUTION = Tool(
@@ -299,6 +359,11 @@ PRESENCE_TO_CONTRIBUTION = Tool(
                 Column("who_with", "Who with"),
                 Column("contribution_now", "Contribution now"),
                 Column("contribution_possible", "Contribution possible"))),
+    ),
+    reflection=(
+        "Where is the person present but not yet taking part?",
+        "Which contribution would mean most to the person?",
+        "Who in that place could help the person contribute?",
     ),
 )
 
@@ -338,6 +403,11 @@ PERSON_CENTRED_REVIEW = Tool(
         _list("future", "Top two: future", "The two most important things the person wants in the future.",
               max_items=2, first_person=True),
     ),
+    reflection=(
+        "Did the person's voice come first in the meeting and in the record?",
+        "Does every action say who will do it and by when?",
+        "Which of the top two statements should reach the commissioners?",
+    ),
 )
 
 ACTION_PLAN = Tool(
@@ -364,6 +434,11 @@ ACTION_PLAN = Tool(
                "Graded steps: prepare, walk part-way, pause, return."),
         _list("review_triggers", "Review this plan early if", "What would make us review this plan before its date?",
               *REVIEW_TRIGGERS),
+    ),
+    reflection=(
+        "Is each goal written in the person's own words?",
+        "Where confidence is low, how could the step be made smaller?",
+        "What would make us review this plan before its date?",
     ),
 )
 

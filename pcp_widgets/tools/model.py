@@ -241,7 +241,9 @@ class Tool:
 
     ``layout`` tells the renderers and the editor which arrangement suits it ("profile",
     "columns", "lists", "table", "grid", "circle", "week", "review", "plan"); ``derive``
-    computes the derived sections from the others.
+    computes the derived sections from the others. ``reflection`` holds the questions a
+    trainer asks after people have practised the tool; the teaching page and the handout
+    both show them.
     """
 
     key: str
@@ -251,6 +253,7 @@ class Tool:
     sections: tuple[Section, ...]
     layout: str = "lists"
     derive: Callable[[dict], dict] | None = None
+    reflection: tuple[str, ...] = ()
 
     def section(self, key: str) -> Section:
         for section in self.sections:
