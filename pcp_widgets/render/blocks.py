@@ -81,7 +81,12 @@ class Chart:
     sentences: tuple[str, ...] = ()
 
 
-Block = Union[Bullets, Text, Table, SideBySide, Picture, Chart]
+@dataclass(frozen=True)
+class NewPage:
+    """Start a new page here (printed handouts only: each part of a pack on its own sheet)."""
+
+
+Block = Union[Bullets, Text, Table, SideBySide, Picture, Chart, NewPage]
 
 
 @dataclass(frozen=True)

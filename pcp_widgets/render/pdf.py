@@ -16,9 +16,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle
+from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
+                                Table as PdfTable, TableStyle)
 
-from pcp_widgets.render.blocks import Bullets, Chart, Layout, Picture, SideBySide, Table, Text
+from pcp_widgets.render.blocks import Bullets, Chart, Layout, NewPage, Picture, SideBySide, Table, Text
 from pcp_widgets.render.fonts import BOLD, ITALIC, REGULAR, register_pdf_fonts
 
 MARGIN = 15 * mm
@@ -89,6 +90,8 @@ def _flowables(block, width: float) -> list:
         return _side_by_side(block, width)
     if isinstance(block, Chart):
         return _chart(block, width)
+    if isinstance(block, NewPage):
+        return [PageBreak()]
     if isinstance(block, Picture):
         raise TypeError("the relationship circle prints through pcp_widgets.render.circle")
     raise TypeError(f"no PDF form for {type(block).__name__}")
