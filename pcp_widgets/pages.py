@@ -114,6 +114,12 @@ PAGES: tuple[Page, ...] = (
         purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
     ),
     Page(
+        path="workbooks/session_plan.ipynb",
+        title="Start here: a two-hour session plan",
+        audiences=("trainer",),
+        purpose="A two-hour person-centred thinking session step by step, with timings, links and the whole pack.",
+    ),
+    Page(
         path="workbooks/facilitator.ipynb",
         title="Run a practice session",
         audiences=("trainer",),
