@@ -167,3 +167,18 @@ def test_the_wording_check_sits_beside_best_support_and_important_to(store):
     editor.fields["important_to"].box.value = "I like my garden"
     assert editor.notes["important_to"].value == ""
     assert editor.notes["appreciation"].value == ""  # appreciation is not checked
+
+
+def test_outside_a_kernel_a_running_event_loop_does_not_delay_a_save():
+    """Browser tests run Playwright's event loop in this process; saves must not wait for it."""
+    import asyncio
+
+    from pcp_widgets.ui.debounce import Debouncer
+
+    saved = []
+
+    async def edit():
+        Debouncer(lambda: saved.append(True))()
+        assert saved == [True]
+
+    asyncio.run(edit())

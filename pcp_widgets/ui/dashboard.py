@@ -10,7 +10,6 @@ service, dates or person, and redraws each panel with its table and downloads (P
 
 from __future__ import annotations
 
-import asyncio
 import html
 import tempfile
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from pcp_widgets.ui.downloads import (
 )
 from pcp_widgets.ui.editor import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.kernel import kernel_loop
 from pcp_widgets.ui.import_page import html_table
 
 
@@ -111,13 +111,6 @@ def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx
     )
 
 
-def _running_loop():
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
 def alt_text(panel: Panel, drawn: Drawn) -> str:
     """What the chart shows, for screen readers: its title, the first sentence read from it, and where the numbers are."""
     first = f" {drawn.sentences[0]}" if drawn.sentences else ""
@@ -184,7 +177,7 @@ class DashboardPage:
                                                                for kind, n in shown.items()) + ".")
         first, *rest = self.dashboard.panels
         self._draw(first, view)
-        loop = _running_loop()
+        loop = kernel_loop()
         if loop is None or not rest:
             for panel in rest:
                 self._draw(panel, view)

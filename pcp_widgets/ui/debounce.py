@@ -1,7 +1,7 @@
 """Wait for a pause in typing or clicking before saving, so a burst of changes is one version.
 
 In a kernel the delay runs on the kernel's event loop (the same loop that delivers widget
-messages, so a save never runs in the middle of handling one). Outside an event loop (tests,
+messages, so a save never runs in the middle of handling one). Outside a kernel (tests,
 scripts) the action runs at once.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from typing import Callable
+
+from pcp_widgets.ui.kernel import kernel_loop
 
 #: Seconds of quiet after the last change before the save.
 DEFAULT_DELAY = 0.6
@@ -23,7 +25,7 @@ class Debouncer:
     def __call__(self) -> None:
         """Ask for the action; it runs ``delay`` seconds after the last request."""
         self.cancel()
-        loop = _running_loop()
+        loop = kernel_loop()
         if loop is None:
             self.action()
         else:
@@ -48,9 +50,3 @@ class Debouncer:
         self._pending = None
         self.action()
 
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
