@@ -23,7 +23,6 @@ from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.practice_page import heading
 
-TITLE = "Run a practice session"
 PATH = "workbooks/facilitator.ipynb"
 INTRO = (
     "Start a session and show its code to the group. Each participant opens a practice page, types the code and "
@@ -126,7 +125,8 @@ class FacilitatorPage:
     def _intro_html(self) -> str:
         page = page_for(PATH)
         back = f'<p><a href="{html.escape(link(page, START_PAGE))}">Back to the start page</a></p>' if page else ""
-        return html_block(f"{back}<h1>{html.escape(TITLE)}</h1><p>{html.escape(INTRO)}</p>")
+        title = page.title if page else "Run a practice session"  # the registry names the page
+        return html_block(f"{back}<h1>{html.escape(title)}</h1><p>{html.escape(INTRO)}</p>")
 
     # -- actions -----------------------------------------------------------------------
 

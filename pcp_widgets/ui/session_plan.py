@@ -91,7 +91,7 @@ def session_plan_html() -> str:
         start += step.minutes
     return html_block(
         f'<p><a href="{html.escape(link(here, START_PAGE))}">Back to the start page</a></p>'
-        "<h1>Start here: a two-hour person-centred thinking session</h1>"
+        f"<h1>{html.escape(here.title)}</h1>"
         f"<p>A running order for a session of {SESSION_MINUTES // 60} hours. Each step opens its page; every "
         "tool page has a worked example from the guidance, a practice editor and reflection questions.</p>"
         f"<ol class='pcp-steps'>{''.join(rows)}</ol>"
