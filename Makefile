@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Touched after each install; pyproject.toml newer than it means install again.
 INSTALLED := $(VENV)/.pcp-installed
+# axe-core (npm), which the browser tests inject into each page to check accessibility.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: serve test templates clean distclean
 
@@ -16,7 +18,7 @@ serve: $(INSTALLED)
 
 # Explicit paths, so pytest always collects the unit tests (never exit 5, "no tests ran")
 # and nbval runs every page under workbooks/ and audits/.
-test: $(INSTALLED)
+test: $(INSTALLED) $(AXE)
 	$(BIN)/python -m pytest --nbval-lax tests workbooks audits
 
 templates: $(INSTALLED)
@@ -29,6 +31,10 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $(INSTALLED)
 
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
+	else echo "npm is not installed: the accessibility checks will be skipped (or fail with PCP_REQUIRE_BROWSER=1)"; fi
+
 clean:
 	rm -rf build dist .pytest_cache .hypothesis tests/benchmarks/out *.egg-info
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print \
@@ -36,4 +42,4 @@ clean:
 
 # clean, and the virtual environment too (the next make serve or make test makes a new one).
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) tests/browser/node_modules

@@ -70,6 +70,13 @@ def cmd_export(args) -> int:
         path = export_data(store, Path(args.out), kind=args.kind)
         print(f"Wrote the stored audit records to {path}")
         return 0
+    if args.what == "commissioners":
+        from pcp_widgets.audit.commissioners import export_commissioners
+
+        path = export_commissioners(store, Path(args.out), first=args.first, last=args.last,
+                                    min_count=args.min_count, fmt=args.format)
+        print(f"Wrote the commissioner {'CSV files' if args.format == 'csv' else 'workbook'} to {path}")
+        return 0
     raise PcpError(f"pcp export {args.what} is not available in this version.")
 
 
@@ -101,6 +108,44 @@ def cmd_serve(args) -> int:
     )
 
 
+def cmd_tools(args) -> int:
+    from pcp_widgets.tools import TOOLS
+
+    if args.json:
+        print(json.dumps(list(TOOLS)))
+    else:
+        width = max(len(key) for key in TOOLS)
+        for tool in TOOLS.values():
+            print(f"{tool.key.ljust(width)}  {tool.title}")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from pcp_widgets.render import render
+    from pcp_widgets.render.source import read_document
+
+    document = read_document(args.file)
+    path = render(document, args.out)
+    print(f"Wrote {document.heading} to {path}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from pcp_widgets.audit.monthly_report import write_monthly_report
+
+    path = write_monthly_report(_open_store(args), args.month, Path(args.out))
+    print(f"Wrote the governance report for {args.month} to {path}")
+    return 0
+
+
+def cmd_wording(args) -> int:
+    from pcp_widgets.audit.wording import check_lines
+
+    for check in check_lines(args.file):
+        print(json.dumps(check.to_json(), ensure_ascii=False) if args.json else check.summary())
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -126,9 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_templates)
 
     p = commands.add_parser("export", help="export stored data")
-    p.add_argument("what", choices=["data"], help="data: the stored, normalised records")
+    p.add_argument("what", choices=["data", "commissioners"],
+                   help="data: the stored, normalised records; commissioners: aggregated, suppressed evidence")
     p.add_argument("--kind", default=None, help="file_audit, observation, event, plan_change, outcome or review")
-    p.add_argument("--out", required=True, metavar="FILE", help=".csv (needs --kind) or .xlsx")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="data: .csv (needs --kind) or .xlsx; commissioners: .xlsx, or a folder with --format csv")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM", help="commissioners: first month (default: earliest)")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM", help="commissioners: last month (default: latest)")
+    p.add_argument("--min-count", type=int, default=5, help="commissioners: hide counts below this (default 5)")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", help="commissioners: xlsx or csv")
     _db_option(p)
     p.set_defaults(handler=cmd_export)
 
@@ -150,6 +201,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default=None, help="require this password (needed for a non-loopback --ip)")
     p.add_argument("--open", action="store_true", help="open the start page in a web browser")
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser("tools", help="list the person-centred thinking tools")
+    p.add_argument("--json", action="store_true", help="print the tool keys as a JSON list")
+    p.set_defaults(handler=cmd_tools)
+
+    p = commands.add_parser("render", help="render a tool document saved as JSON to PDF, Word, HTML, PNG or SVG")
+    p.add_argument("file", metavar="FILE.json")
+    p.add_argument("--out", required=True, metavar="OUT", help="the format follows the extension: "
+                   ".pdf .docx .html, and .png .svg for a relationship circle")
+    p.set_defaults(handler=cmd_render)
+
+    p = commands.add_parser("report", help="the monthly governance report (PDF)")
+    p.add_argument("which", choices=["monthly"], help="monthly: one month's governance report")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    _db_option(p)
+    p.set_defaults(handler=cmd_report)
+
+    p = commands.add_parser("wording", help="check plan statements for generic wording, one statement per line")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per statement")
+    p.set_defaults(handler=cmd_wording)
 
     return parser
 

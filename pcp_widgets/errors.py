@@ -76,3 +76,19 @@ class ServeError(PcpError):
     """The server cannot start: port in use, unsafe address, pages missing."""
 
     exit_code = 2
+
+
+class InvalidExercise(PcpError):
+    """A practice exercise file cannot be used: unreadable YAML, a missing or wrong field.
+
+    The message names the file and the item, so a trainer who added an exercise can fix it.
+    """
+
+    exit_code = 2
+
+
+class SessionError(PcpError):
+    """A practice session cannot be joined or used: a mistyped or unknown code, no name given.
+
+    The message is one sentence a participant can act on (check the code on the screen, type a name).
+    """

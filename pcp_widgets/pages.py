@@ -15,7 +15,7 @@ from pathlib import Path
 #: Who a page is for, in the order the start page shows them, with the heading it uses.
 AUDIENCES: dict[str, str] = {
     "trainer": "For trainers",
-    "staff": "For support workers and key workers",
+    "staff": "The person-centred thinking tools: for support workers, key workers and trainers",
     "quality lead": "For quality leads",
     "manager": "For managers",
     "commissioner team": "For the team that reports to commissioners",
@@ -47,8 +47,58 @@ START_PAGE = Page(
     preheat=True,
 )
 
+def tool_page_path(tool_key: str) -> str:
+    """Where a tool's page lives: ``workbooks/<tool key>.ipynb``."""
+    return f"workbooks/{tool_key}.ipynb"
+
+
+def _tool_pages() -> tuple[Page, ...]:
+    """One page per person-centred thinking tool, from the tools' own declarations."""
+    from pcp_widgets.tools import TOOLS
+
+    return tuple(
+        Page(path=tool_page_path(tool.key), title=tool.title, audiences=("staff",), purpose=tool.purpose,
+             preheat=tool.key == "one_page_profile")
+        for tool in TOOLS.values()
+    )
+
+
+def practice_page_path(kind: str) -> str:
+    """Where a practice exercise's page lives: ``workbooks/practice_<kind>.ipynb``."""
+    return f"workbooks/practice_{kind}.ipynb"
+
+
+def _practice_pages() -> tuple[Page, ...]:
+    """One page per kind of practice exercise, with the title and purpose of its content file."""
+    from pcp_widgets.practice import all_exercises
+
+    return tuple(Page(path=practice_page_path(kind), title=exercises.title, audiences=("trainer",),
+                      purpose=exercises.purpose) for kind, exercises in all_exercises().items())
+
+
+#: Who each dashboard is for, by its notebook.
+_DASHBOARD_AUDIENCES = {
+    "audits/plan_quality.ipynb": ("quality lead",),
+    "audits/observation_sampling.ipynb": ("quality lead",),
+    "audits/incidents_and_refusals.ipynb": ("manager", "quality lead"),
+    "audits/outcomes.ipynb": ("manager", "quality lead"),
+}
+
+
+def _dashboard_pages() -> tuple[Page, ...]:
+    """The audit dashboards, with their titles and purposes from their own declarations."""
+    from pcp_widgets.ui.dashboards import DASHBOARDS
+
+    return tuple(
+        Page(path=dashboard.path, title=dashboard.title, audiences=_DASHBOARD_AUDIENCES[dashboard.path],
+             purpose=dashboard.purpose, preheat=True)
+        for dashboard in DASHBOARDS.values()
+    )
+
+
 PAGES: tuple[Page, ...] = (
     START_PAGE,
+    *_tool_pages(),
     Page(
         path="audits/import_audit_data.ipynb",
         title="Import audit data",
@@ -56,6 +106,20 @@ PAGES: tuple[Page, ...] = (
         purpose="Import the month's audit workbooks and see every row stored or explained, with the reason.",
         preheat=True,
     ),
+    *_dashboard_pages(),
+    Page(
+        path="audits/working_together_for_change.ipynb",
+        title="Working Together for Change",
+        audiences=("commissioner team", "manager"),
+        purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
+    ),
+    Page(
+        path="workbooks/facilitator.ipynb",
+        title="Run a practice session",
+        audiences=("trainer",),
+        purpose="Start a session with a code, see who has done what, discuss answers side by side, print the pack.",
+    ),
+    *_practice_pages(),
 )
 
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from pcp_widgets.audit.importer import import_files
-from pcp_widgets.ui import import_page
+from pcp_widgets.ui import downloads, import_page
 from pcp_widgets.ui.import_page import (
     ImportPage,
     display_name,
@@ -164,7 +164,7 @@ def test_download_link_carries_the_bytes_and_a_safe_name():
 
 
 def test_a_download_too_large_for_the_page_says_so(monkeypatch):
-    monkeypatch.setattr(import_page, "MAX_DOWNLOAD_BYTES", 10)
+    monkeypatch.setattr(downloads, "MAX_DOWNLOAD_BYTES", 10)
     link = download_link_html(b"x" * 11, "big.xlsx", "Get it")
     assert "<a" not in link and "too large to download from this page" in link
 

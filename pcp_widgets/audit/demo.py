@@ -1054,11 +1054,27 @@ def run_demo(store, *, out_dir: Path | None, services: int, months: int, seed: i
         demo = write_demo(Path(folder), services=services, months=months, seed=seed, end_month=end_month,
                           progress=progress)
         report = import_files(demo.paths, store, progress=progress)
+    add_example_documents(store)
     unexpected = _unexpected_errors(report, demo)
     print(_summary(store, demo, report, unexpected, kept=out_dir is not None))
     if any(f.error for f in report.files):
         return 2
     return 1 if unexpected else 0
+
+
+def add_example_documents(store) -> int:
+    """Store the guidance's example tool documents (Pat's profile and the rest) unless already there.
+
+    Returns how many were added. An example is there when its person has a document of its tool.
+    """
+    from pcp_widgets.tools.examples import EXAMPLES
+
+    added = 0
+    for example in EXAMPLES:
+        if not store.find_documents(tool=example.tool, person=example.person):
+            store.create_document(example.tool, example.person, example.to_dict(), saved_by="demo")
+            added += 1
+    return added
 
 
 def _where(problem: PlacedProblem) -> tuple[str, str, int]:
@@ -1086,6 +1102,8 @@ def _summary(store, demo: DemoSet, report, unexpected: list, *, kept: bool) -> s
         lines.append(f"  {sheet.name}: {accepted:,} rows accepted ({new:,} new, {updated:,} updated, "
                      f"{accepted - new - updated:,} already stored)")
     lines += _problem_lines(demo, report, unexpected)
+    lines.append("Example tool documents from the guidance (Pat's one-page profile, Arthur's working and not "
+                 "working, Kevin's, Michael's and Jo's) are stored for the tool pages.")
     lines.append(f"The story to look for: {DEMO_PERSON} at {DEMO_SERVICE} refused morning personal care about "
                  f"three times a week until the plan change of "
                  f"{demo.demo_change:%d/%m/%Y}; then about once a fortnight.")

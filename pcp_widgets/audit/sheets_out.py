@@ -33,6 +33,11 @@ HEADER_WRAP = 28
 #: Excel's limit on a sheet name, and the characters it refuses in one.
 SHEET_NAME_LIMIT = 31
 _BAD_SHEET_NAME_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+#: How every header row pcp writes looks (an xlsxwriter format).
+HEADER_FORMAT = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
+#: xlsxwriter options for every workbook pcp writes: text stays text, whatever it looks like.
+WORKBOOK_OPTIONS = {"nan_inf_to_errors": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False}
 
 
 # -- single values -----------------------------------------------------------------------
@@ -109,21 +114,19 @@ def write_xlsx(path: Path, sheets: Sequence[SheetData]) -> Path:
     hundreds of thousands of rows take a few tens of megabytes, not gigabytes.
     """
     path = Path(path)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True,
-                                               "strings_to_formulas": False, "strings_to_urls": False,
-                                               "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, **WORKBOOK_OPTIONS})
     try:
         formats = _Formats(workbook)
         for data, name in zip(sheets, safe_sheet_names(s.name for s in sheets)):
             _SheetWriter(workbook.add_worksheet(name), data, formats).write()
     except BaseException:
-        _abandon(workbook, path)
+        abandon(workbook, path)
         raise
     workbook.close()
     return path
 
 
-def _abandon(workbook, path: Path) -> None:
+def abandon(workbook, path: Path) -> None:
     """Close a workbook that failed half way and remove it: a partial export must not look complete."""
     try:
         workbook.close()
@@ -136,8 +139,7 @@ class _Formats:
 
     def __init__(self, workbook):
         self.workbook = workbook
-        self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                           "bg_color": "#DDEBF7", "border": 1})
+        self.header = workbook.add_format(HEADER_FORMAT)
         self._by_number_format: dict[str, object] = {}
 
     def number(self, number_format: str | None):

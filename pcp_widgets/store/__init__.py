@@ -98,6 +98,12 @@ class Store:
             rows = connection.execute(sa.select(imports).order_by(imports.c.id.desc())).mappings().all()
         return [dict(row) for row in rows]
 
+    def latest_import(self) -> int:
+        """The number of the newest import (0 when none): a page that loaded the records earlier
+        knows by it whether they have changed since."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(imports.c.id))).scalar() or 0
+
     def replaced(self, kind: str) -> list[dict]:
         """The history of replaced rows of one kind, oldest first."""
         with self.engine.connect() as connection:

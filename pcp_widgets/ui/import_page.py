@@ -5,20 +5,15 @@ saving uploads under safe names in a private folder (:func:`import_uploads`), an
 an :class:`~pcp_widgets.audit.report.ImportReport` into escaped HTML tables
 (:func:`results_html`) and download links (:func:`download_link_html`). :class:`ImportPage`
 only holds the widgets and calls them.
-
-Downloads are ``data:`` links with a ``download`` file name: ipywidgets 8 has no download
-widget, and a link inside an HTML widget works in Voila without any script or file route.
 """
 
 from __future__ import annotations
 
-import base64
+import datetime as dt
 import html
 import math
 import re
-import sys
 import tempfile
-import traceback
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -28,17 +23,18 @@ import pandas as pd
 
 from pcp_widgets.errors import PcpError
 from pcp_widgets.progress import Progress, widget_progress
+from pcp_widgets.ui.downloads import (
+    MAX_NAME_LENGTH,
+    download_link_html,
+    report_unexpected,
+    safe_download_name,
+)
 
 TITLE = "Import audit data"
 #: What the upload button offers; the reader decides what it can really read.
 ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: More rows than this in one table make the page slow; the workbook download has them all.
 MAX_TABLE_ROWS = 500
-#: A download link carries the file in the page; beyond this, point to the command line instead.
-MAX_DOWNLOAD_BYTES = 40 * 1024 * 1024
-#: Longest file name shown or used in a download name.
-MAX_NAME_LENGTH = 120
 
 COUNT_COLUMNS = {
     "file": "File",
@@ -130,11 +126,16 @@ def import_uploads(uploads: Sequence[Mapping], store, progress: Progress | None 
 
 
 def _cell(value) -> str:
-    """One table cell; whole numbers right-aligned with thousands separators, everything else as text."""
+    """One table cell: numbers right-aligned with thousands separators (others to one decimal place),
+    dates in UK order, everything else as escaped text."""
     if value is None:
         return "<td></td>"
     if isinstance(value, int) and not isinstance(value, bool):
         return f'<td class="pcp-number">{value:,}</td>'
+    if isinstance(value, float):
+        return f'<td class="pcp-number">{value:,.1f}</td>'
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return f"<td>{value:%d/%m/%Y}</td>"
     return f"<td>{html.escape(str(value))}</td>"
 
 
@@ -239,25 +240,6 @@ def message_html(text: str, problem: bool = False) -> str:
 # -- downloads --------------------------------------------------------------------------------
 
 
-def safe_download_name(stem: str, suffix: str = ".xlsx") -> str:
-    """A file name for a download: letters, digits, '-', '_' and '.', never empty, never hidden."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", unicodedata.normalize("NFKD", stem).encode("ascii", "ignore")
-                     .decode("ascii")).strip("-._")
-    return (cleaned[:MAX_NAME_LENGTH] or "download") + suffix
-
-
-def download_link_html(data: bytes, file_name: str, text: str, mime: str = XLSX_MIME) -> str:
-    """A link that saves ``data`` as ``file_name`` (a ``data:`` URI, so no file is left on the server)."""
-    if len(data) > MAX_DOWNLOAD_BYTES:
-        return html.escape(
-            f"{file_name} is too large to download from this page ({len(data) / 1e6:.0f} MB); "
-            "ask whoever runs the server to use the pcp command instead."
-        )
-    encoded = base64.b64encode(data).decode("ascii")
-    return (f'<a download="{html.escape(file_name)}" href="data:{mime};base64,{encoded}">'
-            f"{html.escape(text)}</a>")
-
-
 def errors_workbook_bytes(report) -> bytes:
     """The rejected rows workbook (:meth:`ImportReport.write_errors_workbook`) as bytes."""
     with tempfile.TemporaryDirectory(prefix="pcp-errors-") as folder:
@@ -297,12 +279,6 @@ def template_link_html() -> str:
 
 
 # -- the page ---------------------------------------------------------------------------------
-
-
-def _report_unexpected(error: BaseException) -> None:
-    """Log a failure we did not foresee where the person running the server can see it."""
-    print(f"pcp: the import page failed unexpectedly: {type(error).__name__}: {error}", file=sys.__stderr__)
-    traceback.print_exception(error, file=sys.__stderr__)
 
 
 UNEXPECTED = ("Something went wrong that we did not expect, so the import did not finish. Files already "
@@ -375,7 +351,7 @@ class ImportPage:
             self.results.value = message_html(str(error), problem=True)
             self.label.value = "The import stopped."
         except Exception as error:  # never a traceback on the page; the server log has it
-            _report_unexpected(error)
+            report_unexpected("import page", error)
             self.results.value = message_html(UNEXPECTED, problem=True)
             self.label.value = "The import stopped."
         finally:

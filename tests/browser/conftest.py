@@ -88,3 +88,29 @@ def screenshots(tmp_path_factory) -> Path:
         tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core's impacts that fail a page; moderate and minor ones are reported, not failed.
+FAILING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe(browser):
+    """A function running axe-core (npm, installed by ``make test``) on a page; its serious and critical violations."""
+    if not AXE_SCRIPT.exists():
+        reason = f"axe-core is not installed at {AXE_SCRIPT} (make test installs it with npm)"
+        if os.environ.get("PCP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}; PCP_REQUIRE_BROWSER=1 requires the accessibility checks to run", pytrace=False)
+        pytest.skip(reason)
+
+    def run(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [
+            {"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [node["target"] for node in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in FAILING_IMPACTS
+        ]
+
+    return run

@@ -1,0 +1,154 @@
+"""Plain charts for the dashboards and the monthly report, readable in black and white.
+
+Meaning is never carried by colour alone: bars carry hatching and value labels, lines carry
+distinct marker shapes and line styles, and every chart has a title and axis labels in
+words. The palette (Okabe and Ito's) is safe for the common kinds of colour-blindness.
+Functions take tidy DataFrames and return matplotlib Figures (Agg backend, no display).
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Okabe and Ito's colour-blind-safe palette, in an order whose neighbours differ in lightness too.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--", "++")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+#: Wide enough to read on a projector, small enough to paste into a board paper.
+SIZE = (8.0, 4.2)
+
+
+def new_figure(title: str, size: tuple[float, float] = SIZE, *, left: float = 0.8,
+               bottom: float = 0.6) -> tuple[Figure, plt.Axes]:
+    """A figure with fixed margins in inches (``left`` and ``bottom`` for the labels; room for the
+    title above): a layout engine measures every label on each draw, costing more than the drawing."""
+    figure = Figure(figsize=size, dpi=100)
+    width, height = size
+    top, right = 0.45, 0.25
+    axes = figure.add_axes((left / width, bottom / height, 1 - (left + right) / width,
+                            max(0.1, 1 - (bottom + top) / height)))
+    axes.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure, axes
+
+
+def empty_figure(title: str, message: str = "No records match the filters.") -> Figure:
+    figure, axes = new_figure(title)
+    axes.axis("off")
+    axes.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, transform=axes.transAxes)
+    return figure
+
+
+def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, value_label: str, *,
+              percent: bool = False, limit: int = 20) -> Figure:
+    """Horizontal bars, one per row, labelled with their values (first row at the top)."""
+    if frame.empty:
+        return empty_figure(title)
+    shown = frame.head(limit)
+    height = max(2.5, 0.35 * len(shown) + 1.2)
+    labels = [_short(str(text)) for text in shown[label]]
+    figure, axes = new_figure(title, (SIZE[0], height), left=_label_inches(labels), bottom=0.6)
+    values = shown[value].astype(float)
+    bars = axes.barh(range(len(shown)), values, color=PALETTE[0], edgecolor="black", linewidth=0.6)
+    axes.set_yticks(range(len(shown)), labels)
+    axes.invert_yaxis()
+    axes.set_xlabel(value_label)
+    axes.bar_label(bars, labels=[_format(v, percent) for v in values], padding=3, fontsize=9)
+    if percent:
+        axes.set_xlim(0, 105)
+    return figure
+
+
+def grouped_bars(frame: pd.DataFrame, index: str, columns: list[str], title: str, value_label: str, *,
+                 labels: dict[str, str] | None = None, percent: bool = False) -> Figure:
+    """Bars side by side for several measures per row, each measure with its own hatching."""
+    if frame.empty:
+        return empty_figure(title)
+    figure, axes = new_figure(title, bottom=1.1)
+    positions = range(len(frame))
+    width = 0.8 / max(1, len(columns))
+    for n, column in enumerate(columns):
+        offsets = [p + (n - (len(columns) - 1) / 2) * width for p in positions]
+        axes.bar(offsets, frame[column].astype(float), width, label=(labels or {}).get(column, column),
+                 color=PALETTE[n % len(PALETTE)], hatch=HATCHES[n % len(HATCHES)], edgecolor="black", linewidth=0.6)
+    axes.set_xticks(list(positions), [_short(str(v), 18) for v in frame[index]], rotation=30, ha="right")
+    axes.set_ylabel(value_label)
+    if percent:
+        axes.set_ylim(0, 105)
+    axes.legend(frameon=False, fontsize=9, ncols=min(4, len(columns)))
+    return figure
+
+
+def stacked_shares(frame: pd.DataFrame, label: str, parts: list[str], title: str, *,
+                   part_labels: dict[str, str] | None = None) -> Figure:
+    """Horizontal 100% bars (for example Yes / Partly / No per question), hatched per part."""
+    if frame.empty:
+        return empty_figure(title)
+    height = max(2.5, 0.35 * len(frame) + 1.8)
+    names = [_short(str(text), 52) for text in frame[label]]
+    figure, axes = new_figure(title, (SIZE[0] + 1.5, height), left=_label_inches(names), bottom=1.0)
+    left = pd.Series(0.0, index=frame.index)
+    for n, part in enumerate(parts):
+        values = frame[part].astype(float)
+        axes.barh(range(len(frame)), values, left=left, label=(part_labels or {}).get(part, part),
+                  color=PALETTE[n % len(PALETTE)], hatch=HATCHES[n % len(HATCHES)], edgecolor="black", linewidth=0.6)
+        left = left + values
+    axes.set_yticks(range(len(frame)), names)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Share of answers (%)")
+    below_axis = 0.55 / (height - 1.0 - 0.45)  # under the axis label, in the axes' own units
+    axes.legend(frameon=False, fontsize=9, ncols=len(parts), loc="upper left", bbox_to_anchor=(0, -below_axis))
+    return figure
+
+
+def line_chart(frame: pd.DataFrame, x: str, series: str | None, value: str, title: str, value_label: str, *,
+               percent: bool = False, limit: int = 8) -> Figure:
+    """One line per series (for example one per service), each with its own marker and line style."""
+    if frame.empty:
+        return empty_figure(title)
+    figure, axes = new_figure(title, bottom=0.9)
+    groups = [(None, frame)] if series is None else list(frame.groupby(series, observed=True, sort=True))[:limit]
+    for n, (name, part) in enumerate(groups):
+        part = part.sort_values(x)
+        axes.plot(part[x], part[value].astype(float), label=None if name is None else _short(str(name), 30),
+                  color=PALETTE[n % len(PALETTE)], marker=MARKERS[n % len(MARKERS)],
+                  linestyle=LINESTYLES[n % len(LINESTYLES)], linewidth=1.6, markersize=5)
+    axes.set_ylabel(value_label)
+    if percent:
+        axes.set_ylim(0, 105)
+    if series is not None:
+        axes.legend(frameon=False, fontsize=8, ncols=2)
+    figure.autofmt_xdate()
+    return figure
+
+
+def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG, for the page and for download."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _label_inches(labels: list[str]) -> float:
+    """Room for the longest label on the left, estimated from its length (9 pt text)."""
+    return min(4.5, 0.3 + 0.08 * max((len(text) for text in labels), default=0))
+
+
+def _format(value: float, percent: bool) -> str:
+    if pd.isna(value):
+        return ""
+    return f"{value:.0f}%" if percent else (f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}")
+
+
+def _short(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"

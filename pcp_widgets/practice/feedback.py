@@ -1,0 +1,173 @@
+"""Feedback on one practice answer, for each kind of exercise: pure functions, no widgets.
+
+Each function takes an item of an exercise file (see :mod:`pcp_widgets.practice.content`)
+and what the participant answered, and returns a :class:`Feedback`: whether the answer
+does the job, a headline, the points behind it, and the guidance's own answer to compare
+with once it is worth showing. The pages only display these, so the same feedback can be
+tested here, printed in a handout, or given by another page.
+
+The rewriting exercises use the plan-language check (:mod:`pcp_widgets.audit.wording`), so
+practice and the audit of real plans judge wording by the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pcp_widgets.audit.wording import DETAIL, check_statement, own_voice_suggestion
+from pcp_widgets.practice.content import SIDES, TO_FOR
+
+
+@dataclass(frozen=True)
+class Feedback:
+    ok: bool
+    headline: str
+    points: tuple[str, ...] = ()
+    model: str = ""  # the guidance's answer, to compare with (empty: nothing to show yet)
+
+
+def _same_text(first: str, second: str) -> bool:
+    words = re.compile(r"[a-z0-9£']+")
+    return words.findall(first.lower()) == words.findall(second.lower())
+
+
+def _unanswered(answer: str, statement: str) -> Feedback | None:
+    """The feedback for a blank or unchanged rewrite, or None when there is something to check."""
+    if not answer.strip():
+        return Feedback(False, "Write your rewrite in the box first.")
+    if _same_text(answer, statement):
+        return Feedback(False, "That is the statement as it was: rewrite it in your own words.")
+    return None
+
+
+#: The kinds of detail worth prompting for when a rewrite is still generic, most useful first.
+_PROMPTED_DETAIL = ("a concrete action", "a time or day", "a condition", "a firm rule", "a named thing")
+
+
+def make_it_specific(item: dict, answer: str) -> Feedback:
+    """Is the rewrite something a new staff member could deliver on day one? Says what is still
+    generic (the check's reasons and fixes) and which kinds of detail it lacks."""
+    empty = _unanswered(answer, item["statement"])
+    if empty:
+        return empty
+    check = check_statement(answer)
+    has = f"It has {_listed(check.details)}." if check.details else ""
+    if not check.generic:
+        return Feedback(True, "Specific: a new member of staff could do this on day one.",
+                        tuple(p for p in (has,) if p), item["model_answer"])
+    missing = [kind for kind in _PROMPTED_DETAIL if kind not in check.details]
+    points = [f"{reason} {suggestion}" for reason, suggestion in zip(check.reasons, check.suggestions)]
+    if missing:
+        points.append(f"Detail that would help: {_listed(missing[:3])}.")
+    if has:
+        points.append(has)
+    return Feedback(False, "Still generic: a new member of staff would not know exactly what to do.", tuple(points))
+
+
+def whose_voice(item: dict, answer: str) -> Feedback:
+    """Is the rewrite in the person's own words ("I", "my"), not about them?"""
+    empty = _unanswered(answer, item["statement"])
+    if empty:
+        return empty
+    check = check_statement(answer, important_to=True)
+    if check.first_person:
+        return Feedback(True, f"In {item['person']}'s own voice.", (), item["model_answer"])
+    return Feedback(False, f"Not yet in {item['person']}'s own voice: it still talks about them.",
+                    (own_voice_suggestion(answer),))
+
+
+def to_or_for(item: dict, choice: str) -> Feedback:
+    """Right or not, with the reasoning; ``choice`` is ``important_to`` or ``important_for``."""
+    right = TO_FOR[item["answer"]].lower()
+    if choice == item["answer"]:
+        return Feedback(True, f"Right: {right} {item['person']}.", (item["reasoning"],))
+    return Feedback(False, f"Not quite: this is {right} {item['person']}.", (item["reasoning"],))
+
+
+def sorted_statement(exercise: dict, statement: dict, perspective: str, side: str) -> Feedback:
+    """Whose view a working / not working statement is, and which side: what is wrong, and why."""
+    wrong = []
+    if perspective != statement["perspective"]:
+        wrong.append(f"It is the view of {exercise['perspectives'][statement['perspective']]}.")
+    if side != statement["side"]:
+        wrong.append(f"It is {SIDES[statement['side']].lower()} for them.")
+    if wrong:
+        return Feedback(False, "Not quite.", (*wrong, statement["why"]))
+    return Feedback(True, "Right.", (statement["why"],))
+
+
+#: A "who" that names nobody: everyone's job is no one's. Whole-answer matches only.
+_NOBODY = re.compile(r"^(?:all|all staff|staff|the staff|everyone|everybody|anyone|someone|somebody|team|"
+                     r"the team|we|us|them|they|tbc|tba|n/?a|unknown|\?+|-+)$", re.IGNORECASE)
+#: A "when" that commits to no date.
+_NO_DATE = re.compile(r"^(?:asap|as soon as possible|soon|ongoing|on-?going|tbc|tba|n/?a|when possible|"
+                      r"if possible|as required|as needed|when needed|at some point|in future|\?+|-+)$",
+                      re.IGNORECASE)
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december", r"jan", r"feb", r"mar", r"apr", r"jun", r"jul", r"aug", r"sept?", r"oct",
+           r"nov", r"dec")
+_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|\b(?:today|tonight|tomorrow|this week|next week|"
+    r"this month|next month|within \w+ (?:days?|weeks?|months?)|in \w+ (?:days?|weeks?|months?))\b"
+    rf"|\b(?:{'|'.join(_MONTHS)})\b|" + "|".join(f"(?:{p})" for p in DETAIL["a time or day"]),
+    re.IGNORECASE)
+
+
+def action(what: str, who: str, when: str) -> Feedback:
+    """An action for what is not working: does it say what will happen, who will see to it, and when?"""
+    what, who, when = what.strip(), who.strip(), when.strip()
+    problems = []
+    if not what:
+        problems.append("Say what will happen.")
+    elif check_statement(what).generic:
+        problems.append("The 'what' is generic: say exactly what will be done, as in the plan-language "
+                        "exercise.")
+    if not who:
+        problems.append("Say who will make sure it happens.")
+    elif _NOBODY.match(who):
+        problems.append(f"'{who}' names nobody in particular: give one person or role who will make sure it "
+                        "happens (for example 'the home care manager' or 'Sally').")
+    if not when:
+        problems.append("Say by when.")
+    elif _NO_DATE.match(when) or not _DATE.search(when):
+        problems.append(f"'{when}' is not a date anyone could check: give a date or a day (for example "
+                        "'by Friday' or 'within two weeks').")
+    if problems:
+        return Feedback(False, "This action is not ready yet.", tuple(problems))
+    return Feedback(True, "A clear action: what, who and by when.")
+
+
+def review_order(questions: tuple[dict, ...] | list[dict], chosen: list[str]) -> Feedback:
+    """The nine review questions in the order chosen (their texts; "" for a place left empty)."""
+    expected = [question["text"] for question in questions]
+    if any(not text for text in chosen):
+        return Feedback(False, "Choose a question for every place first.")
+    repeated = sorted({text for text in chosen if chosen.count(text) > 1})
+    if repeated:
+        return Feedback(False, "Each question belongs in one place only.",
+                        tuple(f"Chosen more than once: {text}" for text in repeated))
+    wrong = [place for place, (got, want) in enumerate(zip(chosen, expected), 1) if got != want]
+    if not wrong:
+        return Feedback(True, "All nine in order.", tuple(q["why"] for q in questions))
+    right = len(expected) - len(wrong)
+    first = wrong[0]
+    return Feedback(False, f"{right} of {len(expected)} in the right place.",
+                    (f"Not in the right place: {_listed([str(place) for place in wrong])}.",
+                     f"A clue for place {first}: {questions[first - 1]['why']}"))
+
+
+def quiz(item: dict, choice: str) -> Feedback:
+    """One quiz question: right or not, with the explanation either way."""
+    if choice == item["answer"]:
+        return Feedback(True, "Right.", (item["explanation"],))
+    return Feedback(False, f"Not quite: the answer is \u201c{item['answer']}\u201d.", (item["explanation"],))
+
+
+def _listed(words: list[str]) -> str:
+    """'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+__all__ = ["Feedback", "make_it_specific", "whose_voice", "to_or_for", "sorted_statement", "action",
+           "review_order", "quiz"]

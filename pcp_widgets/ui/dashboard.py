@@ -1,0 +1,220 @@
+"""One generic dashboard page, built from a declaration of its panels.
+
+A :class:`Dashboard` names the record kinds it reads, whether it filters by person, and its
+panels; a :class:`Panel` is a title, a sentence saying what it shows, a function from the
+filtered records to the table of numbers, and a function drawing the chart from that table
+(with, optionally, sentences read from the chart, such as the special causes of a run chart).
+The page loads and prepares the records once, then re-filters in memory on every change of
+service, dates or person, and redraws each panel with its table and downloads (PNG, xlsx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as widgets
+import pandas as pd
+
+from pcp_widgets.audit import charts
+from pcp_widgets.audit.frames import Filters, prepare
+from pcp_widgets.errors import PcpError
+from pcp_widgets.ui.downloads import (
+    XLSX_MIME,
+    download_link_html,
+    picture_html,
+    report_unexpected,
+    safe_download_name,
+)
+from pcp_widgets.ui.editor import html_block, status_html
+from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.import_page import html_table
+
+
+@dataclass(frozen=True)
+class View:
+    """What a panel computes from: each kind's records after the filters, and the filters."""
+
+    records: dict[str, pd.DataFrame]
+    filters: Filters
+    all_records: dict[str, pd.DataFrame]  # before filtering: the dates a chart should span
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        return self.records[kind]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A panel's chart and any sentences to print under it (what the chart shows, in words)."""
+
+    figure: object
+    sentences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    explain: str
+    table: Callable[[View], pd.DataFrame]
+    draw: Callable[[pd.DataFrame, View], Drawn]
+    headers: dict[str, str] = field(default_factory=dict)  # column -> heading; all columns when empty
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    path: str
+    title: str
+    purpose: str  # one line, for the start page
+    intro: str
+    kinds: tuple[str, ...]
+    panels: tuple[Panel, ...]
+    person_filter: bool = False
+
+
+def load_records(store, kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Each kind's stored records, prepared once for fast filtering."""
+    return {kind: prepare(kind, store.read_records(kind)) for kind in kinds}
+
+
+def filtered_view(records: dict[str, pd.DataFrame], filters: Filters) -> View:
+    return View({kind: filters.apply(frame, kind) for kind, frame in records.items()}, filters, records)
+
+
+def table_xlsx(frame: pd.DataFrame, headers: dict[str, str], title: str) -> bytes:
+    """The panel's table as an xlsx workbook (strings never formulas)."""
+    from pcp_widgets.audit.sheets_out import SheetData, write_xlsx
+
+    shown = frame.rename(columns=headers) if headers else frame
+    with tempfile.TemporaryDirectory(prefix="pcp-table-") as folder:
+        path = write_xlsx(Path(folder) / "table.xlsx",
+                          [SheetData(title, list(map(str, shown.columns)), shown.itertuples(index=False, name=None))])
+        return path.read_bytes()
+
+
+def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx: bytes) -> str:
+    """Everything under the chart: the sentences, the downloads, and the table behind it."""
+    sentences = "".join(f"<li>{html.escape(s)}</li>" for s in drawn.sentences)
+    stem = safe_download_name(panel.title, "")
+    links = (f"{download_link_html(png, stem + '.png', f'Download the chart ({stem}.png)', 'image/png')} · "
+             f"{download_link_html(xlsx, stem + '.xlsx', f'Download the table ({stem}.xlsx)', XLSX_MIME)}")
+    headers = panel.headers or {c: c for c in table.columns}
+    return html_block(
+        (f"<ul>{sentences}</ul>" if sentences else "")
+        + f"<p>{links}</p>"
+        + f"<details><summary>The numbers behind the chart</summary>"
+          f"{html_table(table.reset_index(drop=True), headers, panel.title)}</details>"
+    )
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def alt_text(panel: Panel, drawn: Drawn) -> str:
+    """What the chart shows, for screen readers: its title, the first sentence read from it, and where the numbers are."""
+    first = f" {drawn.sentences[0]}" if drawn.sentences else ""
+    return f"Chart: {panel.title}.{first} The numbers are in the table under the chart."
+
+
+class DashboardPage:
+    """The widgets of one dashboard: filters, then each panel's chart, words, table and downloads."""
+
+    def __init__(self, dashboard: Dashboard, store=None, records: dict[str, pd.DataFrame] | None = None):
+        if store is None:
+            from pcp_widgets.store import open_store
+
+            store = open_store()
+        self.dashboard = dashboard
+        self.records = records if records is not None else load_records(store, dashboard.kinds)
+        services = sorted({str(s) for frame in self.records.values() for s in frame["service"].dropna().unique()})
+        self.service = stacked(widgets.Dropdown(description="Service", options=[("All services", "")] +
+                                                [(s, s) for s in services]))
+        self.start = stacked(widgets.DatePicker(description="From"))
+        self.end = stacked(widgets.DatePicker(description="To"))
+        self.person = stacked(widgets.Text(description="Person ref (for example P-0007)", continuous_update=False))
+        self.status = widgets.HTML()
+        controls = [self.service, self.start, self.end] + ([self.person] if dashboard.person_filter else [])
+        for control in controls:
+            control.observe(lambda _c: self.redraw(), names="value")
+        self._drawing: View | None = None  # the view panels left for later belong to
+        self.images: dict[str, widgets.HTML] = {}
+        self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
+        self.details: dict[str, widgets.HTML] = {}
+        parts = []
+        for panel in dashboard.panels:
+            self.images[panel.key] = widgets.HTML()
+            self.details[panel.key] = widgets.HTML()
+            parts += [widgets.HTML(html_block(f"<h2>{html.escape(panel.title)}</h2><p>{html.escape(panel.explain)}</p>")),
+                      self.images[panel.key], self.details[panel.key]]
+        from pcp_widgets.pages import START_PAGE, link, page_for  # the registry lists these pages itself
+
+        page = page_for(dashboard.path)
+        back = link(page, START_PAGE) if page else "../workbooks/start_here.ipynb"
+        self.widget = widgets.VBox([
+            widgets.HTML(html_block(f'<p><a href="{html.escape(back)}">Back to the start page</a></p>'
+                                    f"<h1>{html.escape(dashboard.title)}</h1><p>{html.escape(dashboard.intro)}</p>")),
+            row_of(controls), self.status, *parts,
+        ])
+        self.redraw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def filters(self) -> Filters:
+        person = self.person.value.strip() if self.dashboard.person_filter else ""
+        return Filters(service=self.service.value or None, start=self.start.value, end=self.end.value,
+                       person_ref=person or None)
+
+    def redraw(self) -> None:
+        try:
+            view = filtered_view(self.records, self.filters())
+        except PcpError as error:
+            self.status.value = status_html(str(error), problem=True)
+            return
+        shown = {kind: len(frame) for kind, frame in view.records.items()}
+        self.status.value = status_html("Showing " + ", ".join(f"{n:,} {kind.replace('_', ' ')} records"
+                                                               for kind, n in shown.items()) + ".")
+        first, *rest = self.dashboard.panels
+        self._draw(first, view)
+        loop = _running_loop()
+        if loop is None or not rest:
+            for panel in rest:
+                self._draw(panel, view)
+            return
+        # In a kernel, the page is shown as soon as its first chart is drawn; the others follow
+        # one by one as the kernel gets to them (each a widget update the browser receives).
+        self._drawing = view
+        for panel in rest:
+            self.details[panel.key].value = status_html("Drawing this chart…")
+            loop.call_soon(self._draw_if_current, panel, view)
+
+    def _draw_if_current(self, panel: Panel, view: View) -> None:
+        """Draw a panel left for later, unless the filters changed since (a newer redraw has it)."""
+        if self._drawing is view:
+            self._draw(panel, view)
+
+    def _draw(self, panel: Panel, view: View) -> None:
+        try:
+            table = panel.table(view)
+            drawn = panel.draw(table, view)
+            png = charts.png_bytes(drawn.figure)
+            self.pngs[panel.key] = png
+            self.images[panel.key].value = picture_html(png, alt_text(panel, drawn))
+            self.details[panel.key].value = panel_html(panel, table, drawn, png,
+                                                       table_xlsx(table, panel.headers, panel.title))
+        except PcpError as error:
+            self.details[panel.key].value = status_html(str(error), problem=True)
+        except Exception as error:  # never a traceback on the page; the server log has it
+            report_unexpected(f"{self.dashboard.title} page", error)
+            self.details[panel.key].value = status_html(
+                "This chart could not be drawn because of something we did not expect; the details are in the "
+                "server's log.", problem=True)
+

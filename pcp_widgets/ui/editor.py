@@ -1,0 +1,437 @@
+"""The editor of any tool, generated from its declaration, with saving, versions and downloads.
+
+One generic editor serves all fifteen tools: a person picker, who took part, then each
+section with the guidance's prompt beside it, made by :func:`pcp_widgets.ui.fields.field_for`.
+The few tools that need more get it from a view keyed by tool: sorting statements into
+columns (working / not working, important to / for) and the relationship circle's picture.
+
+Every change is checked, then saved after a short pause as a new version, and the status
+line says so. A save refused because someone saved elsewhere shows both versions and asks
+which to keep; both stay in the history. The logic lives in :mod:`pcp_widgets.ui.session`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from pcp_widgets.errors import PcpError
+from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
+from pcp_widgets.tools.flags import document_flags, flags_by_row
+from pcp_widgets.tools.model import Column
+from pcp_widgets.ui.debounce import Debouncer
+from pcp_widgets.ui.downloads import download_link_html, picture_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
+from pcp_widgets.ui.session import DocumentSession, people
+from pcp_widgets.ui.sorting import SORTINGS, SortingView
+
+STYLE = """
+<style>
+.pcp-tool { color: #1b1b1b; line-height: 1.5; max-width: 75rem; }
+.pcp-tool h1 { font-size: 1.8rem; margin: 0 0 0.5rem 0; }
+.pcp-tool h2 { font-size: 1.3rem; margin: 1.25rem 0 0.25rem 0; }
+.pcp-tool h3 { font-size: 1.1rem; margin: 1rem 0 0.25rem 0; }
+.pcp-tool .pcp-prompt { margin: 0; }
+.pcp-tool .pcp-hints { margin: 0.1rem 0 0.4rem 1.2rem; color: #3b3b3b; }
+.pcp-tool .pcp-problem { border-left: 4px solid #a4262c; padding-left: 0.5rem; }
+.pcp-tool .pcp-note { border-left: 4px solid #0b4fa8; padding-left: 0.5rem; }
+.pcp-tool a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
+.pcp-stacked { flex-direction: column !important; align-items: stretch !important; }
+.pcp-stacked > .widget-label { width: auto !important; max-width: none !important; white-space: normal !important;
+                               overflow: visible !important; text-overflow: clip !important; height: auto !important;
+                               line-height: 1.4 !important; text-align: left !important; font-weight: 600;
+                               color: #1b1b1b; }
+.pcp-stacked > select, .pcp-stacked > input { flex: 0 0 auto !important; min-height: 28px; }
+.pcp-row { gap: 0.75rem; }
+.pcp-side-by-side { display: flex; gap: 1rem; flex-wrap: wrap; }
+.pcp-side-by-side > div { flex: 1 1 24rem; border: 1px solid #767676; padding: 0.5rem; }
+</style>
+"""
+
+#: Who took part: shown above every tool and stored as the document's ``contributors``.
+CONTRIBUTORS = Section(
+    "contributors", "Who took part", "Who helped fill this in, and how do they know the person?", "table",
+    columns=(Column("name", "Name", required=True), Column("relationship", "Relationship to the person")),
+)
+
+SAVED_BY = "editor page"
+#: Buttons as wide as their words, so no label is cut short.
+AUTO_WIDTH = widgets.Layout(width="auto")
+
+
+def html_block(inner: str) -> str:
+    return f'{STYLE}<div class="pcp-tool" lang="en-GB">{inner}</div>'
+
+
+def section_intro_html(section: Section) -> str:
+    """The section's heading, the guidance's question and its smaller prompts, escaped."""
+    hints = "".join(f"<li>{html.escape(hint)}</li>" for hint in section.hints)
+    return html_block(
+        f"<h3>{html.escape(section.label)}</h3><p class='pcp-prompt'>{html.escape(section.prompt)}</p>"
+        + (f"<ul class='pcp-hints'>{hints}</ul>" if hints else "")
+    )
+
+
+def flags_html(document: Document, section_key: str, today: dt.date | None = None) -> str:
+    """The guidance's warnings about rows of this section (low confidence, overdue), in words."""
+    grouped = flags_by_row(document_flags(document, today))
+    items = [f"<li>Row {row}: {html.escape(message)}</li>"
+             for (key, row), messages in sorted(grouped.items()) if key == section_key for message in messages]
+    return html_block(f"<ul class='pcp-note' role='note'>{''.join(items)}</ul>") if items else ""
+
+
+def wording_html(section: Section, value: Any) -> str:
+    """The plan-language check beside a section that tells staff what to do, or speaks as the person.
+
+    Each item the check flags is listed with why and how to make it specific (or in the
+    person's own words); nothing is shown when every item reads well.
+    """
+    if section.kind != "list" or not (section.specific_actions or section.first_person):
+        return ""
+    from pcp_widgets.audit.wording import check_statement
+
+    items = []
+    for number, text in enumerate(value or [], 1):
+        check = check_statement(text, important_to=section.first_person)
+        problems = [f"{reason} {suggestion}" for reason, suggestion in zip(check.reasons, check.suggestions)]
+        if problems:
+            advice = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
+            items.append(f"<li><q>{html.escape(text)}</q><ul>{advice}</ul></li>")
+    if not items:
+        return ""
+    return html_block("<div class='pcp-note' role='note'><p><strong>Wording check</strong> (a new member of staff "
+                      f"should be able to act on each line on day one):</p><ul>{''.join(items)}</ul></div>")
+
+
+def status_html(text: str, problem: bool = False) -> str:
+    css = "pcp-problem" if problem else "pcp-note"
+    return html_block(f"<p class='{css}'>{html.escape(text)}</p>")
+
+
+def rendered(document: Document, suffix: str, today: dt.date | None = None) -> bytes:
+    """The document rendered as ``suffix`` (.pdf, .docx, .png), as bytes."""
+    from pcp_widgets.render import render_bytes
+
+    return render_bytes(document, suffix.lstrip("."), today=today)
+
+
+def preview_html(document: Document, today: dt.date | None = None) -> str:
+    """The document as the page shows it (escaped by the renderer)."""
+    from pcp_widgets.render import html_fragment
+
+    return html_fragment(document, today=today)
+
+
+DOWNLOADS = {
+    ".pdf": ("PDF", "application/pdf"),
+    ".docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+
+
+def download_name(document: Document, suffix: str) -> str:
+    return safe_download_name(f"{document.person}-{document.tool_spec.title}", suffix)
+
+
+class ToolEditor:
+    """The editor page's widgets for one tool. ``person`` opens that person's document at once."""
+
+    def __init__(self, tool: str, store=None, person: str | None = None, today: dt.date | None = None):
+        if store is None:
+            from pcp_widgets.store import open_store
+
+            store = open_store()
+        self.tool = get_tool(tool)
+        self.store = store
+        self.today = today
+        self.session: DocumentSession | None = None
+        self.fields: dict[str, SectionField] = {}
+        self.notes: dict[str, widgets.HTML] = {}
+        self.sorter: SortingView | None = None
+        self.picture: widgets.HTML | None = None
+        self.picture_png = b""
+        self.saver = Debouncer(self.save_now)
+
+        self.choose = stacked(widgets.Dropdown(description="Person", options=self._people_options(),
+                                               layout=widgets.Layout(width="18rem")))
+        self.new_person = stacked(widgets.Text(description="Or add a new person (their preferred name)",
+                                               continuous_update=False, layout=widgets.Layout(width="22rem")))
+        self.open_button = widgets.Button(description="Open", button_style="primary", icon="folder-open")
+        self.open_button.on_click(lambda _b: self._open_chosen())
+        # Enter (or leaving the box) opens the new person's document; so does the Open button.
+        self.new_person.observe(lambda change: change["new"].strip() and self._open_chosen(), names="value")
+        self.status = widgets.HTML()
+        self.conflict_box = widgets.VBox()
+        self.body = widgets.VBox()
+        picker = row_of([self.choose, self.new_person, self.open_button])
+        self.widget = widgets.VBox([picker, self.status, self.conflict_box, self.body])
+        if person:
+            self.open(person)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _people_options(self) -> list[tuple[str, str]]:
+        return [("Choose a person…", "")] + [(name, name) for name in people(self.store)]
+
+    def _open_chosen(self) -> None:
+        person = self.new_person.value.strip() or self.choose.value
+        if not person:
+            self._say("Choose a person, or type a new person's name, then press Open.", problem=True)
+            return
+        self.open(person)
+
+    def open(self, person: str) -> None:
+        """Open (or start) the person's document of this tool and show its editor."""
+        self.saver.flush()
+        try:
+            self.session = DocumentSession.open(self.store, self.tool.key, person)
+        except PcpError as error:
+            self._say(str(error), problem=True)
+            return
+        self.new_person.value = ""
+        self.choose.options = self._people_options()
+        self.choose.value = self.session.document.person
+        self.body.children = self._build_body()
+        self._say(f"Opened {self.session.document.person}'s {self.tool.title.lower()} "
+                  f"(version {self.session.version}). Every change is saved as you go.")
+
+    def _build_body(self) -> list[widgets.Widget]:
+        document = self.session.document
+        self.fields, self.notes, self.sorter, self.picture = {}, {}, None, None
+        parts: list[widgets.Widget] = [
+            widgets.HTML(html_block(f"<h2>{html.escape(self.tool.title)} for {html.escape(document.person)}</h2>")),
+            self._section_block(CONTRIBUTORS, document.contributors, self._contributors_changed),
+        ]
+        sorting = SORTINGS.get(self.tool.key)
+        sorted_keys: set[str] = set()
+        if sorting is not None:
+            self.sorter = SortingView(sorting, lambda: self.session.document.sections, self._apply_sections)
+            sorted_keys = {key for key, _ in sorting.columns} | {"statements"}
+            parts.append(widgets.HTML(section_intro_html(self._sorting_intro(sorting))))
+            parts.append(self.sorter.widget)
+        for section in self.tool.editable_sections:
+            if section.key not in sorted_keys:
+                parts.append(self._section_block(section, document.sections[section.key], self.change))
+        if self.tool.layout == "circle":
+            self.picture = widgets.HTML()
+            parts.append(widgets.HTML(html_block("<h3>The circle</h3>")))
+            parts.append(self.picture)
+        self.preview = widgets.HTML()
+        parts += [self._versions_block(), self._downloads_block(),
+                  widgets.HTML(html_block("<h2>How it looks on paper</h2>")), self.preview]
+        self._refresh_views()
+        return parts
+
+    def _sorting_intro(self, sorting) -> Section:
+        labels = " or ".join(label for _, label in sorting.columns)
+        first = self.tool.editable_sections[0]
+        return Section(first.key, first.label, first.prompt,
+                       hints=(f"Type a statement, then press 'Add to {labels}'.",
+                              "To move one, select it in its list with the arrow keys, then press Move.") +
+                       first.hints)
+
+    def _section_block(self, section: Section, value: Any, on_change) -> widgets.Widget:
+        field = field_for(section, value, on_change)
+        self.fields[section.key] = field
+        note = widgets.HTML()
+        self.notes[section.key] = note
+        return widgets.VBox([widgets.HTML(section_intro_html(section)), field.widget, note])
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def change(self, section_key: str, value: Any) -> None:
+        """A section was edited: check it, show what follows from it, and save after a pause."""
+        try:
+            self.session.update(section_key, value)
+        except InvalidDocument as error:
+            self._say(f"Not saved yet: {error.problem} ({_where(error.where)})", problem=True)
+            return
+        self._changed()
+
+    def _contributors_changed(self, _key: str, value: Any) -> None:
+        try:
+            self.session.update("contributors", value)
+        except InvalidDocument as error:
+            self._say(f"Not saved yet: {error.problem}", problem=True)
+            return
+        self._changed()
+
+    def _apply_sections(self, changed: dict) -> None:
+        for key, value in changed.items():
+            self.session.update(key, value)
+        self._changed()
+
+    def _changed(self) -> None:
+        self._say("Saving…")
+        self._refresh_views()
+        self.saver()
+
+    def save_now(self) -> None:
+        if self.session is None or not self.session.dirty:
+            return
+        try:
+            saved = self.session.save(SAVED_BY)
+        except PcpError as error:
+            self._say(f"Not saved: {error}", problem=True)
+            return
+        except Exception as error:  # never a traceback on the page; the server log has it
+            report_unexpected("tool editor", error)
+            self._say("Not saved: something went wrong that we did not expect; the details are in the "
+                      "server's log. Your changes are still on this page.", problem=True)
+            return
+        if saved:
+            when = dt.datetime.now().strftime("%H:%M:%S")
+            self._say(f"Saved at {when} (version {self.session.version}).")
+            self._refresh_versions()
+        else:
+            self._show_conflict()
+
+    # -- views that follow the document ------------------------------------------------------
+
+    def _refresh_views(self) -> None:
+        document = self.session.document
+        for key, note in self.notes.items():
+            if key == "contributors":
+                continue
+            note.value = flags_html(document, key, self.today) + \
+                wording_html(self.tool.section(key), document.sections.get(key))
+        if self.sorter is not None:
+            self.sorter.refresh()
+        if self.picture is not None:
+            self._draw_picture(document)
+        self._draw_preview(document)
+
+    def _draw_picture(self, document: Document) -> None:
+        try:
+            self.picture_png = rendered(document, ".png")
+            self.picture.value = picture_html(
+                self.picture_png, f"The relationship circle of {document.person}; everyone in it is listed in the "
+                                  "table above and under 'How it looks on paper'.", "48rem")
+        except PcpError as error:
+            self._say(str(error), problem=True)
+
+    def _draw_preview(self, document: Document) -> None:
+        try:
+            self.preview.value = preview_html(document, self.today)
+        except PcpError as error:
+            self.preview.value = status_html(str(error), problem=True)
+
+    def _show_document(self, document: Document) -> None:
+        """Put a whole document back in the controls (after a restore or a conflict)."""
+        for key, field in self.fields.items():
+            field.show(document.contributors if key == "contributors" else document.sections[key])
+        self._refresh_views()
+
+    # -- conflicts -------------------------------------------------------------------------
+
+    def _show_conflict(self) -> None:
+        conflict = self.session.conflict
+        self._say(f"Not saved: this document was saved elsewhere (now version {conflict.theirs_version}) while "
+                  "you were editing. Both versions are shown below; choose which to go on with. The other "
+                  "is kept in the history.", problem=True)
+        mine, theirs = (preview_html(d, self.today) for d in (conflict.mine, conflict.theirs))
+        both = widgets.HTML(html_block(
+            "<div class='pcp-side-by-side'>"
+            f"<div><h3>Your version (on this page)</h3>{mine}</div>"
+            f"<div><h3>The version saved elsewhere (version {conflict.theirs_version})</h3>{theirs}</div></div>"
+        ))
+        keep_mine = widgets.Button(description="Keep my version", button_style="primary", layout=AUTO_WIDTH)
+        keep_theirs = widgets.Button(description="Go on from the other version", layout=AUTO_WIDTH)
+        keep_mine.on_click(lambda _b: self._resolve(mine=True))
+        keep_theirs.on_click(lambda _b: self._resolve(mine=False))
+        self.conflict_box.children = [both, widgets.HBox([keep_mine, keep_theirs])]
+        keep_mine.focus()
+
+    def _resolve(self, mine: bool) -> None:
+        if mine:
+            self.session.keep_mine(SAVED_BY)
+        else:
+            self.session.keep_theirs(SAVED_BY)
+        self.conflict_box.children = []
+        self._show_document(self.session.document)
+        self._refresh_versions()
+        kept = "your version" if mine else "the other version"
+        self._say(f"Saved: going on from {kept} (version {self.session.version}); the other is in the history.")
+
+    # -- versions --------------------------------------------------------------------------
+
+    def _versions_block(self) -> widgets.Widget:
+        self.version_choice = stacked(widgets.Dropdown(description="Earlier versions", options=[],
+                                                       layout=widgets.Layout(width="28rem")))
+        self.view_button = widgets.Button(description="Show this version", icon="eye", layout=AUTO_WIDTH)
+        self.restore_button = widgets.Button(description="Restore this version", icon="undo", layout=AUTO_WIDTH)
+        self.version_view = widgets.HTML()
+        self.view_button.on_click(lambda _b: self._view_version())
+        self.restore_button.on_click(lambda _b: self._restore_version())
+        self._refresh_versions()
+        return widgets.VBox([
+            widgets.HTML(html_block("<h3>Versions</h3><p>Every save is kept. Restoring an earlier version saves "
+                                    "it as the newest; nothing is lost.</p>")),
+            row_of([self.version_choice, self.view_button, self.restore_button]),
+            self.version_view,
+        ])
+
+    def _refresh_versions(self) -> None:
+        if not hasattr(self, "version_choice"):
+            return
+        self.version_choice.options = [(info.describe(), info.version) for info in self.session.versions()]
+
+    def _view_version(self) -> None:
+        version = self.version_choice.value
+        if version is not None:
+            document = self.session.version_document(version)
+            self.version_view.value = html_block(f"<h3>Version {version}</h3>") + \
+                preview_html(document, self.today)
+
+    def _restore_version(self) -> None:
+        version = self.version_choice.value
+        if version is None:
+            return
+        self.saver.flush()
+        if self.session.restore(version, SAVED_BY):
+            self._show_document(self.session.document)
+            self._refresh_versions()
+            self.version_view.value = ""
+            self._say(f"Restored version {version} as version {self.session.version}.")
+        else:
+            self._show_conflict()
+
+    # -- downloads -------------------------------------------------------------------------
+
+    def _downloads_block(self) -> widgets.Widget:
+        self.links = widgets.HTML()
+        buttons = []
+        for suffix, (name, _mime) in DOWNLOADS.items():
+            button = widgets.Button(description=f"Download {name}", icon="download", layout=AUTO_WIDTH)
+            button.on_click(lambda _b, s=suffix: self.prepare_download(s))
+            buttons.append(button)
+        return widgets.VBox([widgets.HTML(html_block("<h3>Print or share</h3>")), widgets.HBox(buttons), self.links])
+
+    def prepare_download(self, suffix: str) -> None:
+        """Render the current document and offer it as a link."""
+        self.saver.flush()
+        name, mime = DOWNLOADS[suffix]
+        document = self.session.document
+        try:
+            data = rendered(document, suffix, self.today)
+        except PcpError as error:
+            self.links.value = status_html(str(error), problem=True)
+            return
+        file_name = download_name(document, suffix)
+        self.links.value = html_block(f"<p>{download_link_html(data, file_name, f'Save {file_name}', mime)}</p>")
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        self.status.value = (f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
+                             if text else "")
+
+
+def _where(where: str) -> str:
+    return where.replace("_", " ")
+
+
+__all__ = ["ToolEditor", "CONTRIBUTORS", "section_intro_html", "flags_html", "rendered", "download_name"]

@@ -1,0 +1,197 @@
+"""The trainer's page for a practice session: its code, who has done what, answers side by side, the pack.
+
+Thin: every rule is in :mod:`pcp_widgets.practice.sessions`; this lays out standard controls.
+The code is shown large, for a projector. Participants' names are hidden in the side-by-side
+view and the handout unless the trainer ticks the box, so answers can be discussed as a group
+without putting anyone on the spot. Everything a participant typed is escaped before it is shown.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import pandas as pd
+
+from pcp_widgets.errors import PcpError
+from pcp_widgets.pages import START_PAGE, link, page_for
+from pcp_widgets.practice import sessions
+from pcp_widgets.practice.content import load_exercises
+from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.editor import AUTO_WIDTH, html_block, status_html
+from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.import_page import html_table
+from pcp_widgets.ui.practice_page import heading
+
+TITLE = "Run a practice session"
+PATH = "workbooks/facilitator.ipynb"
+INTRO = (
+    "Start a session and show its code to the group. Each participant opens a practice page, types the code and "
+    "their name under 'In a session? Join it', and every answer they check is saved for you here. Refresh to see "
+    "who has done what, show the answers to one exercise side by side for discussion (names are hidden unless you "
+    "choose), and at the end download the handout pack and the completion sheet."
+)
+#: Longest exercise item shown in the drop-down; the whole of it is shown above the answers.
+MAX_CHOICE_LENGTH = 90
+PDF_MIME = "application/pdf"
+
+
+def code_html(code: str) -> str:
+    """The session's code, large enough to read from the back of a room."""
+    return html_block(
+        f"<p>The session code is</p><p style='font-size: 4rem; font-weight: 700; letter-spacing: 0.4em; "
+        f"font-family: monospace; margin: 0;'>{html.escape(code)}</p>"
+        "<p>Participants: open a practice page and type this code and your name under "
+        "<strong>In a session? Join it</strong>.</p>")
+
+
+def progress_html(table: pd.DataFrame) -> str:
+    if table.empty:
+        return html_block("<p>Nobody has joined yet. Press Refresh when they have.</p>")
+    return html_block(html_table(table, sessions.progress_columns(), "Answers checked by each participant"))
+
+
+def side_by_side_html(item: sessions.SessionItem, answers: list[sessions.SideBySideAnswer]) -> str:
+    """One item's answers next to each other, then the guidance's answer to compare."""
+    model = f"<p><strong>The guidance's answer:</strong> {html.escape(item.model)}</p>"
+    if not answers:
+        return html_block(f"<p>Nobody has answered this one yet.</p>{model}")
+    frame = pd.DataFrame([{"label": a.label, "answer": a.answer, "ok": "Passed the check" if a.ok else "Not yet"}
+                          for a in answers])
+    table = html_table(frame, {"label": "Participant", "answer": "Answer", "ok": "Feedback"},
+                       f"Answers to: {item.prompt}")
+    return html_block(f"<div style='white-space: pre-line;'>{table}</div>{model}")
+
+
+def item_options() -> list[tuple[str, int]]:
+    """Every answerable item as "<exercise>: <item>", shortened, by its place in the list of items."""
+    options = []
+    for number, item in enumerate(sessions.all_session_items()):
+        text = f"{load_exercises(item.kind).title}: {item.prompt}"
+        options.append((text if len(text) <= MAX_CHOICE_LENGTH else text[:MAX_CHOICE_LENGTH - 1] + "…", number))
+    return options
+
+
+class FacilitatorPage:
+    """The widgets; the session's state is only its code, everything else is read from the store."""
+
+    def __init__(self, store=None):
+        if store is None:
+            from pcp_widgets.store import open_store
+
+            store = open_store()
+        self.store = store
+        self.code: str | None = None
+        self.items = sessions.all_session_items()
+        self.trainer = stacked(widgets.Text(description="Your name (printed on the handout)"))
+        self.start_button = widgets.Button(description="Start a session", layout=AUTO_WIDTH)
+        self.start_button.on_click(lambda _b: self.start())
+        self.earlier = stacked(widgets.Text(description="Or reopen an earlier session: its code"))
+        self.reopen_button = widgets.Button(description="Reopen", layout=AUTO_WIDTH)
+        self.reopen_button.on_click(lambda _b: self.reopen())
+        self.status = widgets.HTML()
+        self.code_shown = widgets.HTML()
+        self.session_box = self._session_box()
+        self.widget = widgets.VBox([
+            widgets.HTML(self._intro_html()),
+            row_of([self.trainer, self.start_button]), row_of([self.earlier, self.reopen_button]),
+            self.status, self.code_shown, self.session_box,
+        ])
+
+    def _session_box(self) -> widgets.VBox:
+        self.refresh_button = widgets.Button(description="Refresh", layout=AUTO_WIDTH)
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.progress = widgets.HTML()
+        self.item = stacked(widgets.Dropdown(description="Exercise to discuss", options=item_options(), value=0,
+                                             layout=widgets.Layout(width="100%")))
+        self.show_names = widgets.Checkbox(description="Show participants' names (here and in the handout)",
+                                           value=False, indent=False, layout=AUTO_WIDTH)
+        for control in (self.item, self.show_names):
+            control.observe(lambda _change: self.show_answers(), names="value")
+        self.answers = widgets.HTML()
+        self.pdf_button = widgets.Button(description="Prepare the handout pack (PDF)", layout=AUTO_WIDTH)
+        self.pdf_button.on_click(lambda _b: self.prepare_handout())
+        self.xlsx_button = widgets.Button(description="Prepare the completion sheet (xlsx)", layout=AUTO_WIDTH)
+        self.xlsx_button.on_click(lambda _b: self.prepare_completion())
+        self.download = widgets.HTML()
+        return widgets.VBox([
+            heading("Who has done what"), self.refresh_button, self.progress,
+            heading("Answers side by side"), self.item, self.show_names, self.answers,
+            heading("Print and keep"), row_of([self.pdf_button, self.xlsx_button]), self.download,
+        ], layout=widgets.Layout(display="none"))
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _intro_html(self) -> str:
+        page = page_for(PATH)
+        back = f'<p><a href="{html.escape(link(page, START_PAGE))}">Back to the start page</a></p>' if page else ""
+        return html_block(f"{back}<h1>{html.escape(TITLE)}</h1><p>{html.escape(INTRO)}</p>")
+
+    # -- actions -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._safely(lambda: self._open(sessions.start_session(self.store, self.trainer.value)))
+
+    def reopen(self) -> None:
+        self._safely(lambda: self._open(sessions.get_session(self.store, self.earlier.value).code))
+
+    def _open(self, code: str) -> None:
+        self.code = code
+        self.code_shown.value = code_html(code)
+        self.session_box.layout.display = "flex"
+        self.download.value = ""
+        self.refresh()
+        self._say(f"Session {code} is open.")
+
+    def refresh(self) -> None:
+        """Read who has done what, and the chosen item's answers, from the store again."""
+        if self.code:
+            self._safely(lambda: setattr(self.progress, "value",
+                                         progress_html(sessions.progress(self.store, self.code))))
+            self.show_answers()
+
+    def show_answers(self) -> None:
+        if not self.code:
+            return
+        item = self.items[self.item.value]
+
+        def show():
+            answers = sessions.answers_side_by_side(self.store, self.code, item.kind, item.item_id,
+                                                    self.show_names.value)
+            self.answers.value = side_by_side_html(item, answers)
+
+        self._safely(show)
+
+    def prepare_handout(self) -> None:
+        def prepare():
+            data = sessions.handout_pdf(self.store, self.code, self.show_names.value)
+            name = safe_download_name(f"practice-session-{self.code}", ".pdf")
+            self.download.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}', PDF_MIME)}</p>")
+
+        self._safely(prepare)
+
+    def prepare_completion(self) -> None:
+        def prepare():
+            data = sessions.completion_xlsx(self.store, self.code)
+            name = safe_download_name(f"completion-{self.code}")
+            self.download.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
+
+        self._safely(prepare)
+
+    def _safely(self, action) -> None:
+        """Run a button's action; a problem a person can cause is one sentence, anything else is logged."""
+        try:
+            action()
+        except PcpError as error:
+            self._say(str(error), problem=True)
+        except Exception as error:  # never a traceback on the page; the server log has it
+            report_unexpected("facilitator page", error)
+            self._say("Something went wrong; whoever runs the server can see what in its log.", problem=True)
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        self.status.value = f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
+
+
+def facilitator_page(store=None) -> FacilitatorPage:
+    return FacilitatorPage(store)

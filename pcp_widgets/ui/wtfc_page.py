@@ -1,0 +1,311 @@
+"""The "Working Together for Change" page: theme a period's top-two review statements together.
+
+Choose the period, then for each kind (working, not working, future) select statements and
+put them into themes named with an "I" statement; suggested groupings (statements sharing
+meaningful words) speed this up and say why they were suggested. For what is not working,
+record root causes, what success would look like, and actions. Every change is saved as a
+new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.wtfc`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import tempfile
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+
+from pcp_widgets.audit import wtfc
+from pcp_widgets.errors import ConflictError, PcpError
+from pcp_widgets.pages import START_PAGE, link, page_for
+from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.editor import html_block, status_html
+from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.import_page import html_table
+
+TITLE = "Working Together for Change"
+PATH = "audits/working_together_for_change.ipynb"
+INTRO = (
+    "Every person-centred review ends with the person's top two things that are working, not working, and "
+    "that they want for the future. Put them into themes together with the people involved, name each theme "
+    "as an 'I' statement (for example, 'I want staff who know me'), and for what is not working agree the "
+    "root causes, what success would look like, and actions. The counts per theme go into the commissioner "
+    "workbook; the statements' own words never do."
+)
+SAVED_BY = "themes page"
+
+
+def month_options(statements: pd.DataFrame) -> list[str]:
+    """Every month from the first statement to the last, as YYYY-MM."""
+    if statements.empty:
+        return [dt.date.today().strftime("%Y-%m")]
+    months = pd.period_range(min(statements["date"]), max(statements["date"]), freq="M")
+    return [str(month) for month in months]
+
+
+def last_quarter(months: list[str]) -> tuple[str, str]:
+    """The last three months there are statements for: the usual period to theme."""
+    return months[max(0, len(months) - 3)], months[-1]
+
+
+def counts_table_html(theme_set: wtfc.ThemeSet, statements: pd.DataFrame) -> str:
+    counts = wtfc.theme_counts(theme_set, statements)
+    if counts.empty:
+        return html_block("<p>No themes yet.</p>")
+    wide = counts.pivot_table(index=["theme", "kind", "i_statement"], columns="service", values="count",
+                              aggfunc="sum", fill_value=0)
+    wide = wide.drop(columns=[c for c in wide.columns if c == ""], errors="ignore")
+    wide["Total"] = wide.sum(axis=1)
+    frame = wide.reset_index()
+    frame["kind"] = frame["kind"].map(wtfc.KINDS)
+    columns = {"theme": "Theme", "kind": "Kind", "i_statement": "I statement",
+               **{c: c for c in frame.columns if c not in ("theme", "kind", "i_statement")}}
+    return html_block(html_table(frame, columns, "Review statements in each theme, by service"))
+
+
+class ThemesPage:
+    """The widgets; every rule is a call into :mod:`pcp_widgets.audit.wtfc`."""
+
+    def __init__(self, store=None):
+        if store is None:
+            from pcp_widgets.store import open_store
+
+            store = open_store()
+        self.store = store
+        self._showing = False  # True while a theme is being shown, so showing it is not a change
+        self._suggested: list[wtfc.Suggestion] = []
+        self.statements = wtfc.all_statements(store)
+        months = month_options(self.statements)
+        first, last = last_quarter(months)
+        self.first = stacked(widgets.Dropdown(description="From month", options=months, value=first))
+        self.last = stacked(widgets.Dropdown(description="To month", options=months, value=last))
+        services = sorted(set(self.statements["service"]))
+        self.service = stacked(widgets.Dropdown(description="Service (for the statements shown)",
+                                                options=[("All services", "")] + [(s, s) for s in services]))
+        self.kind = stacked(widgets.Dropdown(description="Statements about",
+                                             options=[(label, key) for key, label in wtfc.KINDS.items()]))
+        self.load_button = widgets.Button(description="Show this period", button_style="primary")
+        self.load_button.on_click(lambda _b: self.load())
+        self.status = widgets.HTML()
+
+        self.unthemed = stacked(widgets.SelectMultiple(description="Statements not in a theme yet (number of "
+                                                                   "reviews)", rows=12,
+                                                       layout=widgets.Layout(width="100%")))
+        self.suggestions = stacked(widgets.Dropdown(description="Suggested groupings", options=[],
+                                                    layout=widgets.Layout(width="100%")))
+        self.use_suggestion = widgets.Button(description="Select the suggested statements")
+        self.use_suggestion.on_click(lambda _b: self._select_suggestion())
+        self.new_name = stacked(widgets.Text(description="New theme's name", continuous_update=True))
+        self.new_i = stacked(widgets.Text(description="Its I statement", continuous_update=True,
+                                          placeholder="I want staff who know me"))
+        self.create_button = widgets.Button(description="Make a new theme of the selected statements", icon="plus")
+        self.create_button.on_click(lambda _b: self._create_theme())
+        self.theme = stacked(widgets.Dropdown(description="Theme", options=[]))
+        self.add_button = widgets.Button(description="Add the selected statements to this theme")
+        self.add_button.on_click(lambda _b: self._add_to_theme())
+        self.theme.observe(lambda _c: self._show_theme(), names="value")
+
+        self.theme_statements = stacked(widgets.SelectMultiple(description="Statements in this theme", rows=6,
+                                                               layout=widgets.Layout(width="100%")))
+        self.take_out = widgets.Button(description="Take the selected statements out of the theme")
+        self.take_out.on_click(lambda _b: self._take_out())
+        self.theme_i = stacked(widgets.Text(description="I statement", continuous_update=False,
+                                            layout=widgets.Layout(width="100%")))
+        self.root_causes = stacked(widgets.Textarea(description="Root causes", continuous_update=False,
+                                                    layout=widgets.Layout(width="100%")))
+        self.success = stacked(widgets.Textarea(description="What success would look like", continuous_update=False,
+                                                layout=widgets.Layout(width="100%")))
+        self.actions = stacked(widgets.Textarea(description="Actions (who, what, by when)", continuous_update=False,
+                                                layout=widgets.Layout(width="100%")))
+        for box in (self.theme_i, self.root_causes, self.success, self.actions):
+            box.observe(lambda _c: self._theme_details_changed(), names="value")
+        self.not_working_steps = widgets.VBox([self.root_causes, self.success, self.actions])
+        self.remove_theme_button = widgets.Button(description="Delete this theme", icon="trash")
+        self.remove_theme_button.on_click(lambda _b: self._remove_theme())
+        self.counts = widgets.HTML()
+        self.download = widgets.HTML()
+        self.export_button = widgets.Button(description="Make the commissioner workbook for this period",
+                                            icon="file-excel", layout=widgets.Layout(width="auto"))
+        self.export_button.on_click(lambda _b: self.export_for_commissioners())
+        self.export_link = widgets.HTML()
+        self.kind.observe(lambda _c: self.refresh(), names="value")
+        self.service.observe(lambda _c: self.refresh(), names="value")
+
+        back = link(page_for(PATH), START_PAGE) if page_for(PATH) else "../workbooks/start_here.ipynb"
+        self.widget = widgets.VBox([
+            widgets.HTML(html_block(f'<p><a href="{html.escape(back)}">Back to the start page</a></p>'
+                                    f"<h1>{TITLE}</h1><p>{html.escape(INTRO)}</p>")),
+            row_of([self.first, self.last, self.service, self.load_button]),
+            self.status,
+            widgets.HTML(html_block("<h2>Theme the statements</h2>")),
+            self.kind,
+            self.unthemed,
+            widgets.HBox([self.suggestions, self.use_suggestion], layout=widgets.Layout(align_items="flex-end")),
+            widgets.HTML(html_block("<h3>Put the selected statements into a theme</h3>")),
+            row_of([self.new_name, self.new_i, self.create_button]),
+            row_of([self.theme, self.add_button]),
+            widgets.HTML(html_block("<h2>The chosen theme</h2>")),
+            self.theme_i, self.theme_statements, self.take_out, self.not_working_steps, self.remove_theme_button,
+            widgets.HTML(html_block("<h2>Counts</h2>")),
+            self.counts, self.download,
+            widgets.HTML(html_block("<h2>For commissioners</h2><p>One workbook of aggregated, non-identifying "
+                                    "evidence for the period: audit scores, observation match rates, incidents "
+                                    "and refusals, outcomes and these themes with their counts. Counts from 1 to 4 "
+                                    "are shown as &lt;5, and no ref, name or note is ever included.</p>")),
+            self.export_button, self.export_link,
+        ])
+        self.load()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- loading and saving ----------------------------------------------------------------
+
+    def load(self) -> None:
+        first, last = sorted((self.first.value, self.last.value))
+        self.stored = wtfc.load_themes(self.store, first, last)
+        saved = f"version {self.stored.version}" if self.stored.version else "not saved yet"
+        self._say(f"Themes for {self.stored.theme_set.period} ({saved}).")
+        self.refresh()
+
+    def _save(self, what: str) -> None:
+        try:
+            self.stored = wtfc.save_themes(self.store, self.stored, SAVED_BY)
+        except ConflictError:
+            self._say(f"Not saved: someone else saved this period's themes meanwhile. Your change was: {what} "
+                      "Press 'Show this period' to see their themes, then make your change again.", problem=True)
+            return
+        except Exception as error:  # never a traceback on the page; the server log has it
+            report_unexpected("themes page", error)
+            self._say("Not saved: something went wrong that we did not expect; the details are in the server's "
+                      "log.", problem=True)
+            return
+        self._say(f"{what} Saved (version {self.stored.version}).")
+        self.refresh()
+
+    # -- what the page shows ---------------------------------------------------------------
+
+    def period_statements(self) -> pd.DataFrame:
+        theme_set = self.stored.theme_set
+        return wtfc.statements_in_period(self.statements, theme_set.first, theme_set.last, self.service.value or None)
+
+    def refresh(self) -> None:
+        kind = self.kind.value
+        statements = self.period_statements()
+        distinct = wtfc.distinct_statements(statements, kind)
+        themed = self.stored.theme_set.themed_statements(kind)
+        left = distinct[~distinct["text"].isin(themed)]
+        self.unthemed.options = [(f"{row.text} ({row.count})", row.text) for row in left.itertuples()]
+        self._suggested = wtfc.suggest_groups(list(left["text"]))
+        self.suggestions.options = [(s.describe(), n) for n, s in enumerate(self._suggested)] or \
+            [("No suggestions: no two statements left share a meaningful word", None)]
+        names = [t.name for t in self.stored.theme_set.themes if t.kind == kind]
+        current = self.theme.value
+        self.theme.options = names
+        self.theme.value = current if current in names else (names[0] if names else None)
+        self._show_theme()
+        all_in_period = wtfc.statements_in_period(self.statements, self.stored.theme_set.first,
+                                                  self.stored.theme_set.last)
+        self.counts.value = counts_table_html(self.stored.theme_set, all_in_period)
+        self._offer_download(all_in_period)
+
+    def _show_theme(self) -> None:
+        name = self.theme.value
+        theme = self.stored.theme_set.theme(name) if name else None
+        self._showing = True
+        self.theme_statements.options = list(theme.statements) if theme else []
+        self.theme_i.value = theme.i_statement if theme else ""
+        self.root_causes.value = theme.root_causes if theme else ""
+        self.success.value = theme.success if theme else ""
+        self.actions.value = theme.actions if theme else ""
+        self._showing = False
+        self.not_working_steps.layout.display = "" if theme and theme.kind == "not_working" else "none"
+
+    def _offer_download(self, statements: pd.DataFrame) -> None:
+        counts = wtfc.theme_counts(self.stored.theme_set, statements)
+        if counts.empty:
+            self.download.value = ""
+            return
+        from pcp_widgets.audit.sheets_out import csv_safe
+
+        data = counts.map(lambda v: csv_safe(v) if isinstance(v, str) else v).to_csv(index=False).encode("utf-8-sig")
+        name = safe_download_name(f"themes-{self.stored.theme_set.period}", ".csv")
+        self.download.value = html_block(f"<p>{download_link_html(data, name, f'Download the counts ({name})', 'text/csv')}</p>")
+
+    def export_for_commissioners(self) -> None:
+        """Write the commissioner workbook for the period shown and offer it as a link."""
+        from pcp_widgets.audit.commissioners import export_commissioners
+
+        theme_set = self.stored.theme_set
+        name = safe_download_name(f"commissioner-evidence-{theme_set.period}", ".xlsx")
+        try:
+            with tempfile.TemporaryDirectory(prefix="pcp-commissioners-") as folder:
+                path = export_commissioners(self.store, Path(folder) / name, first=theme_set.first,
+                                            last=theme_set.last)
+                data = path.read_bytes()
+        except PcpError as error:
+            self.export_link.value = status_html(str(error), problem=True)
+            return
+        self.export_link.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _create_theme(self) -> None:
+        chosen = list(self.unthemed.value)
+        try:
+            theme = self.stored.theme_set.add_theme(self.new_name.value, self.kind.value, self.new_i.value, chosen)
+        except PcpError as error:
+            self._say(str(error), problem=True)
+            return
+        self.new_name.value = self.new_i.value = ""
+        self.theme.options = [t.name for t in self.stored.theme_set.themes if t.kind == self.kind.value]
+        self.theme.value = theme.name
+        self._save(f"Made the theme '{theme.name}' with {len(chosen)} statements.")
+
+    def _add_to_theme(self) -> None:
+        chosen = list(self.unthemed.value)
+        if not self.theme.value or not chosen:
+            self._say("Select statements in the list and choose a theme first.", problem=True)
+            return
+        self.stored.theme_set.add_statements(self.theme.value, chosen)
+        self._save(f"Added {len(chosen)} statements to '{self.theme.value}'.")
+
+    def _take_out(self) -> None:
+        chosen = list(self.theme_statements.value)
+        if not self.theme.value or not chosen:
+            self._say("Select statements in the theme first.", problem=True)
+            return
+        self.stored.theme_set.remove_statements(self.theme.value, chosen)
+        self._save(f"Took {len(chosen)} statements out of '{self.theme.value}'.")
+
+    def _remove_theme(self) -> None:
+        if not self.theme.value:
+            return
+        name = self.theme.value
+        self.stored.theme_set.remove_theme(name)
+        self._save(f"Deleted the theme '{name}'; its statements are back in the list. Earlier versions keep it.")
+
+    def _theme_details_changed(self) -> None:
+        if self._showing or not self.theme.value:
+            return
+        theme = self.stored.theme_set.theme(self.theme.value)
+        theme.i_statement = " ".join(self.theme_i.value.split())
+        theme.root_causes, theme.success, theme.actions = (self.root_causes.value.strip(), self.success.value.strip(),
+                                                           self.actions.value.strip())
+        self._save(f"Updated '{theme.name}'.")
+
+    def _select_suggestion(self) -> None:
+        index = self.suggestions.value
+        if index is None:
+            return
+        self.unthemed.value = tuple(self._suggested[index].statements)
+        self._say("Selected the suggested statements: check them, then make a theme or add them to one.")
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        self.status.value = f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
+
+
+def themes_page(store=None) -> ThemesPage:
+    return ThemesPage(store)

@@ -1,0 +1,109 @@
+"""Commissioner export speed against the named baseline (DESIGN.md's budget), in one run.
+
+    .venv/bin/python tests/benchmarks/bench_commissioners.py [--services 300] [--months 12] [--repeat 3]
+
+Loads the national-scale demo year once (``pcp demo``, cached in tests/benchmarks/out/),
+then times, each run in a fresh process and the fastest of ``--repeat`` runs kept:
+
+* ``pcp export``: :func:`export_commissioners` from the database to the finished workbook
+  (reading, aggregating, suppressing and writing), split into its build and write steps;
+* ``to_excel(openpyxl)``: ``DataFrame.to_excel(engine="openpyxl")`` writing the same
+  aggregate sheets, the DataFrames made beforehand and not timed;
+* ``to_excel(xlsxwriter)``: the same through pandas' xlsxwriter engine, for reference.
+
+and prints the ratio the budget is stated in: the whole export at least 5x faster than
+the openpyxl writer alone. Not a test: machines here are shared and noisy, so the figures
+go in the README with the command that produced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).with_name("out")
+
+#: Runs in a fresh process: argv is the database URL, the output folder and the step to time.
+STEP = """
+import json, sys, time
+from pathlib import Path
+from pcp_widgets.store import open_store
+from pcp_widgets.audit import commissioner_files, commissioners
+
+store = open_store(sys.argv[1])
+out, step = Path(sys.argv[2]), sys.argv[3]
+if step == "pcp export":
+    start = time.perf_counter()
+    data = commissioners.build(store)
+    built = time.perf_counter()
+    commissioner_files.write_workbook(data, out / "pcp.xlsx")
+    done = time.perf_counter()
+    print(json.dumps({"seconds": done - start, "build": built - start, "write": done - built,
+                      "cells": sum(len(a.rows) * len(a.columns) for a in data.aggregates)}))
+else:
+    import pandas as pd
+    engine = step.split("(")[1].rstrip(")")
+    frames = [(a.name, pd.DataFrame(a.rows, columns=a.headers)) for a in commissioners.build(store).aggregates]
+    start = time.perf_counter()
+    with pd.ExcelWriter(out / f"{engine}.xlsx", engine=engine) as writer:
+        for name, frame in frames:
+            frame.to_excel(writer, sheet_name=name, index=False)
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+STEPS = ("pcp export", "to_excel(openpyxl)", "to_excel(xlsxwriter)")
+
+
+def demo_database(services: int, months: int) -> str:
+    """The demo year imported into a SQLite file, made once and kept (``pcp demo``)."""
+    path = OUT / f"commissioners-{services}x{months}.sqlite"
+    marker = path.with_suffix(".done")
+    if not marker.exists():
+        path.unlink(missing_ok=True)
+        OUT.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pcp_widgets.cli", "demo", "--db", f"sqlite:///{path}", "--quiet",
+                        "--services", str(services), "--months", str(months), "--seed", "1"], check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"made the demo database in {time.perf_counter() - start:.0f} s")
+        marker.write_text("ok")
+    return f"sqlite:///{path}"
+
+
+def run(url: str, step: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", STEP, url, str(OUT), step], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{step} failed: {done.stderr.strip()[-800:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--services", type=int, default=300)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step; the fastest is kept")
+    args = parser.parse_args()
+
+    url = demo_database(args.services, args.months)
+    results = {step: min((run(url, step) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+               for step in STEPS}
+    ours = results["pcp export"]
+    print(f"\n{ours['cells']:,} cells in the aggregate sheets")
+    print("| step | seconds |\n|---|---:|")
+    print(f"| pcp export (whole: read, aggregate, suppress, write) | {ours['seconds']:.2f} |")
+    print(f"| - of which build (read, aggregate, suppress) | {ours['build']:.2f} |")
+    print(f"| - of which write (xlsxwriter) | {ours['write']:.2f} |")
+    for step in STEPS[1:]:
+        print(f"| {step}, writing only | {results[step]['seconds']:.2f} |")
+    baseline = results["to_excel(openpyxl)"]["seconds"]
+    print(f"\nto_excel(openpyxl) / whole pcp export: {baseline / ours['seconds']:.1f}x (budget: at least 5x)")
+    print(f"to_excel(openpyxl) / pcp write step: {baseline / ours['write']:.1f}x")
+    (OUT / "bench_commissioners.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

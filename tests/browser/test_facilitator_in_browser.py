@@ -1,0 +1,45 @@
+"""A practice session in Chromium: the trainer starts it, a participant joins on a practice page and
+completes an exercise, and the trainer's page (another browser page) sees it after Refresh."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TRAINER_PAGE = "/voila/render/workbooks/facilitator.ipynb"
+PRACTICE_PAGE = "/voila/render/workbooks/practice_make_it_specific.ipynb"
+
+
+def test_a_participant_joins_and_completes_an_exercise_and_the_trainer_sees_it(page, served, axe):
+    trainer = page
+    trainer.goto(served.base + TRAINER_PAGE)
+    trainer.get_by_role("heading", name="Run a practice session", level=1).wait_for()
+    trainer.get_by_label("Your name (printed on the handout)").fill("Priya")
+    trainer.get_by_role("button", name="Start a session").click()
+    shown = trainer.get_by_text(re.compile(r"^[A-HJ-NP-Z2-9]{6}$"))
+    shown.wait_for()
+    code = shown.inner_text().strip()
+
+    participant = trainer.context.new_page()
+    participant.goto(served.base + PRACTICE_PAGE)
+    participant.get_by_role("heading", name="Practice: make it specific", level=1).wait_for()
+    participant.get_by_label("Session code").fill(code.lower())
+    participant.get_by_label("Your name").fill("Dee Smith")
+    participant.get_by_role("button", name="Join the session").click()
+    participant.get_by_text(f"You have joined session {code} as Dee Smith").wait_for()
+    participant.get_by_label("Your rewrite of statement 1").fill(
+        "Heat my frozen meal until it is piping hot at 5pm, then sit and talk with me while I eat")
+    participant.get_by_role("button", name="Check my rewrite").first.click()
+    participant.get_by_text("Specific: a new member of staff could do this on day one.").wait_for()
+    participant.get_by_text("1 answer saved for your trainer").wait_for()
+
+    trainer.bring_to_front()
+    trainer.get_by_role("button", name="Refresh").click()
+    trainer.get_by_role("cell", name="Dee Smith").wait_for()
+    trainer.get_by_role("cell", name="Participant 1").wait_for()
+    assert trainer.get_by_text("piping hot at 5pm, then sit and talk").count() == 1
+    assert trainer.get_by_role("cell", name="Dee Smith").count() == 1  # in who has done what, not the answers
+    trainer.get_by_label("Show participants' names (here and in the handout)").check()
+    trainer.get_by_role("cell", name="Dee Smith").nth(1).wait_for()
+    assert axe(trainer) == [] and axe(participant) == []  # the pages as they are once a session runs

@@ -1,0 +1,107 @@
+"""The four audit dashboards, driven without a browser: every panel drawn, filters, words, downloads."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+
+from pcp_widgets.audit.demo import DEMO_PERSON, run_demo
+from pcp_widgets.audit.importer import import_files
+from pcp_widgets.store import open_store
+from pcp_widgets.ui.dashboards import DASHBOARDS, INCIDENTS, PLAN_QUALITY
+from pcp_widgets.ui.dashboard import DashboardPage
+from tests.workbook_files import headers, row, write_workbook
+
+UNEXPECTED = "could not be drawn"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('dashboards') / 'demo.sqlite'}"
+    store = open_store(url)
+    with contextlib.redirect_stdout(io.StringIO()):
+        run_demo(store, out_dir=None, services=3, months=12, seed=1, quiet=True)
+    yield store
+    store.dispose()
+
+
+def links(html_text: str) -> dict[str, bytes]:
+    return {name: base64.b64decode(data) for name, data in
+            re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', html_text)}
+
+
+@pytest.mark.parametrize("path", list(DASHBOARDS))
+def test_every_panel_draws_a_chart_a_table_and_downloads(demo_store, path):
+    page = DashboardPage(DASHBOARDS[path], demo_store)
+    for panel in DASHBOARDS[path].panels:
+        details = page.details[panel.key].value
+        assert UNEXPECTED not in details, panel.key
+        assert page.pngs[panel.key].startswith(b"\x89PNG"), panel.key
+        assert 'alt="Chart: ' in page.images[panel.key].value
+        files = links(details)
+        assert any(name.endswith(".png") for name in files) and any(name.endswith(".xlsx") for name in files)
+        workbook = openpyxl.load_workbook(io.BytesIO(next(v for k, v in files.items() if k.endswith(".xlsx"))))
+        header = [cell.value for cell in next(workbook.active.iter_rows(max_row=1))]
+        if panel.headers:
+            assert set(header) <= set(panel.headers.values()) | set(map(str, header)), panel.key
+
+
+def test_plan_quality_trend_says_what_the_run_chart_shows(demo_store):
+    page = DashboardPage(PLAN_QUALITY, demo_store)
+    words = page.details["trend"].value
+    assert "special cause" in words.lower() or "no special cause" in words.lower()
+    assert "Mean score" in words  # the table behind the chart
+
+
+def test_filtering_to_one_service_shows_only_that_service(demo_store):
+    page = DashboardPage(PLAN_QUALITY, demo_store)
+    everyone = page.status.value
+    services = [value for _, value in page.service.options if value]
+    page.service.value = services[0]
+    assert page.status.value != everyone
+    table = page.details["services"].value
+    assert services[0] in table and all(other not in table for other in services[1:])
+
+
+def test_a_start_after_the_end_says_so(demo_store):
+    page = DashboardPage(PLAN_QUALITY, demo_store)
+    page.end.value = dt.date(2025, 1, 1)
+    page.start.value = dt.date(2025, 6, 1)
+    assert "is after the end date" in page.status.value
+
+
+def test_the_demo_persons_plan_change_is_judged_in_words(demo_store):
+    page = DashboardPage(INCIDENTS, demo_store)
+    page.person.value = DEMO_PERSON
+    words = page.details["refusals"].value
+    assert re.search(r"Refusals fell from [\d.]+ to [\d.]+ per 28 days", words), words[-2000:]
+    page.person.value = "P-9999"
+    assert "Too few points" in page.details["refusals"].value or "too little data" in page.details["refusals"].value
+
+
+def test_names_in_the_data_are_shown_as_text(store, tmp_path):
+    hostile = "<img src=x onerror=alert(1)>"
+    rows = [headers("file_audit"), row("file_audit", service=hostile)]
+    import_files([write_workbook(tmp_path / "a.xlsx", {"File audit": rows})], store)
+    page = DashboardPage(PLAN_QUALITY, store)
+    shown = "".join(d.value for d in page.details.values()) + "".join(o[0] for o in page.service.options)
+    assert hostile not in "".join(d.value for d in page.details.values())
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown
+
+
+def test_a_page_opened_after_an_import_shows_the_new_records(store, tmp_path):
+    from pcp_widgets.ui.dashboards import dashboard_page
+
+    first = [headers("file_audit"), row("file_audit", service="Oak House")]
+    import_files([write_workbook(tmp_path / "a.xlsx", {"File audit": first})], store)
+    page = dashboard_page(PLAN_QUALITY.path, store)
+    assert "1 file audit records" in page.status.value
+    second = [headers("file_audit"), row("file_audit", service="Elm Court")]
+    import_files([write_workbook(tmp_path / "b.xlsx", {"File audit": second})], store)
+    assert "2 file audit records" in dashboard_page(PLAN_QUALITY.path, store).status.value

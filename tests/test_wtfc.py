@@ -1,0 +1,158 @@
+"""Working Together for Change: statements, suggested groupings, themes saved with history, the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pcp_widgets.audit import wtfc
+from pcp_widgets.audit.importer import import_files
+from pcp_widgets.errors import ConflictError
+from pcp_widgets.tools import new_document
+from pcp_widgets.ui.wtfc_page import ThemesPage
+from tests.workbook_files import headers, row, write_workbook
+
+REVIEWS = [
+    ("01/02/2026", "Oak House", "P-0001", "I see my sister on Sundays", "Staff rush me in the mornings",
+     "I want a job"),
+    ("03/02/2026", "Oak House", "P-0002", "I choose my tea", "Agency staff don't know how I like things done",
+     "I want to go on holiday"),
+    ("10/03/2026", "Elm Court", "P-0003", "I choose my tea", "Staff keep changing so I don't know who is coming",
+     "I want a job"),
+    ("10/05/2026", "Elm Court", "P-0004", "I choose my tea", "The bus into town is hard for me", "I want a job"),
+]
+
+
+@pytest.fixture
+def reviewed(store, tmp_path):
+    rows = [headers("review")] + [
+        row("review", review_date=date, service=service, person_ref=ref, working_1=w, working_2=None,
+            not_working_1=nw, not_working_2=None, future_1=f, future_2=None)
+        for date, service, ref, w, nw, f in REVIEWS
+    ]
+    report = import_files([write_workbook(tmp_path / "reviews.xlsx", {"Reviews": rows})], store)
+    assert not report.errors, report.errors
+    return store
+
+
+def test_statements_come_from_the_reviews_sheet_and_review_documents_without_refs(reviewed):
+    document = new_document("person_centred_review", "Sam").to_dict()
+    document.update(working=["My new wheelchair"], not_working=["Staff rush me at lunch"], future=[],
+                    updated="2026-02-20T10:00:00+00:00")
+    reviewed.create_document("person_centred_review", "Sam", document)
+    statements = wtfc.all_statements(reviewed)
+    assert "person_ref" not in statements.columns
+    assert len(statements) == 4 * 3 + 2
+    in_quarter = wtfc.statements_in_period(statements, "2026-01", "2026-03")
+    assert len(in_quarter) == 3 * 3 + 2
+    counts = wtfc.distinct_statements(in_quarter, "working")
+    assert counts.iloc[0].to_dict() == {"text": "I choose my tea", "count": 2}
+    assert wtfc.DOCUMENTS_SERVICE in set(in_quarter["service"])
+
+
+def test_suggestions_group_statements_sharing_meaningful_words_and_say_which():
+    texts = ["Staff rush me in the mornings", "Agency staff don't know how I like things done",
+             "Staff keep changing so I don't know who is coming", "The bus into town is hard for me",
+             "I want a job"]
+    suggestions = wtfc.suggest_groups(texts)
+    assert len(suggestions) == 1
+    assert set(suggestions[0].statements) == set(texts[:3])
+    assert suggestions[0].shared_words[0] == "staff"
+    assert wtfc.suggest_groups(["I like tea", "I want a job"]) == []  # stop words alone link nothing
+
+
+def test_a_theme_set_moves_statements_between_themes_of_a_kind():
+    themes = wtfc.ThemeSet("2026-01", "2026-03")
+    themes.add_theme("Staff who know me", "not_working", "I want staff who know me", ["a", "b"])
+    themes.add_theme("Time", "not_working", "", ["b", "c"])
+    assert themes.theme("Staff who know me").statements == ["a"]
+    assert themes.themed_statements("not_working") == {"a", "b", "c"}
+    with pytest.raises(wtfc.ThemeError, match="already a theme"):
+        themes.add_theme("time", "not_working")
+    with pytest.raises(wtfc.ThemeError, match="name"):
+        themes.add_theme("  ", "working")
+    assert wtfc.theme_set_from_dict(themes.to_dict()).to_dict() == themes.to_dict()
+
+
+def test_themes_are_saved_per_period_with_history_and_conflicts(reviewed):
+    stored = wtfc.load_themes(reviewed, "2026-01", "2026-03")
+    assert stored.version == 0 and stored.theme_set.themes == []
+    stored.theme_set.add_theme("Staff who know me", "not_working", "I want staff who know me",
+                               ["Staff rush me in the mornings"])
+    stored = wtfc.save_themes(reviewed, stored)
+    stored.theme_set.theme("Staff who know me").root_causes = "Agency cover at weekends"
+    stored = wtfc.save_themes(reviewed, stored)
+    assert stored.version == 2
+    again = wtfc.load_themes(reviewed, "2026-01", "2026-03")
+    assert again.theme_set.theme("Staff who know me").root_causes == "Agency cover at weekends"
+    history = reviewed.document_history(again.document_id)
+    assert [v.content["themes"][0]["root_causes"] for v in history] == ["Agency cover at weekends", ""]
+    assert wtfc.load_themes(reviewed, "2026-04", "2026-06").version == 0  # another period, its own themes
+    stale = wtfc.StoredThemes(again.theme_set, again.document_id, 1)
+    with pytest.raises(ConflictError):
+        wtfc.save_themes(reviewed, stale)
+    assert wtfc.saved_periods(reviewed) == ["2026-01 to 2026-03"]
+
+
+def test_counts_by_service_and_the_export_rows_carry_no_statement_words(reviewed):
+    stored = wtfc.load_themes(reviewed, "2026-01", "2026-03")
+    stored.theme_set.add_theme("Staff who know me", "not_working", "I want staff who know me", [
+        "Staff rush me in the mornings", "Agency staff don't know how I like things done",
+        "Staff keep changing so I don't know who is coming"])
+    wtfc.save_themes(reviewed, stored)
+    exported = wtfc.themes_for_export(reviewed)
+    assert exported == [{"period": "2026-01 to 2026-03", "name": "Staff who know me", "kind": "not_working",
+                         "i_statement": "I want staff who know me", "counts": {"Oak House": 2, "Elm Court": 1}}]
+    assert wtfc.themes_for_export(reviewed, first="2026-04") == []
+
+
+def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
+    page = ThemesPage(reviewed)
+    page.first.value, page.last.value = "2026-02", "2026-03"
+    page.load_button.click()
+    page.kind.value = "not_working"
+    assert page.suggestions.options[0][0].startswith("3 statements sharing: staff")
+    page.suggestions.value = 0
+    page.use_suggestion.click()
+    assert len(page.unthemed.value) == 3
+    page.new_name.value = "Staff who know me"
+    page.new_i.value = "I want staff who know me"
+    page.create_button.click()
+    assert "Saved (version 1)" in page.status.value
+    assert page.unthemed.options == ()
+    page.root_causes.value = "Agency cover"
+    assert wtfc.load_themes(reviewed, "2026-02", "2026-03").theme_set.themes[0].root_causes == "Agency cover"
+    assert "Oak House" in page.counts.value and ">3<" in page.counts.value
+    page.new_name.value = "<script>alert(1)</script>"
+    page.kind.value = "working"
+    page.unthemed.value = (page.unthemed.options[0][1],)
+    page.create_button.click()
+    assert "<script>alert(1)</script>" not in page.counts.value + page.status.value
+
+
+def test_the_page_makes_the_commissioner_workbook_with_the_themes_and_no_statement_words(reviewed, tmp_path):
+    import base64
+    import io
+    import re
+
+    import openpyxl
+
+    audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
+    import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)
+    page = ThemesPage(reviewed)
+    page.first.value, page.last.value = "2026-02", "2026-03"
+    page.load_button.click()
+    page.kind.value = "not_working"
+    page.unthemed.value = tuple(value for _, value in page.unthemed.options)
+    page.new_name.value = "Staff who know me"
+    page.new_i.value = "I want staff who know me"
+    page.create_button.click()
+    page.export_button.click()
+    assert "base64," in page.export_link.value, page.export_link.value[-500:]
+    data = base64.b64decode(re.search(r"base64,([^\"]+)", page.export_link.value).group(1))
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [str(c.value) for ws in workbook.worksheets for r in ws.iter_rows() for c in r if c.value is not None]
+    assert "I want staff who know me" in cells
+    assert not any("Staff rush me" in cell or "P-0001" in cell for cell in cells)
