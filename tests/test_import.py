@@ -376,3 +376,27 @@ def test_helper_processes_give_exactly_what_one_process_gives(tmp_path):
     assert about == sorted(about) and set(about) == set(range(len(files)))
     assert [messages[about.index(index)] for index in range(len(files))] == [f"Reading {path}" for path in files]
     assert messages[-1] == "Imported 5 files"
+
+
+def test_if_a_helper_process_dies_the_remaining_files_are_read_here(tmp_path):
+    from pcp_widgets.store import open_store
+
+    files = [write_workbook(tmp_path / f"week-{week}.xlsx", {"Reviews": [
+        headers("review"), row("review", review_date=dt.date(2025, 3, week), working_1=f"Week {week}")]})
+        for week in range(1, 6)]
+    killed = []
+
+    def kill_a_helper(done, total, message):
+        helpers = multiprocessing.active_children()
+        if helpers and not killed:
+            helpers[0].kill()
+            killed.append(message)
+
+    reports = []
+    for helpers, progress in ((0, None), (2, kill_a_helper)):
+        store = open_store(f"sqlite:///{tmp_path}/helpers-{helpers}.sqlite")
+        report = import_files(files, store, helpers=helpers, progress=progress)
+        reports.append((report.to_json(), store.read_records("review").to_dict("records")))
+        store.dispose()
+    assert killed
+    assert reports[1] == reports[0] and len(reports[0][1]) == len(files)

@@ -131,12 +131,12 @@ def _stored_fingerprints(connection, table: sa.Table, keys: list[str]) -> dict[s
     for a list of values, cost more than the lookups themselves.
     """
     found: dict[str, tuple[int, str]] = {}
-    wanted = sorted(set(keys))
-    if not wanted or not _may_be_stored(connection, table, wanted[0], wanted[-1]):
+    wanted = set(keys)
+    if not wanted or not _may_be_stored(connection, table, min(wanted), max(wanted)):
         return found
     compiled = _lookup_statement(table, connection.dialect)
     sql = str(compiled)
-    for chunk in _chunks(wanted, LOOKUP_CHUNK):
+    for chunk in _chunks(sorted(wanted), LOOKUP_CHUNK):
         named = dict(zip(_LOOKUP_NAMES, chunk + chunk[-1:] * (LOOKUP_CHUNK - len(chunk))))
         params = tuple(map(named.__getitem__, compiled.positiontup)) if compiled.positional else named
         for key, record_id, content_hash in connection.exec_driver_sql(sql, params):
