@@ -112,7 +112,10 @@ def _check_column(checked: CheckedSheet, f: Field, header: str, cells: tuple) ->
         if not ok:
             reasons[key] = result
     checked.raw[f.key] = cells
-    checked.values[f.key] = values = list(map(value_of.__getitem__, keys))
+    if keys is cells and all(type(value) is type(key) and value == key for key, value in value_of.items()):
+        checked.values[f.key] = values = list(cells)  # every cell already as stored (the usual text column)
+    else:
+        checked.values[f.key] = values = list(map(value_of.__getitem__, keys))
     if f.type.storage == "text" and None not in value_of.values():
         checked.texts[f.key] = values  # text is its own canonical form
     else:

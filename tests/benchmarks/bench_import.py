@@ -56,8 +56,9 @@ print(rows)
 
 
 #: Runs a command and reports its peak memory: the most its processes held at once, all together
-#: (sampled every 0.1 s, helper processes included), or the largest one process ever held if
-#: that is more (the kernel's own exact figure, for a peak shorter than a sample).
+#: (sampled every 0.25 s, helper processes included), or the largest one process ever held if
+#: that is more (the kernel's own exact figure, for a peak shorter than a sample). Sampling
+#: more often costs the measured command time on a busy two-core machine.
 PEAK = """
 import resource, subprocess, sys, time
 import psutil
@@ -69,7 +70,7 @@ while child.poll() is None:
         together = max(together, sum(p.memory_info().rss for p in processes))
     except psutil.Error:
         pass  # a process ended between listing and measuring it
-    time.sleep(0.1)
+    time.sleep(0.25)
 out, err = child.communicate()
 largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 sys.stdout.write(out)
