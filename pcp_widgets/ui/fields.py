@@ -13,6 +13,7 @@ The conversions between widget values and document values are plain functions.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -80,7 +81,7 @@ def widget_value(column: Column, widget: widgets.Widget) -> Any:
     return value
 
 
-class SectionField:
+class SectionField(ABC):
     """The control(s) for one section; calls ``on_change(section_key, value)`` when the person edits."""
 
     def __init__(self, section: Section, value: Any, on_change: OnChange):
@@ -88,12 +89,13 @@ class SectionField:
         self.on_change = on_change
         self.widget = self._build(value)
 
+    @abstractmethod
     def _build(self, value) -> widgets.Widget:
-        raise NotImplementedError
+        """The section's widget, showing ``value``."""
 
+    @abstractmethod
     def show(self, value: Any) -> None:
         """Show a new value (after a restore or a conflict), without reporting it as a change."""
-        raise NotImplementedError
 
 
 class TextField(SectionField):
