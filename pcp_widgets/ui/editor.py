@@ -205,7 +205,7 @@ class ToolEditor:
         self.fields, self.notes, self.sorter, self.picture = {}, {}, None, None
         parts: list[widgets.Widget] = [
             widgets.HTML(html_block(f"<h2>{html.escape(self.tool.title)} for {html.escape(document.person)}</h2>")),
-            self._section_block(CONTRIBUTORS, document.contributors, self._contributors_changed),
+            self._section_block(CONTRIBUTORS, document.contributors, self.change),
         ]
         sorting = SORTINGS.get(self.tool.key)
         sorted_keys: set[str] = set()
@@ -250,14 +250,6 @@ class ToolEditor:
             self.session.update(section_key, value)
         except InvalidDocument as error:
             self._say(f"Not saved yet: {error.problem} ({_where(error.where)})", problem=True)
-            return
-        self._changed()
-
-    def _contributors_changed(self, _key: str, value: Any) -> None:
-        try:
-            self.session.update("contributors", value)
-        except InvalidDocument as error:
-            self._say(f"Not saved yet: {error.problem}", problem=True)
             return
         self._changed()
 
