@@ -34,10 +34,10 @@ def test_the_page_shows_each_step_in_order_with_its_time_and_a_relative_link():
 
 def test_the_pack_button_offers_every_handout_in_one_pdf():
     page = SessionPlanPage()
-    assert page.download.value == ""
-    page.pack_button.click()
-    found = re.search(r'href="data:application/pdf;base64,([^"]+)"', page.download.value)
-    assert found, page.download.value
+    assert page.pack.link.value == ""
+    page.pack.button.click()
+    found = re.search(r'href="data:application/pdf;base64,([^"]+)"', page.pack.link.value)
+    assert found, page.pack.link.value
     with pdfplumber.open(io.BytesIO(base64.b64decode(found.group(1)))) as pdf:
         text = " ".join(p.extract_text() or "" for p in pdf.pages)
         pages = len(pdf.pages)

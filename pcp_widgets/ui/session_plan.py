@@ -14,8 +14,8 @@ import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, Page, link, page_for, practice_page_path, tool_page_path
 from pcp_widgets.render.handout import pack_pdf
-from pcp_widgets.ui.downloads import download_link_html, report_unexpected
-from pcp_widgets.ui.editor import AUTO_WIDTH, html_block
+from pcp_widgets.ui.editor import html_block
+from pcp_widgets.ui.prepared import Prepared, PreparedDownload
 
 SESSION_PLAN_PATH = "workbooks/session_plan.ipynb"
 PACK_FILE_NAME = "person-centred-thinking-pack.pdf"
@@ -104,25 +104,16 @@ class SessionPlanPage:
     """The plan and the button that prepares the pack."""
 
     def __init__(self):
-        self.pack_button = widgets.Button(description="Prepare the whole pack (PDF)", layout=AUTO_WIDTH)
-        self.pack_button.on_click(lambda _b: self.prepare_pack())
-        self.download = widgets.HTML()
-        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), self.pack_button, self.download])
-
-    def prepare_pack(self) -> None:
-        """Build every handout into one PDF and offer it as a link; a failure is said, never shown as a trace."""
-        try:
-            data = pack_pdf()
-        except Exception as error:  # noqa: BLE001 - the page must stay usable; the log has the trace
-            report_unexpected("session pack", error)
-            self.download.value = html_block("<p>The pack could not be made; ask whoever runs the server.</p>")
-            return
-        text = f"Download the whole pack (PDF, {len(data) // 1024} KB)"
-        link_html = download_link_html(data, PACK_FILE_NAME, text, PDF_MIME)
-        self.download.value = html_block(f"<p>{link_html}</p>")
+        self.pack = PreparedDownload("Prepare the whole pack (PDF)", whole_pack, "session pack")
+        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), self.pack.widget])
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def whole_pack() -> Prepared:
+    """Every tool's handout in one PDF."""
+    return Prepared(pack_pdf(), PACK_FILE_NAME, "Download the whole pack (PDF)", PDF_MIME)
 
 
 def session_plan_page() -> SessionPlanPage:

@@ -16,8 +16,9 @@ from pcp_widgets.render import html_fragment
 from pcp_widgets.render.handout import handout_pdf
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
-from pcp_widgets.ui.downloads import download_link_html, safe_download_name
+from pcp_widgets.ui.downloads import safe_download_name
 from pcp_widgets.ui.editor import ToolEditor, html_block
+from pcp_widgets.ui.prepared import Prepared, PreparedDownload
 
 
 def tool_intro_html(tool_key: str) -> str:
@@ -28,16 +29,15 @@ def tool_intro_html(tool_key: str) -> str:
         f"{back}<h1>{html.escape(tool.title)}</h1>"
         f"<p><strong>What it is for.</strong> {html.escape(tool.purpose)}</p>"
         f"<p><strong>When to use it.</strong> {html.escape(tool.when_to_use)}</p>"
-        f"<p>{handout_link_html(tool.key)}</p>"
     )
 
 
-def handout_link_html(tool_key: str) -> str:
-    """The link that saves the tool's printed handout (explained, worked example, blank template)."""
+def handout(tool_key: str) -> Prepared:
+    """The tool's printed handout: the tool explained, the worked example and a blank template."""
     tool = get_tool(tool_key)
-    return download_link_html(handout_pdf(tool.key), safe_download_name(f"{tool.key}-handout", ".pdf"),
-                              f"Download a handout (PDF): {tool.title} explained, the worked example "
-                              "and a blank template", mime="application/pdf")
+    return Prepared(handout_pdf(tool.key), safe_download_name(f"{tool.key}-handout", ".pdf"),
+                    f"Download the handout (PDF): {tool.title} explained, the worked example "
+                    "and a blank template", "application/pdf")
 
 
 def worked_example_html(tool_key: str) -> str:
@@ -69,8 +69,10 @@ class ToolPage:
 
     def __init__(self, tool_key: str, store=None, person: str | None = None):
         self.editor = ToolEditor(tool_key, store=store, person=person)
+        self.handout = PreparedDownload("Prepare a handout (PDF)", lambda: handout(tool_key), "handout")
         self.widget = widgets.VBox([
             widgets.HTML(tool_intro_html(tool_key)),
+            self.handout.widget,
             widgets.HTML(worked_example_html(tool_key)),
             widgets.HTML(practice_intro_html()),
             self.editor.widget,
