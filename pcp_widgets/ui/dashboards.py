@@ -138,6 +138,17 @@ def _weekly(view: View, event_type: str) -> pd.DataFrame:
     return counts[counts["complete"]].drop(columns=["complete"])
 
 
+def _events_by_type(events: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per ``by`` value, one column of event counts per event type."""
+    counts = metrics.event_counts(events, by=(by, "event_type"))
+    return counts.pivot_table(index=by, columns="event_type", values="events", aggfunc="sum", fill_value=0,
+                              observed=True).reset_index()
+
+
+def _refusals_and_incidents(events: pd.DataFrame) -> pd.DataFrame:
+    return events[events["event_type"].isin(["refusal", "incident"]).to_numpy()]
+
+
 def _changes(view: View):
     return spc.plan_change_marks(view["plan_change"])
 
@@ -184,18 +195,13 @@ INCIDENTS = Dashboard(
               {"week": "Week starting", "events": "Incidents"}),
         Panel("routines", "By type and routine",
               "How many events of each type happened in each routine.",
-              lambda view: metrics.event_counts(view["event"], by=("routine", "event_type"))
-              .pivot_table(index="routine", columns="event_type", values="events", aggfunc="sum", fill_value=0,
-                           observed=True).reset_index(),
+              lambda view: _events_by_type(view["event"], "routine"),
               lambda table, view: Drawn(charts.grouped_bars(
                   table, "routine", [c for c in table.columns if c != "routine"][:4], "Events by routine",
                   "Events"))),
         Panel("hours", "By hour of day",
               "Refusals and incidents by the hour they happened (where a time was recorded).",
-              lambda view: metrics.event_counts(view["event"][view["event"]["event_type"].isin(
-                  ["refusal", "incident"]).to_numpy()], by=("hour", "event_type"))
-              .pivot_table(index="hour", columns="event_type", values="events", aggfunc="sum", fill_value=0,
-                           observed=True).reset_index(),
+              lambda view: _events_by_type(_refusals_and_incidents(view["event"]), "hour"),
               lambda table, view: Drawn(charts.grouped_bars(
                   table, "hour", [c for c in ("refusal", "incident") if c in table.columns],
                   "Refusals and incidents by hour of day", "Events"))),
@@ -219,11 +225,6 @@ INCIDENTS = Dashboard(
 # -- outcomes ------------------------------------------------------------------------------------
 
 
-def _status_totals(view: View) -> pd.DataFrame:
-    counts = metrics.outcome_status_counts(view["outcome"], by=())
-    return counts
-
-
 OUTCOMES = Dashboard(
     path="audits/outcomes.ipynb",
     title="Outcomes",
@@ -235,7 +236,7 @@ OUTCOMES = Dashboard(
     panels=(
         Panel("status", "Outcome status",
               "How many outcomes are in progress, achieved, on hold, not achieved or abandoned.",
-              _status_totals,
+              lambda view: metrics.outcome_status_counts(view["outcome"], by=()),
               lambda table, view: Drawn(charts.bar_chart(table, "status", "outcomes", "Outcomes by status",
                                                          "Outcomes")),
               {"status": "Status", "outcomes": "Outcomes", "share": "Share (%)"}),
