@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -31,6 +32,7 @@ from pcp_widgets.audit.demo import (
     write_demo,
 )
 from pcp_widgets.audit.schema import FILE_AUDIT, KINDS, OBSERVATION, SHEETS
+from pcp_widgets.audit.wording import near_identical_reviews
 from pcp_widgets.audit.values import Ref, is_blank
 from pcp_widgets.errors import InvalidValue, UsageError
 
@@ -316,6 +318,15 @@ def test_outcomes_and_reviews_are_coherent_and_themes_recur(year):
             services_saying[review[key]].add(review["service"])
     assert max(len(s) for s in services_saying.values()) >= 4
     assert all(r["working_1"] != r["working_2"] for r in reviews)
+
+
+def test_some_reviews_are_pasted_from_the_last_one_and_the_check_finds_them(year):
+    _, rows = year
+    reviews = pd.DataFrame([r.values for r in good_rows(rows, "review")])
+    flagged = near_identical_reviews(reviews)
+    assert len(flagged) >= 2
+    assert DEMO_PERSON not in set(flagged["person_ref"])  # the demo person's reviews tell their own story
+    assert len(flagged) < len(reviews) / 10  # most reviews are written afresh
 
 
 @pytest.mark.parametrize("which", ["small", "year"])

@@ -2,7 +2,7 @@
 
 The demo has to do three jobs: show every page with data that looks like a real
 provider's (services of different quality and trends, seasonal refusals, themes that
-recur across reviews), tell one story a trainer can point at (``DEMO_PERSON``'s morning
+recur across reviews, and some reviews pasted from the last one), tell one story a trainer can point at (``DEMO_PERSON``'s morning
 refusals fall after a specific change to their plan), and exercise the importer the way
 real spreadsheets do: mostly clean, a little messy (dates typed as text, "Y" and "✓",
 stray spaces) and a handful of rows it must refuse (``DELIBERATE_PROBLEMS``).
@@ -30,7 +30,17 @@ from typing import Callable
 import numpy as np
 import xlsxwriter
 
-from pcp_widgets.audit.schema import EVENT, FILE_AUDIT, OBSERVATION, OUTCOME, PLAN_CHANGE, SHEETS, Sheet, sheet_for
+from pcp_widgets.audit.schema import (
+    EVENT,
+    FILE_AUDIT,
+    OBSERVATION,
+    OUTCOME,
+    PLAN_CHANGE,
+    REVIEW_STATEMENTS,
+    SHEETS,
+    Sheet,
+    sheet_for,
+)
 from pcp_widgets.audit.values import EXCEL_EPOCH, Ref
 from pcp_widgets.errors import InvalidValue, UsageError
 
@@ -226,6 +236,9 @@ _WORKING_WEIGHTS = {"good": np.array([4, 3, 4, 2, 2, 2, 4, 5, 2, 2, 4, 2, 2, 2, 
 _NOT_WORKING_WEIGHTS = {"good": np.array([2, 3, 1, 4, 2, 4, 1, 3, 3, 1, 2, 1, 1, 2], dtype=float),
                         "poor": np.array([8, 5, 6, 3, 3, 4, 4, 2, 2, 6, 3, 3, 3, 3], dtype=float)}
 _FUTURE_WEIGHTS = np.array([5, 3, 4, 4, 3, 2, 2, 2, 3, 2, 2, 3], dtype=float)
+#: Share of people, by service quality, whose reviews are copied from the last one (so the
+#: dashboards' "reviews that repeat the previous one" has something to find).
+_COPIED_REVIEW_SHARE = np.array([0.01, 0.04, 0.15])
 _DEMO_REVIEW = {
     "before": ("I like my new room", "Staff rush me in the mornings", "I want to travel on the bus on my own"),
     "after": ("Staff ask me before they help me", "I don't see my friends enough",
@@ -396,6 +409,7 @@ class _Population:
     demo_change: int  # Excel serial of the demo person's plan change
     demo_refusals: np.ndarray  # serials of the demo person's refusals
     demo_incidents: np.ndarray  # serials of the demo person's incidents
+    copied_review: np.ndarray  # (people, 6) review statement codes repeated at every review; -1 rows: none
     demo_index: int = _DEMO_INDEX
 
     @property
@@ -470,7 +484,25 @@ def _population(services: int, months: int, seed: int, end_month: str | None) ->
         outcome_start=rng.uniform(0, 2, (n, 3)), outcome_pace=rng.uniform(0.3, 2.5, (n, 3)),
         outcome_fate=rng.choice(4, size=(n, 3), p=[0.88, 0.04, 0.03, 0.05]),
         demo_change=change, demo_refusals=refusals, demo_incidents=incidents,
+        copied_review=_copied_reviews(np.random.default_rng([seed, 5]), quality),
     )
+
+
+def _copied_reviews(rng: np.random.Generator, quality: np.ndarray) -> np.ndarray:
+    """The statements of people whose every review is pasted from the last (-1 rows for everyone else).
+
+    A stream of its own, so the rest of the demo comes out the same whether or not this is drawn.
+    """
+    n = len(quality)
+    poor = (quality == _QUALITY_CODE["poor"])[:, None]
+    statements = np.concatenate([
+        _top_two(rng, np.where(poor, _WORKING_WEIGHTS["poor"], _WORKING_WEIGHTS["good"])),
+        _top_two(rng, np.where(poor, _NOT_WORKING_WEIGHTS["poor"], _NOT_WORKING_WEIGHTS["good"])),
+        _top_two(rng, np.broadcast_to(_FUTURE_WEIGHTS, (n, len(FUTURE)))),
+    ], axis=1)
+    copies = rng.random(n) < _COPIED_REVIEW_SHARE[quality]
+    copies[_DEMO_INDEX] = False  # the demo person's reviews tell their own story
+    return np.where(copies[:, None], statements, -1)
 
 
 def _demo_story(rng: np.random.Generator, start: int, change: int, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -714,6 +746,10 @@ def _reviews(pop: _Population, index: int, rng: np.random.Generator) -> dict:
     for name, picks in (("working", working), ("not_working", not_working), ("future", future)):
         columns[f"{name}_1"] = picks[:, 0]
         columns[f"{name}_2"] = _blank(rng, picks[:, 1], 0.15)
+    copied = pop.copied_review[person]
+    pasted = copied[:, 0] >= 0
+    for number, key in enumerate(REVIEW_STATEMENTS):
+        columns[key] = np.where(pasted, copied[:, number], columns[key])
     return columns
 
 

@@ -273,6 +273,9 @@ REVIEW = Sheet(
     aliases=("review", "person centred reviews"),
 )
 
+#: The review's top-two statements, in sheet order: working, not working, future.
+REVIEW_STATEMENTS: tuple[str, ...] = tuple(f.key for f in REVIEW.fields if f.key[-2:] in ("_1", "_2"))
+
 SHEETS: tuple[Sheet, ...] = (FILE_AUDIT, OBSERVATION, EVENT, PLAN_CHANGE, OUTCOME, REVIEW)
 KINDS: tuple[str, ...] = tuple(s.kind for s in SHEETS)
 _BY_KIND = {s.kind: s for s in SHEETS}

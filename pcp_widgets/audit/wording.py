@@ -34,6 +34,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from pcp_widgets.audit.schema import REVIEW_STATEMENTS
 from pcp_widgets.errors import UnreadableFile
 
 
@@ -379,7 +380,7 @@ def specific_rate(statements: pd.Series) -> float:
 
 #: A review at least this similar to the person's previous one is flagged (0-1).
 SIMILAR_REVIEW_THRESHOLD = 0.85
-REVIEW_TEXT = ("working_1", "working_2", "not_working_1", "not_working_2", "future_1", "future_2")
+REVIEW_TEXT = REVIEW_STATEMENTS
 _WORD = re.compile(r"[a-z0-9']+")
 
 
