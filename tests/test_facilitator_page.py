@@ -70,6 +70,23 @@ def test_a_participant_joins_on_a_practice_page_and_the_trainer_sees_it_after_re
     assert "Dee &lt;img" in trainer.answers.value
 
 
+def test_live_updates_show_new_answers_unless_the_trainer_turns_them_off(store):
+    trainer = facilitator_page(store)
+    _button(trainer, "Start a session").click()
+    assert trainer.live.value  # on by default: the trainer is busy with the room
+    trainer.live.value = False
+    practice = _joined(store, trainer.code, "make_it_specific", "Dee")
+    trainer.live_update()
+    assert "Dee" not in trainer.progress.value
+    trainer.live.value = True
+    trainer.live_update()
+    assert "Dee" in trainer.progress.value
+    _controls(practice.answers[0].widget, "Textarea")[0].value = "Heat my meal until it is piping hot at 5pm"
+    practice.answers[0].button.click()
+    trainer.live_update()
+    assert "piping hot at 5pm" in trainer.answers.value
+
+
 def test_a_wrong_code_on_a_practice_page_is_one_sentence_and_nothing_is_saved(store):
     practice = _joined(store, "ZZZZZZ", "to_or_for", "Dee")
     assert "There is no practice session with the code ZZZZZZ" in practice.join_box.status.value

@@ -21,15 +21,18 @@ from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe
 from pcp_widgets.ui.editor import AUTO_WIDTH, html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
+from pcp_widgets.ui.kernel import kernel_loop
 from pcp_widgets.ui.practice_page import heading
 
 PATH = "workbooks/facilitator.ipynb"
 INTRO = (
     "Start a session and show its code to the group. Each participant opens a practice page, types the code and "
-    "their name under 'In a session? Join it', and every answer they check is saved for you here. Refresh to see "
-    "who has done what, show the answers to one exercise side by side for discussion (names are hidden unless you "
+    "their name under 'In a session? Join it', and every answer they check is saved for you here. The page shows "
+    "who has done what as they go (or press Refresh), show the answers to one exercise side by side for discussion (names are hidden unless you "
     "choose), and at the end download the handout pack and the completion sheet."
 )
+#: While a session is open, the page reads progress and answers again this often (seconds).
+LIVE_SECONDS = 10
 #: Longest exercise item shown in the drop-down; the whole of it is shown above the answers.
 MAX_CHOICE_LENGTH = 90
 PDF_MIME = "application/pdf"
@@ -46,7 +49,7 @@ def code_html(code: str) -> str:
 
 def progress_html(table: pd.DataFrame) -> str:
     if table.empty:
-        return html_block("<p>Nobody has joined yet. Press Refresh when they have.</p>")
+        return html_block("<p>Nobody has joined yet; each participant appears here once they join.</p>")
     return html_block(html_table(table, sessions.progress_columns(), "Answers checked by each participant"))
 
 
@@ -81,6 +84,7 @@ class FacilitatorPage:
             store = open_store()
         self.store = store
         self.code: str | None = None
+        self._live_scheduled = False
         self.items = sessions.all_session_items()
         self.trainer = stacked(widgets.Text(description="Your name (printed on the handout)"))
         self.start_button = widgets.Button(description="Start a session", layout=AUTO_WIDTH)
@@ -100,6 +104,8 @@ class FacilitatorPage:
     def _session_box(self) -> widgets.VBox:
         self.refresh_button = widgets.Button(description="Refresh", layout=AUTO_WIDTH)
         self.refresh_button.on_click(lambda _b: self.refresh())
+        self.live = widgets.Checkbox(description=f"Update by itself every {LIVE_SECONDS} seconds", value=True,
+                                     indent=False, layout=AUTO_WIDTH)
         self.progress = widgets.HTML()
         self.item = stacked(widgets.Dropdown(description="Exercise to discuss", options=item_options(), value=0,
                                              layout=widgets.Layout(width="100%")))
@@ -114,7 +120,7 @@ class FacilitatorPage:
         self.xlsx_button.on_click(lambda _b: self.prepare_completion())
         self.download = widgets.HTML()
         return widgets.VBox([
-            heading("Who has done what"), self.refresh_button, self.progress,
+            heading("Who has done what"), row_of([self.refresh_button, self.live]), self.progress,
             heading("Answers side by side"), self.item, self.show_names, self.answers,
             heading("Print and keep"), row_of([self.pdf_button, self.xlsx_button]), self.download,
         ], layout=widgets.Layout(display="none"))
@@ -143,6 +149,7 @@ class FacilitatorPage:
         self.download.value = ""
         self.refresh()
         self._say(f"Session {code} is open.")
+        self._schedule_live()
 
     def refresh(self) -> None:
         """Read who has done what, and the chosen item's answers, from the store again."""
@@ -150,6 +157,24 @@ class FacilitatorPage:
             self._safely(lambda: setattr(self.progress, "value",
                                          progress_html(sessions.progress(self.store, self.code))))
             self.show_answers()
+
+    def live_update(self) -> None:
+        """Read progress and answers again if the trainer left live updates on; then wait for the next.
+
+        Only what changed reaches the browser (a widget sends a value only when it differs),
+        so a quiet room costs two small reads every few seconds and nothing more.
+        """
+        self._live_scheduled = False
+        if self.live.value:
+            self.refresh()
+        self._schedule_live()
+
+    def _schedule_live(self) -> None:
+        loop = kernel_loop()
+        if loop is None or self._live_scheduled or not self.code:  # outside a kernel, Refresh does it
+            return
+        self._live_scheduled = True
+        loop.call_later(LIVE_SECONDS, self.live_update)
 
     def show_answers(self) -> None:
         if not self.code:
