@@ -6,6 +6,7 @@ import base64
 import io
 import re
 
+import docx
 import pdfplumber
 
 from pcp_widgets.pages import PAGES, page_for
@@ -30,6 +31,16 @@ def test_the_page_shows_each_step_in_order_with_its_time_and_a_relative_link():
     hrefs = re.findall(r'href="([^"]+)"', shown)
     assert "one_page_profile.ipynb" in hrefs and "practice_four_perspectives.ipynb" in hrefs
     assert all(not href.startswith(("/", "http")) for href in hrefs)
+
+
+def test_the_word_pack_has_every_tool_each_after_a_page_break():
+    page = SessionPlanPage()
+    page.pack_word.button.click()
+    found = re.search(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', page.pack_word.link.value)
+    assert found and found.group(1).endswith(".docx"), page.pack_word.link.value
+    word = docx.Document(io.BytesIO(base64.b64decode(found.group(2))))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert all(f"Blank template: {tool.title}" in headings for tool in TOOLS.values())
 
 
 def test_the_pack_button_offers_every_handout_in_one_pdf():

@@ -1,15 +1,17 @@
-"""Teaching: every tool's handout PDF and its teaching page show the worked example and the questions."""
+"""Teaching: every tool's handout (PDF and Word) and its teaching page show the worked example and the questions."""
 
 from __future__ import annotations
 
 import html
 import io
 import re
+import zipfile
 
+import docx
 import pdfplumber
 import pytest
 
-from pcp_widgets.render.handout import handout_pdf
+from pcp_widgets.render.handout import handout_docx, handout_pdf
 from pcp_widgets.tools import TOOLS
 from pcp_widgets.tools.examples import example_for
 from pcp_widgets.ui.tool_page import ToolPage
@@ -55,6 +57,32 @@ def test_the_handout_explains_the_tool_shows_the_example_and_a_template(tool_key
         assert squash(question) in text
 
 
+def docx_parts(data: bytes) -> tuple[list[str], str]:
+    """The Word document's headings, and all its words (tables included)."""
+    word = docx.Document(io.BytesIO(data))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    words = squash(" ".join([p.text for p in word.paragraphs] + cells))
+    return headings, words
+
+
+@pytest.mark.parametrize("tool_key", ["one_page_profile", "relationship_circle", "perfect_week"])
+def test_the_word_handout_has_the_same_three_parts_as_the_pdf_as_editable_headings(tool_key):
+    tool = TOOLS[tool_key]
+    data = handout_docx(tool_key)
+    headings, words = docx_parts(data)
+    assert headings[0] == f"{tool.title}: handout"
+    assert "What it is for" in headings and f"Blank template: {tool.title}" in headings
+    assert any(h.startswith("Worked example: ") for h in headings)
+    assert squash(tool.purpose) in words
+    assert " ".join(first_item(example_for(tool_key)).split()[:3]) in words
+    for question in tool.reflection:
+        assert squash(question) in words
+    with zipfile.ZipFile(io.BytesIO(data)) as parts:
+        body = parts.read("word/document.xml")
+    assert body.count(b'w:type="page"') == 2  # explained | worked example | template, each on its own page
+
+
 def test_the_template_of_a_fixed_row_table_prints_its_rows():
     text = pdf_text(handout_pdf("perfect_week"))
     after_template = text.split("Blank template", 1)[1]
@@ -75,8 +103,9 @@ def test_the_teaching_page_shows_the_example_the_editor_and_the_questions_escape
         assert html.escape(question) in whole
     assert page.editor.widget in page.widget.children
     assert "-handout.pdf" not in whole  # printed only when asked: it takes a second
-    page.handout.button.click()
-    assert 'download="' in page.handout.link.value and "-handout.pdf" in page.handout.link.value
+    for form, suffix in (("PDF", "-handout.pdf"), ("Word", "-handout.docx")):
+        page.handouts[form].button.click()
+        assert 'download="' in page.handouts[form].link.value and suffix in page.handouts[form].link.value
     order = [whole.index(marker) for marker in ("What it is for", "Worked example", "Practise with your own",
                                                 "Reflection questions")]
     assert order == sorted(order)

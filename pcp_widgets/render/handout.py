@@ -1,10 +1,11 @@
-"""A printed handout for each tool, and the session pack of all of them, as PDF.
+"""A printed handout for each tool, and the session pack of all of them, as PDF or Word.
 
 A handout has three parts, each from the tool's declaration so the print agrees with the
 page: the tool explained (what it is for, when to use it, each section with its question
 and smaller prompts, and the reflection questions), the worked example from the guidance
 as the finished tool, and a blank template to fill in by hand. They are ordinary render
-blocks, drawn by :func:`pcp_widgets.render.pdf.layout_pdf`.
+blocks, drawn by :func:`pcp_widgets.render.pdf.layout_pdf`, or by
+:func:`pcp_widgets.render.word.layout_docx` for a trainer who wants to add their own words.
 """
 
 from __future__ import annotations
@@ -77,23 +78,41 @@ def _blank_block(section: Section) -> Table:
     return Table(section.label, (section.prompt,), ((( height,),),) * lines)
 
 
-def handout_pdf(tool_key: str) -> bytes:
+def handout_layout(tool_key: str) -> Layout:
     """One tool's handout: explained, worked example, blank template."""
-    from pcp_widgets.render.pdf import layout_pdf
-
     tool = get_tool(tool_key)
-    layout = Layout(heading=f"{tool.title}: handout", subtitle="Person-centred thinking tools",
-                    contributors="", blocks=tuple(tool_handout_blocks(tool)))
-    return layout_pdf(layout, footer=f"{printable(tool.title)} · handout")
+    return Layout(heading=f"{tool.title}: handout", subtitle="Person-centred thinking tools",
+                  contributors="", blocks=tuple(tool_handout_blocks(tool)))
 
 
-def pack_pdf() -> bytes:
-    """Every tool's handout in one PDF, in the order of the tools, each starting on a new page."""
-    from pcp_widgets.render.pdf import layout_pdf
-
+def pack_layout() -> Layout:
+    """Every tool's handout, in the order of the tools, each starting on a new page."""
     blocks: list[Block] = [Bullets("Contents", tuple(tool.title for tool in TOOLS.values()))]
     for tool in TOOLS.values():
         blocks += [NewPage(), Text(tool.title, "Handout: the tool explained, a worked example, a blank template."),
                    *tool_handout_blocks(tool)]
-    layout = Layout(heading=PACK_TITLE, subtitle="A handout for every tool", contributors="", blocks=tuple(blocks))
-    return layout_pdf(layout, footer=PACK_TITLE)
+    return Layout(heading=PACK_TITLE, subtitle="A handout for every tool", contributors="", blocks=tuple(blocks))
+
+
+def handout_pdf(tool_key: str) -> bytes:
+    from pcp_widgets.render.pdf import layout_pdf
+
+    return layout_pdf(handout_layout(tool_key), footer=f"{printable(get_tool(tool_key).title)} · handout")
+
+
+def handout_docx(tool_key: str) -> bytes:
+    from pcp_widgets.render.word import layout_docx
+
+    return layout_docx(handout_layout(tool_key))
+
+
+def pack_pdf() -> bytes:
+    from pcp_widgets.render.pdf import layout_pdf
+
+    return layout_pdf(pack_layout(), footer=PACK_TITLE)
+
+
+def pack_docx() -> bytes:
+    from pcp_widgets.render.word import layout_docx
+
+    return layout_docx(pack_layout())

@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from pcp_widgets.render.blocks import Bullets, Layout, Picture, SideBySide, Table, Text
+from pcp_widgets.render.blocks import Bullets, Chart, Layout, NewPage, Picture, SideBySide, Table, Text
 
 
 def layout_docx(layout: Layout) -> bytes:
@@ -110,10 +110,27 @@ def _picture(word, block: Picture) -> None:
     from pcp_widgets.render.circle import circle_bytes
 
     png = circle_bytes(block.person, block.people, "png")
+    _add_png(word, png, f"{block.label} of {block.person}: the people are listed in the table below.")
+
+
+def _chart(word, block: Chart) -> None:
+    """A chart drawn elsewhere, under its heading, with the sentences that say what it shows."""
+    word.add_heading(block.label, level=1)
+    _add_png(word, block.png, " ".join(block.sentences) or block.label)
+    for sentence in block.sentences:
+        word.add_paragraph(sentence, style="List Bullet")
+
+
+def _add_png(word, png: bytes, description: str) -> None:
+    """A picture at the full text width, with its description for screen readers (Word's alt text)."""
     word.add_picture(io.BytesIO(png), width=Mm(174))
-    word.inline_shapes[-1]._inline.docPr.set("descr", f"{block.label} of {block.person}: the people are listed "
-                                                      "in the table below.")
+    word.inline_shapes[-1]._inline.docPr.set("descr", description)
     word.paragraphs[-1].paragraph_format.space_after = Pt(6)
 
 
-_BLOCKS = {Bullets: _bullets, Text: _text, Table: _table, SideBySide: _side_by_side, Picture: _picture}
+def _new_page(word, _block: NewPage) -> None:
+    word.add_page_break()
+
+
+_BLOCKS = {Bullets: _bullets, Text: _text, Table: _table, SideBySide: _side_by_side, Picture: _picture,
+           Chart: _chart, NewPage: _new_page}

@@ -19,6 +19,8 @@ MAX_DOWNLOAD_BYTES = 40 * 1024 * 1024
 #: Longest file name shown or used in a download name.
 MAX_NAME_LENGTH = 120
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MIME = "application/pdf"
 
 
 def safe_download_name(stem: str, suffix: str = ".xlsx") -> str:

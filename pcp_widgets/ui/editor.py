@@ -23,7 +23,14 @@ from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
 from pcp_widgets.ui.debounce import Debouncer
-from pcp_widgets.ui.downloads import download_link_html, picture_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.downloads import (
+    DOCX_MIME,
+    PDF_MIME,
+    download_link_html,
+    picture_html,
+    report_unexpected,
+    safe_download_name,
+)
 from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
 from pcp_widgets.ui.session import DocumentSession, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
@@ -126,8 +133,8 @@ def preview_html(document: Document, today: dt.date | None = None) -> str:
 
 
 DOWNLOADS = {
-    ".pdf": ("PDF", "application/pdf"),
-    ".docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".pdf": ("PDF", PDF_MIME),
+    ".docx": ("Word", DOCX_MIME),
 }
 
 

@@ -17,7 +17,7 @@ from pcp_widgets.errors import PcpError
 from pcp_widgets.pages import START_PAGE, link, page_for
 from pcp_widgets.practice import sessions
 from pcp_widgets.practice.content import load_exercises
-from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
+from pcp_widgets.ui.downloads import PDF_MIME, download_link_html, report_unexpected, safe_download_name
 from pcp_widgets.ui.editor import AUTO_WIDTH, html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
@@ -35,7 +35,6 @@ INTRO = (
 LIVE_SECONDS = 10
 #: Longest exercise item shown in the drop-down; the whole of it is shown above the answers.
 MAX_CHOICE_LENGTH = 90
-PDF_MIME = "application/pdf"
 
 
 def code_html(code: str) -> str:

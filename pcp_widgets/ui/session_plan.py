@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, Page, link, page_for, practice_page_path, tool_page_path
-from pcp_widgets.render.handout import pack_pdf
+from pcp_widgets.render.handout import pack_docx, pack_pdf
+from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME
 from pcp_widgets.ui.editor import html_block
 from pcp_widgets.ui.prepared import Prepared, PreparedDownload
 
 SESSION_PLAN_PATH = "workbooks/session_plan.ipynb"
 PACK_FILE_NAME = "person-centred-thinking-pack.pdf"
-PDF_MIME = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ class SessionPlanPage:
 
     def __init__(self):
         self.pack = PreparedDownload("Prepare the whole pack (PDF)", whole_pack, "session pack")
-        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), self.pack.widget])
+        self.pack_word = PreparedDownload("Prepare the whole pack (Word)", whole_pack_word, "session pack")
+        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), self.pack.widget, self.pack_word.widget])
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -114,6 +115,12 @@ class SessionPlanPage:
 def whole_pack() -> Prepared:
     """Every tool's handout in one PDF."""
     return Prepared(pack_pdf(), PACK_FILE_NAME, "Download the whole pack (PDF)", PDF_MIME)
+
+
+def whole_pack_word() -> Prepared:
+    """Every tool's handout in one Word document, for a trainer who wants to add their own words."""
+    return Prepared(pack_docx(), PACK_FILE_NAME.replace(".pdf", ".docx"), "Download the whole pack (Word)",
+                    DOCX_MIME)
 
 
 def session_plan_page() -> SessionPlanPage:

@@ -13,10 +13,10 @@ import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, page_for, tool_page_path, link
 from pcp_widgets.render import html_fragment
-from pcp_widgets.render.handout import handout_pdf
+from pcp_widgets.render.handout import handout_docx, handout_pdf
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
-from pcp_widgets.ui.downloads import safe_download_name
+from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME, safe_download_name
 from pcp_widgets.ui.editor import ToolEditor, html_block
 from pcp_widgets.ui.prepared import Prepared, PreparedDownload
 
@@ -32,12 +32,20 @@ def tool_intro_html(tool_key: str) -> str:
     )
 
 
-def handout(tool_key: str) -> Prepared:
+#: The handout's formats: how it is made, its file suffix and what the link calls it.
+HANDOUT_FORMATS = {
+    "PDF": (handout_pdf, ".pdf", PDF_MIME),
+    "Word": (handout_docx, ".docx", DOCX_MIME),
+}
+
+
+def handout(tool_key: str, form: str = "PDF") -> Prepared:
     """The tool's printed handout: the tool explained, the worked example and a blank template."""
     tool = get_tool(tool_key)
-    return Prepared(handout_pdf(tool.key), safe_download_name(f"{tool.key}-handout", ".pdf"),
-                    f"Download the handout (PDF): {tool.title} explained, the worked example "
-                    "and a blank template", "application/pdf")
+    make, suffix, mime = HANDOUT_FORMATS[form]
+    return Prepared(make(tool.key), safe_download_name(f"{tool.key}-handout", suffix),
+                    f"Download the handout ({form}): {tool.title} explained, the worked example "
+                    "and a blank template", mime)
 
 
 def worked_example_html(tool_key: str) -> str:
@@ -69,10 +77,12 @@ class ToolPage:
 
     def __init__(self, tool_key: str, store=None, person: str | None = None):
         self.editor = ToolEditor(tool_key, store=store, person=person)
-        self.handout = PreparedDownload("Prepare a handout (PDF)", lambda: handout(tool_key), "handout")
+        self.handouts = {form: PreparedDownload(f"Prepare a handout ({form})",
+                                                lambda form=form: handout(tool_key, form), "handout")
+                         for form in HANDOUT_FORMATS}
         self.widget = widgets.VBox([
             widgets.HTML(tool_intro_html(tool_key)),
-            self.handout.widget,
+            *(download.widget for download in self.handouts.values()),
             widgets.HTML(worked_example_html(tool_key)),
             widgets.HTML(practice_intro_html()),
             self.editor.widget,
