@@ -69,6 +69,17 @@ def test_filtering_to_one_service_shows_only_that_service(demo_store):
     assert services[0] in table and all(other not in table for other in services[1:])
 
 
+def test_going_back_to_filters_seen_before_shows_the_panels_as_drawn_then(demo_store):
+    page = DashboardPage(PLAN_QUALITY, demo_store)
+    first = dict(page.pngs)
+    services = [value for _, value in page.service.options if value]
+    page.service.value = services[0]
+    assert all(page.pngs[key] is not first[key] for key in first)  # drawn afresh for one service
+    page.service.value = ""
+    assert all(page.pngs[key] is first[key] for key in first)  # the very same charts: nothing redrawn
+    assert services[1] in page.details["services"].value
+
+
 def test_a_start_after_the_end_says_so(demo_store):
     page = DashboardPage(PLAN_QUALITY, demo_store)
     page.end.value = dt.date(2025, 1, 1)

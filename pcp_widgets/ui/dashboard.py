@@ -5,13 +5,15 @@ panels; a :class:`Panel` is a title, a sentence saying what it shows, a function
 filtered records to the table of numbers, and a function drawing the chart from that table
 (with, optionally, sentences read from the chart, such as the special causes of a run chart).
 The page loads and prepares the records once, then re-filters in memory on every change of
-service, dates or person, and redraws each panel with its table and downloads (PNG, xlsx).
+service, dates or person, and redraws each panel with its table and downloads (PNG, xlsx);
+panels already drawn for the same filters are shown again as they were, at once.
 """
 
 from __future__ import annotations
 
 import html
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -33,6 +35,11 @@ from pcp_widgets.ui.editor import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.kernel import kernel_loop
 from pcp_widgets.ui.import_page import html_table
+
+
+#: Panels drawn for earlier filters that a page keeps, so going back to one is instant (each is a
+#: chart and a table as page HTML, about 150 KB).
+REMEMBERED_PANELS = 120
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,7 @@ class DashboardPage:
         self._drawing: View | None = None  # the view panels left for later belong to
         self.images: dict[str, widgets.HTML] = {}
         self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
+        self._remembered: OrderedDict[tuple[Filters, str], tuple[str, str, bytes]] = OrderedDict()
         self.details: dict[str, widgets.HTML] = {}
         parts = []
         for panel in dashboard.panels:
@@ -175,7 +183,10 @@ class DashboardPage:
         shown = {kind: len(frame) for kind, frame in view.records.items()}
         self.status.value = status_html("Showing " + ", ".join(f"{n:,} {kind.replace('_', ' ')} records"
                                                                for kind, n in shown.items()) + ".")
-        first, *rest = self.dashboard.panels
+        to_draw = [panel for panel in self.dashboard.panels if not self._show_remembered(panel, view)]
+        if not to_draw:
+            return
+        first, *rest = to_draw
         self._draw(first, view)
         loop = kernel_loop()
         if loop is None or not rest:
@@ -194,15 +205,31 @@ class DashboardPage:
         if self._drawing is view:
             self._draw(panel, view)
 
+    def _show_remembered(self, panel: Panel, view: View) -> bool:
+        """Show the panel as drawn before for these filters, if it was; True if so."""
+        shown = self._remembered.get((view.filters, panel.key))
+        if shown is None:
+            return False
+        self._remembered.move_to_end((view.filters, panel.key))
+        self._show(panel, *shown)
+        return True
+
+    def _show(self, panel: Panel, image: str, details: str, png: bytes) -> None:
+        self.pngs[panel.key] = png
+        self.images[panel.key].value = image
+        self.details[panel.key].value = details
+
     def _draw(self, panel: Panel, view: View) -> None:
         try:
             table = panel.table(view)
             drawn = panel.draw(table, view)
             png = charts.png_bytes(drawn.figure)
-            self.pngs[panel.key] = png
-            self.images[panel.key].value = picture_html(png, alt_text(panel, drawn))
-            self.details[panel.key].value = panel_html(panel, table, drawn, png,
-                                                       table_xlsx(table, panel.headers, panel.title))
+            shown = (picture_html(png, alt_text(panel, drawn)),
+                     panel_html(panel, table, drawn, png, table_xlsx(table, panel.headers, panel.title)), png)
+            self._show(panel, *shown)
+            self._remembered[(view.filters, panel.key)] = shown
+            if len(self._remembered) > REMEMBERED_PANELS:
+                self._remembered.popitem(last=False)
         except PcpError as error:
             self.details[panel.key].value = status_html(str(error), problem=True)
         except Exception as error:  # never a traceback on the page; the server log has it
