@@ -311,10 +311,12 @@ def load_demo_if_empty(store) -> None:
 def serve(db: str | None = None, port: int = 8866, ip: str = "127.0.0.1", token: str | None = None,
           password: str | None = None, demo: bool = False, open_browser: bool = False) -> int:
     """Serve the pages until stopped (Ctrl-C or SIGTERM); 0 when stopped, a ServeError otherwise."""
+    from pcp_widgets.audit.settings import check_settings
     from pcp_widgets.store import open_store
 
     token = token or None
     password = password or None
+    check_settings()  # the pages would each fail on a bad threshold; say so once, before starting
     check_address(ip, token, password)
     root = pages_folder()
     check_port(ip, port)

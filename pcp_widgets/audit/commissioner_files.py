@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pcp_widgets.audit.commissioners import ALL_MONTHS, BANDS, PROVIDER, Aggregate, CommissionerData, Trend
+from pcp_widgets.audit.commissioners import ALL_MONTHS, PROVIDER, Aggregate, CommissionerData, Trend
 from pcp_widgets.audit.suppression import SECONDARY, small_label
 from pcp_widgets.audit.sheets_out import (
     HEADER_FORMAT,
@@ -51,8 +51,8 @@ def rules(data: CommissionerData) -> list[str]:
         "hidden figures are included in those totals. A service whose figures are all hidden is still listed, "
         "so you can see it was audited.",
         "Shares, scores and rates are percentages (0 to 100). A file score is (2 x Yes + 1 x Partly) / "
-        f"(2 x questions answered other than N/A) x 100; its band is green at {BANDS.green:g} and above, amber "
-        f"from {BANDS.amber:g} and red below.",
+        f"(2 x questions answered other than N/A) x 100; its band is green at {data.bands.green:g} and above, "
+        f"amber from {data.bands.amber:g} and red below.",
     ]
 
 

@@ -29,7 +29,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, PARTLY, YES
-from pcp_widgets.audit.metrics import CHECKS, QUESTIONS, RagBands
+from pcp_widgets.audit.metrics import CHECKS, QUESTIONS
+from pcp_widgets.audit.settings import RagBands, rag_bands
 from pcp_widgets.audit.schema import EVENT, OUTCOME, ROUTINES, sheet_for
 from pcp_widgets.audit.values import Answer
 from pcp_widgets.audit.suppression import (
@@ -48,7 +49,6 @@ ALL_MONTHS = "All months"
 EVENT_TYPES = EVENT.field("event_type").type.options
 STATUSES = OUTCOME.field("status").type.options
 #: Red / amber / green for a mean file score: the dashboards' bands (DOMAIN.md section 4).
-BANDS = RagBands()
 #: The event types charted on the Trends sheet and broken down by routine.
 INCIDENTS_AND_REFUSALS = ("incident", "refusal")
 #: Working Together for Change statement kinds, as the Themes sheet names them.
@@ -170,6 +170,7 @@ class CommissionerData:
     min_count: int
     aggregates: list[Aggregate]
     trend: Trend
+    bands: RagBands = RagBands()
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -345,22 +346,22 @@ def file_scores(codes: np.ndarray) -> np.ndarray:
     return _ratio(2 * yes + partly, 2 * (yes + partly + no))
 
 
-def rag(means: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+def rag(means: np.ndarray, hidden: np.ndarray, bands: RagBands) -> np.ndarray:
     """The band of each mean score, capitalised: hidden where the mean is, blank where there is none."""
-    bands = BANDS.band(np.ravel(means)).astype(object).to_numpy().reshape(np.shape(means))
+    bands = bands.band(np.ravel(means)).astype(object).to_numpy().reshape(np.shape(means))
     out = np.where(pd.isna(bands), None, np.char.capitalize(bands.astype(str))).astype(object)
     out[hidden] = SECONDARY
     return out
 
 
-def _file_audit_tables(grid: Grid, records, min_count: int) -> tuple[list[Aggregate], tuple]:
+def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands) -> tuple[list[Aggregate], tuple]:
     codes = _answer_codes(records, QUESTIONS)
     scores = file_scores(codes)
     files = suppress_counts(grid.count(records), min_count)
     scored = grid.count(records, weights=~np.isnan(scores))
     means = _ratio(grid.count(records, weights=np.nan_to_num(scores)), scored, scale=1.0)
     mean = _derived(Column("Mean file score (%)", "percent"), means, scored, min_count)
-    band = (Column("RAG", "text"), rag(means, mean[2]), mean[2])
+    band = (Column("RAG", "text"), rag(means, mean[2], bands), mean[2])
     files_column = _counts(Column("Files audited", "count"), files)
     summary = _table(grid, "File audits", "file_audits",
                      "Plans (files) audited, their mean file score and its red / amber / green band.",
@@ -488,14 +489,14 @@ def build(store, options: Options = Options(), themes: Sequence = ()) -> Commiss
     grid = Grid(services, options.first if options.first is not None else int(months.min()),
                 options.last if options.last is not None else int(months.max()))
     records = {kind: grid.coded(kind_records) for kind, kind_records in records.items()}
-    minimum = options.min_count
-    file_tables, mean = _file_audit_tables(grid, records["file_audit"], minimum)
+    minimum, bands = options.min_count, rag_bands()
+    file_tables, mean = _file_audit_tables(grid, records["file_audit"], minimum, bands)
     observations, match = _observation_table(grid, records["observation"], minimum)
     event_tables, events = _event_tables(grid, records["event"], minimum)
     aggregates = [*file_tables, observations, *event_tables, _recovery_table(grid, records["event"], minimum),
                   _outcome_table(grid, records["outcome"], minimum), themes_table(themes, minimum)]
     period = f"{month_label(grid.first)} to {month_label(grid.last)}"
-    return CommissionerData(period, services, minimum, aggregates, _trend(grid, mean, match, events))
+    return CommissionerData(period, services, minimum, aggregates, _trend(grid, mean, match, events), bands)
 
 
 def _describe(options: Options) -> str:

@@ -13,6 +13,7 @@ import math
 import os
 from dataclasses import dataclass, replace
 
+from pcp_widgets.audit.settings import env_number
 from pcp_widgets.errors import UsageError
 
 MB = 1_000_000
@@ -42,8 +43,8 @@ class Limits:
     def from_options(cls, max_file_mb: float | None = None, max_rows: int | None = None) -> "Limits":
         """Command-line options win over the environment, which wins over the defaults."""
         limits = cls()
-        file_mb = max_file_mb if max_file_mb is not None else _env_number("PCP_MAX_FILE_MB", float)
-        rows = max_rows if max_rows is not None else _env_number("PCP_MAX_ROWS", int)
+        file_mb = max_file_mb if max_file_mb is not None else env_number("PCP_MAX_FILE_MB", float)
+        rows = max_rows if max_rows is not None else env_number("PCP_MAX_ROWS", int)
         if file_mb is not None:
             if not math.isfinite(file_mb) or file_mb <= 0:
                 raise UsageError("The largest file size must be a number of megabytes more than 0.")
@@ -55,11 +56,3 @@ class Limits:
         return limits
 
 
-def _env_number(name: str, kind):
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return kind(text)
-    except ValueError:
-        raise UsageError(f"The environment variable {name} must be a number, not {text!r}.") from None

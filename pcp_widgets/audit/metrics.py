@@ -14,7 +14,6 @@ zeros, because a week with no refusals is a point on a chart, not a gap in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -37,43 +36,33 @@ from pcp_widgets.audit.frames import (
     with_groups,
 )
 from pcp_widgets.audit.schema import FILE_AUDIT_QUESTIONS, OBSERVATION, OBSERVATION_CHECKS, sheet_for
+from pcp_widgets.audit.settings import (
+    MIN_STAFF_OBSERVATIONS,
+    RAG_DTYPE,
+    RagBands,
+    min_staff_observations,
+    rag_bands,
+)
 
 QUESTIONS = dict(FILE_AUDIT_QUESTIONS)
 #: The observation checks and the overall judgement, in sheet order.
 CHECKS = {**dict(OBSERVATION_CHECKS), "matches_plan": OBSERVATION.field("matches_plan").header}
-#: At least this many observations before a staff member's practice is shown (DOMAIN.md: configurable).
-MIN_STAFF_OBSERVATIONS = 5
 #: Confidence below this is flagged "make the step smaller" (DOMAIN.md, action plans).
 LOW_CONFIDENCE = 6
 #: Reviews fall due this many months after the last one (see :func:`reviews_on_time`).
 REVIEW_INTERVAL_MONTHS = 6
 
 
-RAG_DTYPE = pd.CategoricalDtype(["red", "amber", "green"], ordered=True)
-
-
-@dataclass(frozen=True)
-class RagBands:
-    """Red / amber / green by score: green at ``green`` and above, amber from ``amber``, red below."""
-
-    green: float = 80.0
-    amber: float = 60.0
-
-    def band(self, scores) -> pd.Series:
-        scores = pd.Series(scores, dtype="float64")
-        codes = np.select([scores >= self.green, scores >= self.amber, scores.notna()], [2, 1, 0], -1)
-        return pd.Series(pd.Categorical.from_codes(codes, dtype=RAG_DTYPE), index=scores.index)
-
-
 # -- file audits ----------------------------------------------------------------------
 
 
-def file_scores(file_audit: pd.DataFrame, bands: RagBands = RagBands()) -> pd.DataFrame:
-    """Each audited file's score and band.
+def file_scores(file_audit: pd.DataFrame, bands: RagBands | None = None) -> pd.DataFrame:
+    """Each audited file's score and band (the organisation's bands, :func:`~.settings.rag_bands`, unless given).
 
     score = (2 x Yes + 1 x Partly) / (2 x questions answered other than N/A) x 100; a file
     with every question N/A has no score (NaN) and no band, rather than a misleading 0.
     """
+    bands = bands or rag_bands()
     frame = prepare("file_audit", file_audit)
     codes = _codes(frame, QUESTIONS)
     yes, partly, no = ((codes == c).sum(axis=1) for c in (YES, PARTLY, NO))
@@ -84,9 +73,10 @@ def file_scores(file_audit: pd.DataFrame, bands: RagBands = RagBands()) -> pd.Da
     return out.assign(rag=bands.band(out["score"]).to_numpy())
 
 
-def score_by_service_month(file_audit: pd.DataFrame, bands: RagBands = RagBands(),
+def score_by_service_month(file_audit: pd.DataFrame, bands: RagBands | None = None,
                            by: Sequence[str] = ("service", "month")) -> pd.DataFrame:
     """Files audited and their mean score (with its band) per service and month, or any other ``by``."""
+    bands = bands or rag_bands()
     scores = with_groups(file_scores(file_audit, bands), "file_audit", by)
     grouped = scores.groupby(list(by), observed=True)["score"]
     out = pd.DataFrame({"files": grouped.size(), "mean_score": grouped.mean()}).reset_index()
@@ -238,8 +228,9 @@ def match_rates(observations: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFr
     return pd.concat([repeated, table], axis=1)
 
 
-def practice_by_staff(observations: pd.DataFrame, min_observations: int = MIN_STAFF_OBSERVATIONS) -> pd.DataFrame:
-    """Each staff member's observed practice, only for those observed at least ``min_observations`` times.
+def practice_by_staff(observations: pd.DataFrame, min_observations: int | None = None) -> pd.DataFrame:
+    """Each staff member's observed practice, only for those observed at least ``min_observations`` times
+    (the organisation's :func:`~.settings.min_staff_observations` unless given).
 
     Fewer observations say more about the day than the person, and a table of one-off
     failures by staff ref is unfair; how many staff were left out is in
@@ -247,6 +238,7 @@ def practice_by_staff(observations: pd.DataFrame, min_observations: int = MIN_ST
     observations judged to match the plan; ``most_missed`` is the check answered No most
     often (blank when none was). Lowest match rate first.
     """
+    least = min_staff_observations() if min_observations is None else min_observations
     frame = prepare("observation", observations)
     ids, keys = _group_ids(frame, "observation", ("staff_ref",))
     table = _answer_table(_codes(frame, CHECKS), CHECKS, "check", ids, len(keys))
@@ -261,9 +253,10 @@ def practice_by_staff(observations: pd.DataFrame, min_observations: int = MIN_ST
         checks_missed=no.sum(axis=1),
         most_missed=np.where(no.max(axis=1, initial=0) > 0, check_keys[no.argmax(axis=1)], ""),
     )
-    enough = out["observations"] >= min_observations
+    enough = out["observations"] >= least
     shown = out[enough].sort_values(["match_rate", "staff_ref"], kind="stable").reset_index(drop=True)
     shown.attrs["staff_left_out"] = int((~enough & (out["observations"] > 0)).sum())
+    shown.attrs["min_observations"] = least
     return shown
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pcp_widgets.audit import charts, metrics, spc
 from pcp_widgets.audit.frames import Filters, prepare
+from pcp_widgets.audit.settings import rag_bands
 from pcp_widgets.errors import NotFound, UsageError
 from pcp_widgets.render.blocks import Bullets, Chart, Layout, Table, Text
 
@@ -121,7 +122,7 @@ class MonthlyReport:
         if scores["score"].notna().sum() == 0:
             return "–"
         mean = scores["score"].mean()
-        return f"{mean:.1f} ({metrics.RagBands().band([mean]).iloc[0]})"
+        return f"{mean:.1f} ({rag_bands().band([mean]).iloc[0]})"
 
     def _match(self, month: dict):
         rates = metrics.match_rates(month["observation"])

@@ -86,13 +86,23 @@ def _overall_match(view: View, by: tuple[str, ...]) -> pd.DataFrame:
     return rates[rates["check"] == "matches_plan"].drop(columns=["check", "text"])
 
 
+def _staff_shown(table: pd.DataFrame) -> tuple[str, ...]:
+    """Who the staff chart shows, and how many it leaves out (the threshold is the organisation's setting)."""
+    least, left_out = table.attrs["min_observations"], table.attrs["staff_left_out"]
+    shown = f"Staff observed at least {least} times are shown."
+    if not left_out:
+        return (shown,)
+    return (f"{shown} {left_out} more {'was' if left_out == 1 else 'were'} observed fewer times and "
+            f"{'is' if left_out == 1 else 'are'} not shown.",)
+
+
 OBSERVATIONS = Dashboard(
     path="audits/observation_sampling.ipynb",
     title="Observation sampling",
     purpose="Whether practice matches the plan: each check, each routine, by month and by staff member.",
     intro="Does practice match the plan? Each observed episode of support is checked for consent, choice, "
           "stepping back, communication, routine, dignity and knowing the person. Staff are shown only where they "
-          f"have at least {metrics.MIN_STAFF_OBSERVATIONS} observations, so one visit never judges anyone.",
+          "have been observed several times (the number is under their chart), so one visit never judges anyone.",
     kinds=("observation",),
     panels=(
         Panel("trend", "Practice matching the plan, by month",
@@ -115,12 +125,12 @@ OBSERVATIONS = Dashboard(
                                                          percent=True)),
               {"routine": "Routine", "observed": "Observed", "yes": "Matched", "match_rate": "Matched (%)"}),
         Panel("staff", "Practice by staff member",
-              f"Staff with at least {metrics.MIN_STAFF_OBSERVATIONS} observations, lowest match first, with the "
-              "check they most often missed: a prompt for supervision, not a verdict.",
+              "Staff observed often enough to judge fairly, lowest match first, with the check they most often "
+              "missed: a prompt for supervision, not a verdict.",
               lambda view: metrics.practice_by_staff(view["observation"]),
               lambda table, view: Drawn(charts.bar_chart(table, "staff_ref", "match_rate",
                                                          "Matching the plan, by staff member (lowest 20)",
-                                                         "Matched (%)", percent=True)),
+                                                         "Matched (%)", percent=True), _staff_shown(table)),
               {"staff_ref": "Staff ref", "observations": "Observations", "matched": "Matched",
                "match_rate": "Matched (%)", "most_missed": "Check most often missed"}),
     ),
