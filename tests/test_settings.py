@@ -13,7 +13,7 @@ from pcp_widgets.audit.commissioners import export_commissioners
 from pcp_widgets.audit.settings import RagBands, check_settings, min_staff_observations, rag_bands
 from pcp_widgets.errors import UsageError
 from tests.serving import free_port, pcp_command
-from tests.test_commissioners import audited  # noqa: F401 - the fixture: a few services' audits
+from tests.test_commissioners import every_kind, import_rows
 from tests.test_metrics import O, answers, audits, observations
 
 
@@ -57,10 +57,11 @@ def test_a_value_that_cannot_be_used_is_one_sentence(monkeypatch, name, value, w
         check_settings()
 
 
-def test_the_commissioner_workbook_states_the_bands_it_used(audited, tmp_path, monkeypatch):  # noqa: F811
+def test_the_commissioner_workbook_states_the_bands_it_used(store, tmp_path, monkeypatch):
+    import_rows(store, tmp_path, every_kind(30, "Oak House"))
     monkeypatch.setenv("PCP_RAG_GREEN", "90")
     monkeypatch.setenv("PCP_RAG_AMBER", "75")
-    out = export_commissioners(audited, tmp_path / "c.xlsx")
+    out = export_commissioners(store, tmp_path / "c.xlsx")
     contents = [c.value for r in openpyxl.load_workbook(out)["Contents"].iter_rows() for c in r
                 if isinstance(c.value, str)]
     assert any("green at 90 and above, amber from 75" in line for line in contents)

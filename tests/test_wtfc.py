@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
 import pytest
 
 from pcp_widgets.audit import wtfc

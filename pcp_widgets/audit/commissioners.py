@@ -18,8 +18,6 @@ workbook or a folder of CSV files.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -30,6 +28,7 @@ import sqlalchemy as sa
 
 from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, PARTLY, YES
 from pcp_widgets.audit.metrics import CHECKS, QUESTIONS
+from pcp_widgets.audit.months import first_day, month_label, parse_month
 from pcp_widgets.audit.settings import RagBands, rag_bands
 from pcp_widgets.audit.schema import EVENT, OUTCOME, ROUTINES, sheet_for
 from pcp_widgets.audit.values import Answer
@@ -64,26 +63,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "outcome": ("service", "status"),
 }
 
-_MONTH_TEXT = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
-
 
 # -- options ---------------------------------------------------------------------------
-
-
-def parse_month(text: str, option: str = "--from") -> int:
-    """A ``YYYY-MM`` month as a month number (year x 12 + month - 1), or one plain sentence why not."""
-    match = _MONTH_TEXT.fullmatch(str(text))
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise UsageError(f"{option} {text!r} is not a month: write it as YYYY-MM, for example 2025-04.")
-    return int(match.group(1)) * 12 + int(match.group(2)) - 1
-
-
-def month_label(month: int) -> str:
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def _first_day(month: int) -> dt.date:
-    return dt.date(month // 12, month % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -209,9 +190,9 @@ def read_columns(store, kind: str, first: int | None, last: int | None) -> dict[
     date = table.c[sheet_for(kind).date_field]
     query = sa.select(_month_of(date), *(_selected(kind, table, key) for key in COLUMNS[kind]))
     if first is not None:
-        query = query.where(date >= _first_day(first))
+        query = query.where(date >= first_day(first))
     if last is not None:
-        query = query.where(date < _first_day(last + 1))
+        query = query.where(date < first_day(last + 1))
     names = ("month", *COLUMNS[kind])
     with store.engine.connect() as connection:
         # the DBAPI cursor's plain tuples: making a SQLAlchemy Row of each costs more than the query

@@ -10,7 +10,6 @@ expanding it.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, replace
 
 from pcp_widgets.audit.settings import env_number

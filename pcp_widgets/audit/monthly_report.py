@@ -10,7 +10,6 @@ same PDF renderer as the tools.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from pcp_widgets.audit import charts, metrics, spc
 from pcp_widgets.audit.frames import Filters, prepare
+from pcp_widgets.audit.months import first_day, last_day, parse_month
 from pcp_widgets.audit.settings import rag_bands
 from pcp_widgets.errors import NotFound, UsageError
 from pcp_widgets.render.blocks import Bullets, Chart, Layout, Table, Text
@@ -42,11 +42,8 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> "Month":
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text or ""):
-            raise UsageError(f"{text!r} is not a month; write it as YYYY-MM, for example 2026-11.")
-        start = dt.date.fromisoformat(text + "-01")
-        end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        return cls(start, end)
+        number = parse_month(text, "--month")
+        return cls(first_day(number), last_day(number))
 
     @property
     def name(self) -> str:

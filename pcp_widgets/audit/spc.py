@@ -401,7 +401,6 @@ def _draw_limits(axes, result: XmrResult) -> None:
 def _draw_special(axes, result: XmrResult, higher_is_better) -> None:
     points = result.points
     marked = np.zeros(len(points), dtype=bool)
-    labelled: set[tuple[str, str]] = set()
     for rule, (shape, words) in MARKERS.items():
         show = points[rule].to_numpy() & ~marked
         marked |= show

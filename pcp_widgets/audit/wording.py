@@ -81,13 +81,13 @@ VAGUE: tuple[Rule, ...] = (
          "Name each need and the support for it, one line each (for example 'Cut my food into "
          "bite-sized pieces in the kitchen')."),
     Rule("monitoring",
-         (rf"monitor{_ENDINGS}", rf"observ(?:e|es|ed|ing)", r"keep an eye on", r"check on", r"be aware of",
-          rf"watch(?:es|ed|ing)? (?:for|out)"),
+         (rf"monitor{_ENDINGS}", r"observ(?:e|es|ed|ing)", r"keep an eye on", r"check on", r"be aware of",
+          r"watch(?:es|ed|ing)? (?:for|out)"),
          2, "It asks staff to watch without saying what to look for or what to do about it.",
          "Say what to look for, when to check, where to record it and what to do if you see it "
          "(for example 'If I rub my jaw, ask if I have toothache and offer my PRN paracetamol')."),
     Rule("emotional_support",
-         (r"emotional support", rf"reassur(?:e|es|ed|ing|ance)", r"de-?escalat\w*", r"distraction techniques?",
+         (r"emotional support", r"reassur(?:e|es|ed|ing|ance)", r"de-?escalat\w*", r"distraction techniques?",
           r"(?:manage|managing) (?:his|her|their|my )?(?:behaviours?|anxiety|distress|mood)"),
          2, "It names a kind of support without the words or actions that help this person.",
          "Write what staff say and do, in order (for example \"Say 'you're safe, I'm here', sit "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pcp_widgets.audit.months import first_day, last_day, parse_month
 from pcp_widgets.errors import PcpError
 
 KINDS: dict[str, str] = {"working": "Working", "not_working": "Not working", "future": "Future"}
@@ -141,10 +142,7 @@ def theme_set_from_dict(data: dict) -> ThemeSet:
 
 def month_bounds(first: str, last: str) -> tuple[dt.date, dt.date]:
     """The first day of ``first`` and the last day of ``last`` (months as YYYY-MM)."""
-    start = dt.date.fromisoformat(first + "-01")
-    end_month = dt.date.fromisoformat(last + "-01")
-    end = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return start, end
+    return first_day(parse_month(first, "from")), last_day(parse_month(last, "to"))
 
 
 def review_sheet_statements(reviews: pd.DataFrame) -> pd.DataFrame:
