@@ -70,30 +70,44 @@ def practice_page_path(kind: str) -> str:
 
 def _practice_pages() -> tuple[Page, ...]:
     """One page per kind of practice exercise, with the title and purpose of its content file."""
-    from pcp_widgets.practice import all_exercises
+    from pcp_widgets.practice.content import KINDS, heading
 
-    return tuple(Page(path=practice_page_path(kind), title=exercises.title, audiences=("trainer",),
-                      purpose=exercises.purpose) for kind, exercises in all_exercises().items())
-
-
-#: Who each dashboard is for, by its notebook.
-_DASHBOARD_AUDIENCES = {
-    "audits/plan_quality.ipynb": ("quality lead",),
-    "audits/observation_sampling.ipynb": ("quality lead",),
-    "audits/incidents_and_refusals.ipynb": ("manager", "quality lead"),
-    "audits/outcomes.ipynb": ("manager", "quality lead"),
-}
+    return tuple(Page(path=practice_page_path(kind), title=heading(kind)[0], audiences=("trainer",),
+                      purpose=heading(kind)[1]) for kind in KINDS)
 
 
-def _dashboard_pages() -> tuple[Page, ...]:
-    """The audit dashboards, with their titles and purposes from their own declarations."""
-    from pcp_widgets.ui.dashboards import DASHBOARDS
-
-    return tuple(
-        Page(path=dashboard.path, title=dashboard.title, audiences=_DASHBOARD_AUDIENCES[dashboard.path],
-             purpose=dashboard.purpose, preheat=True)
-        for dashboard in DASHBOARDS.values()
-    )
+#: The audit dashboards (their panels are declared in :mod:`pcp_widgets.ui.dashboards`). Listed here,
+#: not read from there, so the registry never imports the charting libraries a page may not need.
+DASHBOARD_PAGES: tuple[Page, ...] = (
+    Page(
+        path="audits/plan_quality.ipynb",
+        title="Plan quality",
+        audiences=("quality lead",),
+        purpose="This month's plan quality by service, the trend, the weakest audit questions, and specific wording.",
+        preheat=True,
+    ),
+    Page(
+        path="audits/observation_sampling.ipynb",
+        title="Observation sampling",
+        audiences=("quality lead",),
+        purpose="Whether practice matches the plan: each check, each routine, by month and by staff member.",
+        preheat=True,
+    ),
+    Page(
+        path="audits/incidents_and_refusals.ipynb",
+        title="Incidents and refusals",
+        audiences=("manager", "quality lead"),
+        purpose="Refusals and incidents on run charts with plan changes marked: did the plan change help?",
+        preheat=True,
+    ),
+    Page(
+        path="audits/outcomes.ipynb",
+        title="Outcomes",
+        audiences=("manager", "quality lead"),
+        purpose="Outcome status, steps done and confidence over time, reviews on time, and copy-paste reviews.",
+        preheat=True,
+    ),
+)
 
 
 PAGES: tuple[Page, ...] = (
@@ -106,7 +120,7 @@ PAGES: tuple[Page, ...] = (
         purpose="Import the month's audit workbooks and see every row stored or explained, with the reason.",
         preheat=True,
     ),
-    *_dashboard_pages(),
+    *DASHBOARD_PAGES,
     Page(
         path="audits/working_together_for_change.ipynb",
         title="Working Together for Change",

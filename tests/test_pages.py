@@ -1,10 +1,12 @@
 """The page registry matches the notebooks on disk, and the notebooks are stored as the design asks."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from pcp_widgets.pages import AUDIENCES, PAGES, START_PAGE, Page, link, notebooks_on_disk, page_for, repo_root
+from pcp_widgets.pages import AUDIENCES, DASHBOARD_PAGES, PAGES, START_PAGE, Page, link, notebooks_on_disk, page_for, repo_root
 
 
 def test_every_notebook_under_workbooks_and_audits_is_a_registered_page():
@@ -30,6 +32,21 @@ def test_paths_are_unique_and_the_start_page_is_registered():
     assert len(paths) == len(set(paths))
     assert page_for(START_PAGE.path) is START_PAGE
     assert page_for("audits/no_such_page.ipynb") is None
+
+
+def test_every_dashboard_has_its_page_and_every_dashboard_page_its_panels():
+    from pcp_widgets.ui.dashboards import DASHBOARDS
+
+    assert set(DASHBOARDS) == {page.path for page in DASHBOARD_PAGES}
+    assert all(DASHBOARDS[page.path].title == page.title for page in DASHBOARD_PAGES)
+
+
+def test_the_registry_imports_no_charting_or_schema_library():
+    """Every page reads the registry (for its links), so what it imports every page pays for."""
+    code = ("import sys, pcp_widgets.pages; "
+            "print(sorted(m for m in ('matplotlib', 'pandas', 'jsonschema', 'sqlalchemy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_every_page_but_the_start_page_is_for_someone():

@@ -8,6 +8,7 @@ A trainer adds exercises by editing the YAML files; no code changes.
 """
 
 from pcp_widgets.practice.content import KINDS, ExerciseSet, all_exercises, load_exercises, load_file
-from pcp_widgets.practice.feedback import Feedback
 
-__all__ = ["KINDS", "ExerciseSet", "Feedback", "all_exercises", "load_exercises", "load_file"]
+# feedback is imported where it is used (``from pcp_widgets.practice import feedback``): it brings
+# the plan-language check and pandas, which the page registry, reading only titles, does not need.
+__all__ = ["KINDS", "ExerciseSet", "all_exercises", "load_exercises", "load_file"]

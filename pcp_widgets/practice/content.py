@@ -5,8 +5,8 @@ folder's README.md), so a mistake there must come back as one sentence naming th
 the item, never a traceback. Each file is checked three ways, in order:
 
 1. it is YAML (PyYAML's ``safe_load``: no tags, nothing run);
-2. it matches its kind's schema below (jsonschema, the standard validator: required fields,
-   allowed values, lengths);
+2. it matches its kind's schema below (JSON Schema, checked by fastjsonschema, which compiles
+   each schema to a function: required fields, allowed values, lengths);
 3. the rules a schema cannot say: ids unique within the file, a quiz answer among its
    options, and, for the rewriting exercises, that the plan-language check agrees with the
    file (the statement to rewrite is flagged, the model answer is not), since otherwise a
@@ -15,12 +15,12 @@ the item, never a traceback. Each file is checked three ways, in order:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from pcp_widgets.errors import InvalidExercise
@@ -141,11 +141,27 @@ def load_file(path: Path) -> ExerciseSet:
                        questions=tuple(raw.get("questions", ())), source=name)
 
 
+@cache
+def _validator(kind: str):
+    """The kind's schema compiled to a Python function (fastjsonschema: a few milliseconds, once)."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(SCHEMAS[kind])
+
+
 def _check_schema(name: str, raw: dict) -> None:
-    validator = jsonschema.Draft202012Validator(SCHEMAS[raw["kind"]])
-    error = jsonschema.exceptions.best_match(validator.iter_errors(raw))
-    if error is not None:
-        raise InvalidExercise(f"{name}: {_where(raw, list(error.absolute_path))}{_plain(error)}.")
+    import fastjsonschema
+
+    try:
+        _validator(raw["kind"])(raw)
+    except fastjsonschema.JsonSchemaValueException as error:
+        raise InvalidExercise(f"{name}: {_where(raw, _path(error.name))}{_plain(error)}.") from None
+
+
+def _path(name: str) -> list:
+    """``data.items[2].answer`` (the validator's name for the place) as ``["items", 2, "answer"]``."""
+    steps = re.findall(r"\.([^.\[\]]+)|\[(\d+)\]", name.removeprefix("data"))
+    return [int(number) if number else key for key, number in steps]
 
 
 def _where(raw: dict, path: list) -> str:
@@ -163,22 +179,27 @@ def _where(raw: dict, path: list) -> str:
     return (" ".join(parts) + ": ") if parts else ""
 
 
-def _plain(error: jsonschema.ValidationError) -> str:
-    """The validator's message in the words a trainer would use."""
-    if error.validator == "required":
-        missing = [field for field in error.validator_value if field not in (error.instance or {})]
-        return f"the field {missing[0]!r} is missing" if missing else error.message
-    if error.validator == "additionalProperties":
-        return f"there is a field it does not know ({error.message.split('(')[-1].rstrip(')')})"
-    if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    if error.validator == "minLength":
+def _plain(error) -> str:
+    """The validator's finding in the words a trainer would use."""
+    rule, allowed, value = error.rule, error.rule_definition, error.value
+    if rule == "required":
+        missing = [field for field in allowed if field not in (value or {})]
+        return f"the field {missing[0]!r} is missing" if missing else "a field is missing"
+    if rule == "additionalProperties":
+        unknown = sorted(set(value) - set(error.definition.get("properties", {})))
+        return f"there is a field it does not know ({', '.join(map(repr, unknown))})"
+    if rule in ("enum", "const"):
+        return f"{value!r} is not one of {', '.join(map(str, allowed if rule == 'enum' else [allowed]))}"
+    if rule == "minLength":
         return "it is empty"
-    if error.validator == "pattern":
-        return f"{error.instance!r} must be lower-case letters, digits and '-'"
-    if error.validator in ("minItems", "maxItems"):
-        return f"it has {len(error.instance)} entries, which is not allowed here ({error.message})"
-    return error.message
+    if rule == "pattern":
+        return f"{value!r} must be lower-case letters, digits and '-'"
+    if rule in ("minItems", "maxItems"):
+        bound = "at least" if rule == "minItems" else "at most"
+        return f"it has {len(value)} entries, which is not allowed here (it must have {bound} {allowed})"
+    if rule == "type":
+        return f"it must be {'a list' if allowed == 'array' else 'text' if allowed == 'string' else allowed}"
+    return error.message.replace(error.name, "it", 1)
 
 
 def _check_rules(name: str, raw: dict) -> None:
@@ -232,6 +253,21 @@ def _check_rewrite(where: str, kind: str, item: dict) -> None:
                                   "nothing to rewrite.")
         if not in_own_voice(item["model_answer"]):
             raise InvalidExercise(f"{where}: the model answer is not in the person's own voice ('I', 'my').")
+
+
+@cache
+def heading(kind: str) -> tuple[str, str]:
+    """A kind's title and purpose, read without checking the rest of its file.
+
+    Every page reads the page registry for its links, and the registry needs only these;
+    the whole file is checked when its exercises are loaded.
+    """
+    try:
+        raw = yaml.safe_load(content_path(kind).read_text(encoding="utf-8"))
+        return raw["title"], " ".join(raw["purpose"].split())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError, AttributeError):
+        exercises = load_exercises(kind)  # raises the plain sentence saying what is wrong
+        return exercises.title, exercises.purpose
 
 
 def all_exercises() -> dict[str, ExerciseSet]:

@@ -74,13 +74,19 @@ class Panel:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """A dashboard's content; its title, purpose and audiences are its page's, in :data:`pcp_widgets.pages.PAGES`."""
+
     path: str
-    title: str
-    purpose: str  # one line, for the start page
     intro: str
     kinds: tuple[str, ...]
     panels: tuple[Panel, ...]
     person_filter: bool = False
+
+    @property
+    def title(self) -> str:
+        from pcp_widgets.pages import page_for
+
+        return page_for(self.path).title
 
 
 def load_records(store, kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -44,8 +44,6 @@ def _service_scores(view: View) -> pd.DataFrame:
 
 PLAN_QUALITY = Dashboard(
     path="audits/plan_quality.ipynb",
-    title="Plan quality",
-    purpose="This month's plan quality by service, the trend, the weakest audit questions, and specific wording.",
     intro="Monthly file audits: the score of each plan audited ((2 x Yes + Partly) / (2 x questions answered) "
           "x 100), by month and by service, with green at 80 or more, amber 60 to 79 and red below 60; the weakest "
           "questions; and how often best-support wording is specific enough to act on.",
@@ -98,8 +96,6 @@ def _staff_shown(table: pd.DataFrame) -> tuple[str, ...]:
 
 OBSERVATIONS = Dashboard(
     path="audits/observation_sampling.ipynb",
-    title="Observation sampling",
-    purpose="Whether practice matches the plan: each check, each routine, by month and by staff member.",
     intro="Does practice match the plan? Each observed episode of support is checked for consent, choice, "
           "stepping back, communication, routine, dignity and knowing the person. Staff are shown only where they "
           "have been observed several times (the number is under their chart), so one visit never judges anyone.",
@@ -187,8 +183,6 @@ def _weekly_chart(event_type: str, label: str):
 
 INCIDENTS = Dashboard(
     path="audits/incidents_and_refusals.ipynb",
-    title="Incidents and refusals",
-    purpose="Refusals and incidents on run charts with plan changes marked: did the plan change help?",
     intro="Refusals and incidents per week as run charts, with plan changes drawn on them. Choose a person "
           "(for example the demo's P-0007) or a service to see whether a plan change was followed by fewer "
           "refusals: the rate per 28 days before and after is given in words, or 'too little data to judge'.",
@@ -237,8 +231,6 @@ INCIDENTS = Dashboard(
 
 OUTCOMES = Dashboard(
     path="audits/outcomes.ipynb",
-    title="Outcomes",
-    purpose="Outcome status, steps done and confidence over time, reviews on time, and copy-paste reviews.",
     intro="Outcomes in the person's words, reviewed over time: their status, the share of planned steps done and "
           "the person's confidence at each review, reviews on time, and reviews whose wording barely changed.",
     kinds=("outcome", "review"),

@@ -1,6 +1,6 @@
-"""How fast a served dashboard shows its first chart, against an empty Voila notebook, in one run.
+"""How fast a served page shows itself, against an empty Voila notebook, in one run.
 
-    .venv/bin/python tests/benchmarks/bench_pages.py [--services 30] [--months 12] [--repeat 5]
+    .venv/bin/python tests/benchmarks/bench_pages.py [--services 30] [--months 12] [--repeat 5] [--all]
 
 DESIGN.md's budget: a served page shows its first chart within 1.5x the time an empty Voila
 notebook takes on the same machine. This script makes a demo database once (cached in
@@ -9,8 +9,10 @@ tests/benchmarks/out/), then in Debian's Chromium (Playwright):
 * the baseline: plain ``voila`` serving a notebook whose only cell prints one word, timed
   from navigation until that word is on the page;
 * each dashboard served by ``pcp serve`` (as ``make serve`` runs it: kernels kept warm),
-  timed from navigation until its first chart is on the page; the page is opened once
-  more after each timing so a warm kernel is ready for the next, as for a person.
+  timed from navigation until its first chart is on the page, with a pause after each
+  opening so the server can warm the next kernel, as between two people;
+* with ``--all``, every other registered page too, timed until its first heading (its
+  first widget) is on the page.
 
 The median of ``--repeat`` openings is reported, with the ratio. Not a test: the machines
 here are shared and noisy, so the figures go in the README with the command.
@@ -73,8 +75,11 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pause", type=float, default=20.0,
-                        help="seconds between openings, for the server to warm the next kernel")
+                        help="seconds between openings of a page with a warm kernel, for the server to warm the next")
+    parser.add_argument("--all", action="store_true", help="every registered page, not only the dashboards")
     args = parser.parse_args()
+    from pcp_widgets.pages import PAGES
+
     from playwright.sync_api import sync_playwright
 
     url = demo_database(args.services, args.months)
@@ -101,23 +106,27 @@ def main() -> None:
         server = start_server("--db", url)
         try:
             time.sleep(20)  # the warm kernels start and read the records
-            for path in DASHBOARDS:
+            for served in PAGES if args.all else [p for p in PAGES if p.path in DASHBOARDS]:
+                first = 'img[alt^="Chart:"]' if served.path in DASHBOARDS else "h1"
                 times = []
                 for _ in range(args.repeat):
-                    times.append(timed(page, f"{server.base}/voila/render/{path}",
-                                       lambda p: p.locator('img[alt^="Chart:"]').first.wait_for()))
-                    time.sleep(args.pause)  # let the pool warm the next kernel, as it would between visitors
-                results[path] = times
+                    times.append(timed(page, f"{server.base}/voila/render/{served.path}",
+                                       lambda p: p.locator(first).first.wait_for()))
+                    # let the pool warm the next kernel, as it would between visitors
+                    time.sleep(args.pause if served.preheat else 2)
+                results[served.path] = times
         finally:
             server.stop()
         browser.close()
 
     baseline = statistics.median(results["empty Voila notebook"])
     print(f"demo: {args.services} services x {args.months} months; median of {args.repeat} openings")
-    print(f"{'page':40} {'seconds':>8} {'x empty':>8}  each opening")
+    print(f"{'page':48} {'seconds':>8} {'x empty':>8}  each opening")
     for name, times in results.items():
         median = statistics.median(times)
-        print(f"{name:40} {median:8.2f} {median / baseline:8.2f}  {' '.join(f'{t:.2f}' for t in times)}")
+        print(f"{name:48} {median:8.2f} {median / baseline:8.2f}  {' '.join(f'{t:.2f}' for t in times)}")
+    slow = [name for name, times in results.items() if statistics.median(times) > 1.5 * baseline]
+    print(f"\nover 1.5x: {', '.join(slow) if slow else 'none'}")
 
 
 if __name__ == "__main__":
