@@ -29,10 +29,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported by the functions over many statements, below: the tool editors and the
+    # practice pages check one statement at a time, and their pages open half a second sooner without it
 
 from pcp_widgets.audit.schema import REVIEW_STATEMENTS
 from pcp_widgets.errors import UnreadableFile
@@ -356,6 +359,8 @@ def is_generic(statements: pd.Series) -> pd.Series:
     about a tenth of a millisecond, so a year of free-typed samples costs a second or two
     the first time a page shows them and nothing when it is re-filtered.
     """
+    import pandas as pd
+
     values = statements.astype("object")
     codes, uniques = pd.factorize(values)
     flags = np.array([_generic(str(text)) for text in uniques], dtype=bool)
@@ -424,6 +429,8 @@ def _similarity(words_a: list[str], words_b: list[str], threshold: float = 0.0) 
 def _review_words(reviews: pd.DataFrame) -> list[list[str]]:
     """Each review's statements as one list of normalised words (each distinct statement split once:
     the same phrases recur across reviews, which is the very thing this looks for)."""
+    import pandas as pd
+
     words: list[list[str]] = [[] for _ in range(len(reviews))]
     for column in (c for c in REVIEW_TEXT if c in reviews.columns):
         codes, uniques = pd.factorize(reviews[column].astype("object"))

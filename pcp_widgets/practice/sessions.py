@@ -26,14 +26,17 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from pcp_widgets.audit.sheets_out import SheetData, write_xlsx
 from pcp_widgets.errors import ConflictError, SessionError
 from pcp_widgets.practice.content import KINDS, SIDES, TO_FOR, load_exercises
 from pcp_widgets.render.blocks import Layout, Table, Text
-from pcp_widgets.render.pdf import layout_pdf
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The trainer's tables, PDF and workbook import pandas, the PDF renderer and openpyxl where they are
+# made: every participant's practice page uses this module only to join and save, and opens sooner.
 
 SESSION_TOOL = "practice_session"
 ANSWERS_TOOL = "practice_answers"
@@ -268,6 +271,8 @@ def progress(store, code: str) -> pd.DataFrame:
             row[f"{kind}_answered"] = len(given)
             row[f"{kind}_right"] = sum(1 for entry in given.values() if entry.get("ok"))
         rows.append(row)
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=list(progress_columns()))
 
 
@@ -324,6 +329,8 @@ def handout_layout(store, code: str, show_names: bool = False) -> Layout:
 
 def handout_pdf(store, code: str, show_names: bool = False) -> bytes:
     """The session as one PDF handout pack for the group, names hidden unless ``show_names``."""
+    from pcp_widgets.render.pdf import layout_pdf
+
     layout = handout_layout(store, code, show_names)
     return layout_pdf(layout, f"Practice session {clean_code(code)}")
 
@@ -340,6 +347,8 @@ def _answer_rows(people: list[ParticipantAnswers]):
 
 def completion_xlsx(store, code: str) -> bytes:
     """The completion sheet: who did what (one row each), and every answer (for the trainer's records)."""
+    from pcp_widgets.audit.sheets_out import SheetData, write_xlsx
+
     code = get_session(store, code).code
     people = participants(store, code)
     table = progress(store, code)
