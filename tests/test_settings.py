@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -75,3 +76,10 @@ def test_pcp_serve_refuses_a_bad_setting_in_one_sentence_before_starting(tmp_pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "0 < amber < green <= 100" in lines[0] and "Traceback" not in result.stderr
     assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_reading_the_environment_keeps_the_importers_reader_free_of_pandas():
+    """The import's helper processes start with the reader; pandas would cost each of them half a second."""
+    code = "import sys, pcp_widgets.audit.reader; print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from pcp_widgets.audit.settings import env_number
+from pcp_widgets.environment import env_number
 from pcp_widgets.errors import UsageError
 
 MB = 1_000_000

@@ -14,12 +14,12 @@ plain sentence naming the variable.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from pcp_widgets.environment import env_number
 from pcp_widgets.errors import UsageError
 
 RAG_DTYPE = pd.CategoricalDtype(["red", "amber", "green"], ordered=True)
@@ -66,14 +66,3 @@ def check_settings() -> None:
     """Raise the plain sentence for the first setting that cannot be used, if any."""
     rag_bands()
     min_staff_observations()
-
-
-def env_number(name: str, kind):
-    """The environment variable ``name`` as a ``kind`` (int or float), or None when it is unset or blank."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return kind(text)
-    except ValueError:
-        raise UsageError(f"The environment variable {name} must be a number, not {text!r}.") from None
