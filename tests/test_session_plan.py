@@ -35,9 +35,9 @@ def test_the_page_shows_each_step_in_order_with_its_time_and_a_relative_link():
 
 def test_the_word_pack_has_every_tool_each_after_a_page_break():
     page = SessionPlanPage()
-    page.pack_word.button.click()
-    found = re.search(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', page.pack_word.link.value)
-    assert found and found.group(1).endswith(".docx"), page.pack_word.link.value
+    page.packs["Word"].button.click()
+    found = re.search(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', page.packs["Word"].link.value)
+    assert found and found.group(1).endswith(".docx"), page.packs["Word"].link.value
     word = docx.Document(io.BytesIO(base64.b64decode(found.group(2))))
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert all(f"Blank template: {tool.title}" in headings for tool in TOOLS.values())
@@ -45,10 +45,10 @@ def test_the_word_pack_has_every_tool_each_after_a_page_break():
 
 def test_the_pack_button_offers_every_handout_in_one_pdf():
     page = SessionPlanPage()
-    assert page.pack.link.value == ""
-    page.pack.button.click()
-    found = re.search(r'href="data:application/pdf;base64,([^"]+)"', page.pack.link.value)
-    assert found, page.pack.link.value
+    assert page.packs["PDF"].link.value == ""
+    page.packs["PDF"].button.click()
+    found = re.search(r'href="data:application/pdf;base64,([^"]+)"', page.packs["PDF"].link.value)
+    assert found, page.packs["PDF"].link.value
     with pdfplumber.open(io.BytesIO(base64.b64decode(found.group(1)))) as pdf:
         text = " ".join(p.extract_text() or "" for p in pdf.pages)
         pages = len(pdf.pages)

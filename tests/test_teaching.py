@@ -11,7 +11,7 @@ import docx
 import pdfplumber
 import pytest
 
-from pcp_widgets.render.handout import handout_docx, handout_pdf
+from pcp_widgets.render.handout import handout
 from pcp_widgets.tools import TOOLS
 from pcp_widgets.tools.examples import example_for
 from pcp_widgets.ui.tool_page import ToolPage
@@ -46,7 +46,7 @@ def first_item(example) -> str:
 @pytest.mark.parametrize("tool_key", list(TOOLS))
 def test_the_handout_explains_the_tool_shows_the_example_and_a_template(tool_key):
     tool = TOOLS[tool_key]
-    text = pdf_text(handout_pdf(tool_key))
+    text = pdf_text(handout(tool_key, "pdf"))
     assert squash(tool.purpose) in text
     # the first words only: a grid's columns print side by side, so a long item's lines interleave
     assert " ".join(first_item(example_for(tool_key)).split()[:3]) in text
@@ -69,7 +69,7 @@ def docx_parts(data: bytes) -> tuple[list[str], str]:
 @pytest.mark.parametrize("tool_key", ["one_page_profile", "relationship_circle", "perfect_week"])
 def test_the_word_handout_has_the_same_three_parts_as_the_pdf_as_editable_headings(tool_key):
     tool = TOOLS[tool_key]
-    data = handout_docx(tool_key)
+    data = handout(tool_key, "docx")
     headings, words = docx_parts(data)
     assert headings[0] == f"{tool.title}: handout"
     assert "What it is for" in headings and f"Blank template: {tool.title}" in headings
@@ -84,7 +84,7 @@ def test_the_word_handout_has_the_same_three_parts_as_the_pdf_as_editable_headin
 
 
 def test_the_template_of_a_fixed_row_table_prints_its_rows():
-    text = pdf_text(handout_pdf("perfect_week"))
+    text = pdf_text(handout("perfect_week", "pdf"))
     after_template = text.split("Blank template", 1)[1]
     assert all(day in after_template for day in ("Monday", "Sunday"))
     assert "Pat" not in after_template

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from pcp_widgets.errors import UsageError
-from pcp_widgets.render.blocks import document_layout
+from pcp_widgets.render.blocks import Layout, document_layout
 from pcp_widgets.render.errors import DoesNotFit, UnsupportedFormat
 from pcp_widgets.tools import Document
 
@@ -35,7 +35,7 @@ FORMATS = {
 #: Formats that are pictures, so only the relationship circle has them.
 PICTURE_FORMATS = ("png", "svg")
 
-__all__ = ["DoesNotFit", "FORMATS", "UnsupportedFormat", "html_fragment", "output_format", "render",
+__all__ = ["DoesNotFit", "FORMATS", "UnsupportedFormat", "html_fragment", "layout_bytes", "output_format", "render",
            "render_bytes"]
 
 
@@ -73,14 +73,19 @@ def render_bytes(document: Document, fmt: str, *, today: dt.date | None = None) 
         from pcp_widgets.render.html import html_page
 
         return html_page(html_fragment(document, today=today), document.heading).encode("utf-8")
-    layout = document_layout(document, today)
+    footer = f"{document.person} · {document.tool_spec.title}"
+    return layout_bytes(document_layout(document, today), fmt, footer=footer)
+
+
+def layout_bytes(layout: Layout, fmt: str, *, footer: str) -> bytes:
+    """Laid-out blocks as 'docx' (Word) or 'pdf', the PDF with ``footer`` on every page."""
     if fmt == "docx":
         from pcp_widgets.render.word import layout_docx
 
         return layout_docx(layout)
     from pcp_widgets.render.pdf import layout_pdf
 
-    return layout_pdf(layout, footer=f"{document.person} · {document.tool_spec.title}")
+    return layout_pdf(layout, footer=footer)
 
 
 def html_fragment(document: Document, *, today: dt.date | None = None) -> str:

@@ -10,6 +10,7 @@ blocks, drawn by :func:`pcp_widgets.render.pdf.layout_pdf`, or by
 
 from __future__ import annotations
 
+from pcp_widgets.render import layout_bytes
 from pcp_widgets.render.blocks import Block, Bullets, Chart, Layout, NewPage, Picture, Table, Text, document_layout
 from pcp_widgets.render.text import printable
 from pcp_widgets.tools import TOOLS, Section, Tool, get_tool
@@ -94,25 +95,12 @@ def pack_layout() -> Layout:
     return Layout(heading=PACK_TITLE, subtitle="A handout for every tool", contributors="", blocks=tuple(blocks))
 
 
-def handout_pdf(tool_key: str) -> bytes:
-    from pcp_widgets.render.pdf import layout_pdf
-
-    return layout_pdf(handout_layout(tool_key), footer=f"{printable(get_tool(tool_key).title)} · handout")
-
-
-def handout_docx(tool_key: str) -> bytes:
-    from pcp_widgets.render.word import layout_docx
-
-    return layout_docx(handout_layout(tool_key))
+def handout(tool_key: str, fmt: str = "pdf") -> bytes:
+    """One tool's handout as 'pdf' or 'docx'."""
+    footer = f"{printable(get_tool(tool_key).title)} · handout"
+    return layout_bytes(handout_layout(tool_key), fmt, footer=footer)
 
 
-def pack_pdf() -> bytes:
-    from pcp_widgets.render.pdf import layout_pdf
-
-    return layout_pdf(pack_layout(), footer=PACK_TITLE)
-
-
-def pack_docx() -> bytes:
-    from pcp_widgets.render.word import layout_docx
-
-    return layout_docx(pack_layout())
+def pack(fmt: str = "pdf") -> bytes:
+    """Every tool's handout in one 'pdf' or 'docx'."""
+    return layout_bytes(pack_layout(), fmt, footer=PACK_TITLE)

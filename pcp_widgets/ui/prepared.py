@@ -11,7 +11,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
-from pcp_widgets.ui.downloads import download_link_html, report_unexpected
+from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME, download_link_html, report_unexpected, safe_download_name
 from pcp_widgets.ui.editor import AUTO_WIDTH, html_block
 
 
@@ -46,3 +46,21 @@ class PreparedDownload:
         size = f" ({len(prepared.data) // 1024} KB)"
         link_html = download_link_html(prepared.data, prepared.file_name, prepared.link_text + size, prepared.mime)
         self.link.value = html_block(f"<p>{link_html}</p>")
+
+
+#: The forms a printed document is offered in: the renderer's format, the file suffix and its MIME type.
+PRINT_FORMS = {"PDF": ("pdf", ".pdf", PDF_MIME), "Word": ("docx", ".docx", DOCX_MIME)}
+
+
+def print_downloads(noun: str, make: Callable[[str], bytes], stem: str, what: str,
+                    detail: str = "") -> dict[str, PreparedDownload]:
+    """A "Prepare <noun> (PDF)" and a "(Word)" button; ``make(fmt)`` prints the document as 'pdf' or 'docx'.
+
+    ``stem`` names the file, ``what`` the document in a failure, ``detail`` follows the link's words.
+    """
+    def prepared(form: str) -> Prepared:
+        fmt, suffix, mime = PRINT_FORMS[form]
+        return Prepared(make(fmt), safe_download_name(stem, suffix), f"Download {noun} ({form}){detail}", mime)
+
+    return {form: PreparedDownload(f"Prepare {noun} ({form})", lambda form=form: prepared(form), what)
+            for form in PRINT_FORMS}

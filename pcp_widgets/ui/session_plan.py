@@ -2,7 +2,7 @@
 
 The plan is declared once, :data:`STEPS`, each step with its minutes, what the trainer
 does and the page it uses; the page, the timings and the links are derived from it. The
-button at the foot prints the whole pack: every tool's handout in one PDF.
+buttons at the foot print the whole pack: every tool's handout in one PDF or Word document.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, Page, link, page_for, practice_page_path, tool_page_path
-from pcp_widgets.render.handout import pack_docx, pack_pdf
-from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME
+from pcp_widgets.render.handout import pack
 from pcp_widgets.ui.editor import html_block
-from pcp_widgets.ui.prepared import Prepared, PreparedDownload
+from pcp_widgets.ui.prepared import print_downloads
 
 SESSION_PLAN_PATH = "workbooks/session_plan.ipynb"
-PACK_FILE_NAME = "person-centred-thinking-pack.pdf"
+PACK_FILE_STEM = "person-centred-thinking-pack"
 
 
 @dataclass(frozen=True)
@@ -101,26 +100,14 @@ def session_plan_html() -> str:
 
 
 class SessionPlanPage:
-    """The plan and the button that prepares the pack."""
+    """The plan and the buttons that prepare the pack."""
 
     def __init__(self):
-        self.pack = PreparedDownload("Prepare the whole pack (PDF)", whole_pack, "session pack")
-        self.pack_word = PreparedDownload("Prepare the whole pack (Word)", whole_pack_word, "session pack")
-        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), self.pack.widget, self.pack_word.widget])
+        self.packs = print_downloads("the whole pack", pack, PACK_FILE_STEM, "session pack")
+        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), *(d.widget for d in self.packs.values())])
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
-
-
-def whole_pack() -> Prepared:
-    """Every tool's handout in one PDF."""
-    return Prepared(pack_pdf(), PACK_FILE_NAME, "Download the whole pack (PDF)", PDF_MIME)
-
-
-def whole_pack_word() -> Prepared:
-    """Every tool's handout in one Word document, for a trainer who wants to add their own words."""
-    return Prepared(pack_docx(), PACK_FILE_NAME.replace(".pdf", ".docx"), "Download the whole pack (Word)",
-                    DOCX_MIME)
 
 
 def session_plan_page() -> SessionPlanPage:

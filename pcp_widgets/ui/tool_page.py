@@ -13,12 +13,11 @@ import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, page_for, tool_page_path, link
 from pcp_widgets.render import html_fragment
-from pcp_widgets.render.handout import handout_docx, handout_pdf
+from pcp_widgets.render.handout import handout
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
-from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME, safe_download_name
 from pcp_widgets.ui.editor import ToolEditor, html_block
-from pcp_widgets.ui.prepared import Prepared, PreparedDownload
+from pcp_widgets.ui.prepared import print_downloads
 
 
 def tool_intro_html(tool_key: str) -> str:
@@ -30,22 +29,6 @@ def tool_intro_html(tool_key: str) -> str:
         f"<p><strong>What it is for.</strong> {html.escape(tool.purpose)}</p>"
         f"<p><strong>When to use it.</strong> {html.escape(tool.when_to_use)}</p>"
     )
-
-
-#: The handout's formats: how it is made, its file suffix and what the link calls it.
-HANDOUT_FORMATS = {
-    "PDF": (handout_pdf, ".pdf", PDF_MIME),
-    "Word": (handout_docx, ".docx", DOCX_MIME),
-}
-
-
-def handout(tool_key: str, form: str = "PDF") -> Prepared:
-    """The tool's printed handout: the tool explained, the worked example and a blank template."""
-    tool = get_tool(tool_key)
-    make, suffix, mime = HANDOUT_FORMATS[form]
-    return Prepared(make(tool.key), safe_download_name(f"{tool.key}-handout", suffix),
-                    f"Download the handout ({form}): {tool.title} explained, the worked example "
-                    "and a blank template", mime)
 
 
 def worked_example_html(tool_key: str) -> str:
@@ -77,9 +60,9 @@ class ToolPage:
 
     def __init__(self, tool_key: str, store=None, person: str | None = None):
         self.editor = ToolEditor(tool_key, store=store, person=person)
-        self.handouts = {form: PreparedDownload(f"Prepare a handout ({form})",
-                                                lambda form=form: handout(tool_key, form), "handout")
-                         for form in HANDOUT_FORMATS}
+        tool = get_tool(tool_key)
+        self.handouts = print_downloads("a handout", lambda fmt: handout(tool.key, fmt), f"{tool.key}-handout",
+                                        "handout", f": {tool.title} explained, the worked example and a blank template")
         self.widget = widgets.VBox([
             widgets.HTML(tool_intro_html(tool_key)),
             *(download.widget for download in self.handouts.values()),
