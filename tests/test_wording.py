@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from pcp_widgets.audit import wording
+from pcp_widgets.audit.schema import REVIEW_STATEMENTS
 
 CASES = json.loads((Path(__file__).parent / "data" / "wording_cases.json").read_text(encoding="utf-8"))
 OVERALL_ACCURACY = 0.95
@@ -112,7 +113,7 @@ def test_specific_rate_and_is_generic_over_a_column():
 
 
 def review_rows(*rows: tuple) -> pd.DataFrame:
-    columns = ["review_date", "service", "person_ref", *wording.REVIEW_TEXT]
+    columns = ["review_date", "service", "person_ref", *REVIEW_STATEMENTS]
     return pd.DataFrame([(d, "Ash", p, *texts) for p, d, texts in rows], columns=columns)
 
 

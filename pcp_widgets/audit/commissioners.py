@@ -47,7 +47,6 @@ PROVIDER = "Whole provider"
 ALL_MONTHS = "All months"
 EVENT_TYPES = EVENT.field("event_type").type.options
 STATUSES = OUTCOME.field("status").type.options
-#: Red / amber / green for a mean file score: the dashboards' bands (DOMAIN.md section 4).
 #: The event types charted on the Trends sheet and broken down by routine.
 INCIDENTS_AND_REFUSALS = ("incident", "refusal")
 #: Working Together for Change statement kinds, as the Themes sheet names them.

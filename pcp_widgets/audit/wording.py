@@ -385,7 +385,6 @@ def specific_rate(statements: pd.Series) -> float:
 
 #: A review at least this similar to the person's previous one is flagged (0-1).
 SIMILAR_REVIEW_THRESHOLD = 0.85
-REVIEW_TEXT = REVIEW_STATEMENTS
 _WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -432,7 +431,7 @@ def _review_words(reviews: pd.DataFrame) -> list[list[str]]:
     import pandas as pd
 
     words: list[list[str]] = [[] for _ in range(len(reviews))]
-    for column in (c for c in REVIEW_TEXT if c in reviews.columns):
+    for column in (c for c in REVIEW_STATEMENTS if c in reviews.columns):
         codes, uniques = pd.factorize(reviews[column].astype("object"))
         split = [_WORD.findall(str(text).lower()) for text in uniques]
         for row, code in enumerate(codes):

@@ -24,6 +24,7 @@ import pandas as pd
 from pcp_widgets.audit import charts
 from pcp_widgets.audit.frames import Filters, prepare
 from pcp_widgets.errors import PcpError
+from pcp_widgets.pages import START_PAGE, link, page_for
 from pcp_widgets.ui.downloads import (
     XLSX_MIME,
     download_link_html,
@@ -84,8 +85,6 @@ class Dashboard:
 
     @property
     def title(self) -> str:
-        from pcp_widgets.pages import page_for
-
         return page_for(self.path).title
 
 
@@ -161,10 +160,7 @@ class DashboardPage:
             self.details[panel.key] = widgets.HTML()
             parts += [widgets.HTML(html_block(f"<h2>{html.escape(panel.title)}</h2><p>{html.escape(panel.explain)}</p>")),
                       self.images[panel.key], self.details[panel.key]]
-        from pcp_widgets.pages import START_PAGE, link, page_for  # the registry lists these pages itself
-
-        page = page_for(dashboard.path)
-        back = link(page, START_PAGE) if page else "../workbooks/start_here.ipynb"
+        back = link(page_for(dashboard.path), START_PAGE)
         self.widget = widgets.VBox([
             widgets.HTML(html_block(f'<p><a href="{html.escape(back)}">Back to the start page</a></p>'
                                     f"<h1>{html.escape(dashboard.title)}</h1><p>{html.escape(dashboard.intro)}</p>")),

@@ -27,9 +27,10 @@ from pcp_widgets.ui.practice_page import heading
 PATH = "workbooks/facilitator.ipynb"
 INTRO = (
     "Start a session and show its code to the group. Each participant opens a practice page, types the code and "
-    "their name under 'In a session? Join it', and every answer they check is saved for you here. The page shows "
-    "who has done what as they go (or press Refresh), show the answers to one exercise side by side for discussion (names are hidden unless you "
-    "choose), and at the end download the handout pack and the completion sheet."
+    "their name under 'In a session? Join it', and every answer they check is saved for you here. See who has "
+    "done what as they go (the page updates by itself, or press Refresh), show the answers to one exercise side by "
+    "side for discussion (names are hidden unless you choose), and at the end download the handout pack and the "
+    "completion sheet."
 )
 #: While a session is open, the page reads progress and answers again this often (seconds).
 LIVE_SECONDS = 10
