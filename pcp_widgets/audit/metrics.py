@@ -102,9 +102,8 @@ def specific_wording_by_service(file_audit: pd.DataFrame, by: Sequence[str] = ("
     Uses :func:`pcp_widgets.audit.wording.is_generic`; blank samples are not counted.
     """
     frame = with_groups(prepare("file_audit", file_audit), "file_audit", by)
-    samples = frame["best_support_sample"]
-    present = samples.notna() & (samples.astype("string").str.strip() != "")
-    frame = frame[present.to_numpy()].assign(specific=~wording.is_generic(samples[present.to_numpy()]))
+    written, generic = wording.statement_flags(frame["best_support_sample"])
+    frame = frame[written].assign(specific=~generic[written])
     grouped = frame.groupby(list(by), observed=True)["specific"]
     out = pd.DataFrame({"samples": grouped.size(), "specific": grouped.sum()}).reset_index()
     return out.assign(specific_rate=_percent(out["specific"], out["samples"]))

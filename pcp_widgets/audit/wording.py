@@ -361,10 +361,22 @@ def is_generic(statements: pd.Series) -> pd.Series:
     """
     import pandas as pd
 
-    values = statements.astype("object")
-    codes, uniques = pd.factorize(values)
-    flags = np.array([_generic(str(text)) for text in uniques], dtype=bool)
-    return pd.Series(np.where(codes >= 0, np.append(flags, False)[codes], False), index=statements.index)
+    return pd.Series(statement_flags(statements)[1], index=statements.index)
+
+
+def statement_flags(statements: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(written, generic): whether each statement has any words, and whether it is generic.
+
+    Both are worked out once per distinct text (a year's samples repeat a great deal), so a
+    page can count the samples and their specific share from one pass.
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(statements.astype("object"))
+    texts = [str(text) for text in uniques]
+    written = np.array([bool(text.strip()) for text in texts] + [False], dtype=bool)
+    generic = np.array([_generic(text) for text in texts] + [False], dtype=bool)
+    return written[codes], generic[codes]  # code -1 (missing) takes the appended False
 
 
 @lru_cache(maxsize=200_000)
@@ -374,11 +386,10 @@ def _generic(text: str) -> bool:
 
 def specific_rate(statements: pd.Series) -> float:
     """The share (%) of non-blank statements written specifically; NaN when there are none."""
-    present = statements.dropna().astype("object")
-    present = present[present.map(lambda text: bool(str(text).strip()))]
-    if present.empty:
+    written, generic = statement_flags(statements)
+    if not written.any():
         return float("nan")
-    return float((~is_generic(present)).mean() * 100)
+    return float((~generic[written]).mean() * 100)
 
 
 # -- copy-paste reviews ---------------------------------------------------------------
