@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pcp_widgets.audit import wording
 from pcp_widgets.audit.schema import REVIEW_STATEMENTS
@@ -138,6 +140,34 @@ def test_near_identical_reviews_of_the_same_person():
     assert 0.85 <= pairs.iloc[1]["similarity"] < 1
     assert list(wording.near_identical_reviews(frame, threshold=1.0)["person_ref"]) == ["P-0001"]
     assert wording.review_similarity("a b c", "d e f") == (0.0, 0.0)
+
+
+PHRASES = ("I like my room", "I see my sister", "staff rush me", "I want a job", "my room is cold", "I like",
+           "", "Staff rush me in the mornings", "job job job", "I")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P-1", "P-2", "P-3"]),
+                          st.lists(st.sampled_from(PHRASES + (None,)), min_size=len(REVIEW_STATEMENTS),
+                                   max_size=len(REVIEW_STATEMENTS))), max_size=12),
+       st.sampled_from([0.0, 0.5, 0.85, 1.0]))
+def test_the_year_at_once_agrees_with_comparing_each_pair_on_its_own(reviews, threshold):
+    """The page compares a year's reviews as arrays; each flagged pair, its figures, and each pair left
+    out must be what review_similarity says of the two reviews' statements joined up."""
+    rows = [(person, dt.date(2025, 1, 1) + dt.timedelta(days=30 * n), texts) for n, (person, texts) in enumerate(reviews)]
+    frame = review_rows(*rows)
+    flagged = wording.near_identical_reviews(frame, threshold=threshold)
+    expected = []
+    for person in sorted({person for person, _, _ in rows}):
+        mine = [(day, " ".join(text for text in texts if text)) for p, day, texts in rows if p == person]
+        for (earlier, before), (later, after) in zip(mine, mine[1:]):
+            similarity, overlap = wording.review_similarity(before, after)
+            if similarity >= threshold:
+                expected.append((person, earlier, later, round(similarity, 9), round(overlap, 9)))
+    got = [(person, earlier, later, round(similarity, 9), round(overlap, 9)) for person, earlier, later, similarity, overlap
+           in zip(flagged["person_ref"], flagged["earlier_review"], flagged["later_review"], flagged["similarity"],
+                  flagged["word_overlap"])]
+    assert sorted(got) == sorted(expected)
 
 
 # -- pcp wording ----------------------------------------------------------------------

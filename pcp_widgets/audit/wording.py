@@ -436,40 +436,94 @@ def _similarity(words_a: list[str], words_b: list[str], threshold: float = 0.0) 
     return max(overlap, ratio), overlap
 
 
-def _review_words(reviews: pd.DataFrame) -> list[list[str]]:
-    """Each review's statements as one list of normalised words (each distinct statement split once:
-    the same phrases recur across reviews, which is the very thing this looks for)."""
-    import pandas as pd
-
-    words: list[list[str]] = [[] for _ in range(len(reviews))]
-    for column in (c for c in REVIEW_STATEMENTS if c in reviews.columns):
-        codes, uniques = pd.factorize(reviews[column].astype("object"))
-        split = [_WORD.findall(str(text).lower()) for text in uniques]
-        for row, code in enumerate(codes):
-            if code >= 0:
-                words[row].extend(split[code])
-    return words
-
-
 def near_identical_reviews(reviews: pd.DataFrame, threshold: float = SIMILAR_REVIEW_THRESHOLD) -> pd.DataFrame:
     """Each review whose wording is near-identical to the same person's previous review.
 
     The text compared is the review's working, not working and future statements, as
     :func:`review_similarity` compares them. Returns one row per flagged pair: the person,
     service, both dates, the similarity and word overlap (0-1), most similar first.
+
+    A year's reviews are compared at once, as arrays of (review, word) keys: the shared words
+    of each review and the one before come from one sorted search, and difflib's ratio is
+    worked out only for the few pairs whose bound (as in :func:`_similarity`) could reach
+    ``threshold``.
     """
-    frame = reviews.assign(_words=_review_words(reviews)).sort_values(["person_ref", "review_date"], kind="stable")
-    same_person = (frame["person_ref"].shift() == frame["person_ref"]).to_numpy()
-    earlier = frame[["review_date", "_words"]].shift()[same_person]
-    pairs = frame[same_person]
-    scores = [_similarity(a, b, threshold) for a, b in zip(earlier["_words"], pairs["_words"])]
-    pairs = pairs.assign(earlier_review=earlier["review_date"], similarity=[s for s, _ in scores],
-                         word_overlap=[o for _, o in scores])
+    columns = [c for c in REVIEW_STATEMENTS if c in reviews.columns]
+    frame = reviews[["person_ref", "service", "review_date", *columns]].sort_values(
+        ["person_ref", "review_date"], kind="stable")
+    people = frame["person_ref"].to_numpy()
+    later = np.append(False, people[1:] == people[:-1]) if len(frame) else np.zeros(0, dtype=bool)
+    words = _ReviewWords(frame[columns])
+    overlap, bound = words.overlap_with_previous(later)
+    similarity = overlap.copy()
+    for row in np.flatnonzero(later & (bound >= threshold) & (bound > overlap)):
+        ratio = difflib.SequenceMatcher(None, words.sequence(row - 1), words.sequence(row), autojunk=False).ratio()
+        similarity[row] = max(overlap[row], ratio)
+    pairs = frame[later].assign(earlier_review=frame["review_date"].shift()[later],
+                                similarity=similarity[later], word_overlap=overlap[later])
     flagged = pairs[pairs["similarity"] >= threshold].rename(columns={"review_date": "later_review"})
     return flagged[["person_ref", "service", "earlier_review", "later_review", "similarity", "word_overlap"]] \
         .sort_values("similarity", ascending=False, kind="stable").reset_index(drop=True)
 
 
+class _ReviewWords:
+    """The normalised words of each review's statements, as sorted keys ``review * vocabulary + word``.
+
+    Each distinct statement is split once (the same phrases recur across reviews, which is the
+    very thing the check looks for).
+    """
+
+    def __init__(self, statements: pd.DataFrame):
+        import pandas as pd
+
+        self.reviews = len(statements)
+        table = statements.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(table.ravel())  # one table of every statement, row by row
+        self.codes = codes.reshape(table.shape)
+        self.split = [_WORD.findall(str(text).lower()) for text in uniques]
+        vocabulary: dict[str, int] = {}
+        ids = [[vocabulary.setdefault(word, len(vocabulary)) for word in words] for words in self.split]
+        self.width = max(len(vocabulary), 1)
+        lengths = np.array([len(words) for words in ids] + [0], dtype=np.int64)  # code -1 (blank): no words
+        flat = np.fromiter((word for words in ids for word in words), dtype=np.int64, count=int(lengths[:-1].sum()))
+        starts = np.append(np.cumsum(lengths[:-1]) - lengths[:-1], 0)
+        per_cell = lengths[codes]
+        ends = np.cumsum(per_cell)
+        positions = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts[codes] - (ends - per_cell), per_cell)
+        cell_rows = np.repeat(np.arange(self.reviews, dtype=np.int64), table.shape[1])
+        keys = np.repeat(cell_rows, per_cell) * self.width + flat[positions]
+        self.length = np.bincount(keys // self.width, minlength=self.reviews)  # words, with repeats
+        self.keys, self.counts = np.unique(keys, return_counts=True)
+
+    def overlap_with_previous(self, later: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(overlap, bound) of each review with the one before it, for the reviews marked ``later``.
+
+        Overlap is the Jaccard index of the two word sets; bound is twice the words they share,
+        counted with repeats, over their total length: difflib's ratio cannot exceed it.
+        """
+        rows = self.keys // self.width
+        distinct = np.bincount(rows, minlength=self.reviews)
+        mine = later[rows]
+        wanted = self.keys[mine] - self.width  # the same word in the review before
+        at = np.searchsorted(self.keys, wanted)
+        at[at == len(self.keys)] = 0
+        found = self.keys[at] == wanted
+        found_rows = rows[mine][found]
+        shared = np.bincount(found_rows, minlength=self.reviews)
+        common = np.bincount(found_rows, weights=np.minimum(self.counts[mine][found], self.counts[at[found]]),
+                             minlength=self.reviews)
+        union = distinct + np.roll(distinct, 1) - shared
+        total = self.length + np.roll(self.length, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = np.where(union > 0, shared / union, 1.0)  # two reviews with no words are alike
+            bound = np.where(total > 0, 2 * common / total, 1.0)
+        return overlap, bound
+
+    def sequence(self, row: int) -> list[str]:
+        """The review's words in order, statement by statement."""
+        return [word for code in self.codes[row] if code >= 0 for word in self.split[code]]
+
+
 __all__ = ["Rule", "VAGUE", "DETAIL", "StatementCheck", "check_statement", "check_lines", "vague_rules", "in_own_voice",
-           "own_voice_suggestion", "is_generic", "specific_rate", "review_similarity", "near_identical_reviews",
+           "own_voice_suggestion", "is_generic", "statement_flags", "specific_rate", "review_similarity", "near_identical_reviews",
            "SIMILAR_REVIEW_THRESHOLD"]
