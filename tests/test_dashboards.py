@@ -11,11 +11,12 @@ import re
 import openpyxl
 import pytest
 
-from pcp_widgets.audit.demo import DEMO_PERSON, run_demo
+from pcp_widgets.audit.demo import DEMO_PERSON, DEMO_SERVICE, run_demo
+from pcp_widgets.audit.frames import Filters
 from pcp_widgets.audit.importer import import_files
 from pcp_widgets.store import open_store
 from pcp_widgets.ui.dashboards import DASHBOARDS, INCIDENTS, PLAN_QUALITY
-from pcp_widgets.ui.dashboard import DashboardPage
+from pcp_widgets.ui.dashboard import DashboardPage, filtered_view, load_records
 from tests.workbook_files import headers, row, write_workbook
 
 UNEXPECTED = "could not be drawn"
@@ -94,6 +95,21 @@ def test_the_demo_persons_plan_change_is_judged_in_words(demo_store):
     assert re.search(r"Refusals fell from [\d.]+ to [\d.]+ per 28 days", words), words[-2000:]
     page.person.value = "P-9999"
     assert "Too few points" in page.details["refusals"].value or "too little data" in page.details["refusals"].value
+
+
+def legend_labels(figure) -> list[str]:
+    return [text.get_text() for axes in figure.axes if axes.get_legend() for text in axes.get_legend().get_texts()]
+
+
+def test_plan_changes_are_drawn_for_a_chosen_person_or_service_only(demo_store):
+    """Every service's plan changes at once would be hundreds of lines a year hiding the chart."""
+    records = load_records(demo_store, INCIDENTS.kinds)
+    refusals = INCIDENTS.panels[0]
+    for filters, drawn in ((Filters(), False), (Filters(person_ref=DEMO_PERSON), True),
+                           (Filters(service=DEMO_SERVICE), True)):
+        view = filtered_view(records, filters)
+        labels = legend_labels(refusals.draw(refusals.table(view), view).figure)
+        assert any(label.startswith("plan change") for label in labels) == drawn, (filters, labels)
 
 
 def test_names_in_the_data_are_shown_as_text(store, tmp_path):

@@ -155,13 +155,20 @@ def _refusals_and_incidents(events: pd.DataFrame) -> pd.DataFrame:
     return events[events["event_type"].isin(["refusal", "incident"]).to_numpy()]
 
 
+def _chosen(view: View) -> bool:
+    """Whether one person or one service is chosen: plan changes belong on their charts only."""
+    return bool(view.filters.person_ref or view.filters.service)
+
+
 def _changes(view: View):
-    return spc.plan_change_marks(view["plan_change"])
+    """The plan changes to draw: a chosen person's or service's (every service's at once would
+    be thousands of lines in a year, hiding the chart and saying nothing)."""
+    return spc.plan_change_marks(view["plan_change"]) if _chosen(view) else []
 
 
 def _before_after_sentences(view: View) -> tuple[str, ...]:
     """For a chosen person or service, the rate before and after each plan change in view."""
-    if not (view.filters.person_ref or view.filters.service) or view["plan_change"].empty:
+    if not _chosen(view) or view["plan_change"].empty:
         return ()
     sentences = []
     span = view.filters.span(view.all_records["event"], "event")
@@ -183,18 +190,20 @@ def _weekly_chart(event_type: str, label: str):
 
 INCIDENTS = Dashboard(
     path="audits/incidents_and_refusals.ipynb",
-    intro="Refusals and incidents per week as run charts, with plan changes drawn on them. Choose a person "
-          "(for example the demo's P-0007) or a service to see whether a plan change was followed by fewer "
+    intro="Refusals and incidents per week as run charts. Choose a person (for example the demo's P-0007) or a "
+          "service to see their plan changes drawn on the charts and whether a change was followed by fewer "
           "refusals: the rate per 28 days before and after is given in words, or 'too little data to judge'.",
     kinds=("event", "plan_change"),
     person_filter=True,
     panels=(
         Panel("refusals", "Refusals per week",
-              "A run chart of refusals per full week; vertical lines are plan changes.",
+              "A run chart of refusals per full week; with a person or a service chosen, vertical lines are "
+              "their plan changes.",
               lambda view: _weekly(view, "refusal"), _weekly_chart("refusal", "refusals"),
               {"week": "Week starting", "events": "Refusals"}),
         Panel("incidents", "Incidents per week",
-              "A run chart of incidents per full week; vertical lines are plan changes.",
+              "A run chart of incidents per full week; with a person or a service chosen, vertical lines are "
+              "their plan changes.",
               lambda view: _weekly(view, "incident"), _weekly_chart("incident", "incidents"),
               {"week": "Week starting", "events": "Incidents"}),
         Panel("routines", "By type and routine",
