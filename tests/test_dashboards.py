@@ -9,6 +9,7 @@ import io
 import re
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from pcp_widgets.audit.demo import DEMO_PERSON, DEMO_SERVICE, run_demo
@@ -132,3 +133,16 @@ def test_a_page_opened_after_an_import_shows_the_new_records(store, tmp_path):
     second = [headers("file_audit"), row("file_audit", service="Elm Court")]
     import_files([write_workbook(tmp_path / "b.xlsx", {"File audit": second})], store)
     assert "2 file audit records" in dashboard_page(PLAN_QUALITY.path, store).status.value
+
+
+def test_copied_reviews_chart_shows_the_services_with_most_first_on_a_whole_number_axis():
+    from pcp_widgets.audit import charts
+    from pcp_widgets.ui.dashboards import _copies_by_service
+
+    copies = pd.DataFrame({"service": ["Ash", "Birch", "Birch", "Cedar", "Cedar", "Cedar", "Alder"]})
+    table = _copies_by_service(copies)
+    assert list(zip(table["service"], table["reviews"])) == [("Cedar", 3), ("Birch", 2), ("Alder", 1), ("Ash", 1)]
+    figure = charts.bar_chart(table, "service", "reviews", "Near-identical reviews", "Reviews")
+    charts.png_bytes(figure)
+    ticks = [label.get_text() for label in figure.axes[0].get_xticklabels() if label.get_text()]
+    assert ticks and all(tick.isdigit() for tick in ticks), ticks

@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 #: Okabe and Ito's colour-blind-safe palette, in an order whose neighbours differ in lightness too.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -65,6 +66,8 @@ def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, value_lab
     axes.bar_label(bars, labels=[_format(v, percent) for v in values], padding=3, fontsize=9)
     if percent:
         axes.set_xlim(0, 105)
+    elif values.dropna().apply(float.is_integer).all():
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half reviews on the axis
     return figure
 
 
