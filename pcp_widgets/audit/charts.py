@@ -138,7 +138,8 @@ def line_chart(frame: pd.DataFrame, x: str, series: str | None, value: str, titl
 def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     """The figure as PNG, for the page and for download."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    # zlib's fastest level: as small a file as the default within a few per cent, in half the time
+    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 

@@ -376,7 +376,7 @@ def draw_xmr(result: XmrResult, *, title: str = "", changes: Sequence[tuple] = (
     if len(points) and np.all(np.mod(points["value"].dropna(), 1) == 0):
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half refusals on the axis
     axes.set_ylabel(result.label)
-    axes.set_title(title, loc="left", fontsize=11)
+    axes.set_title(title, loc="left", fontsize=11, y=1.0)  # a fixed place: finding one measures every label
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False, fontsize=8)
@@ -401,16 +401,20 @@ def _draw_limits(axes, result: XmrResult) -> None:
 def _draw_special(axes, result: XmrResult, higher_is_better) -> None:
     points = result.points
     marked = np.zeros(len(points), dtype=bool)
-    for rule, (shape, words) in MARKERS.items():
-        show = points[rule].to_numpy() & ~marked
+    shown = {}  # each point is marked by the first rule that flags it
+    for rule in MARKERS:
+        show = points[rule].to_numpy(dtype=bool) & ~marked
         marked |= show
-        if not show.any():
-            continue
-        chosen = points[show]
-        kinds = np.array([_kind(value > mean, higher_is_better) for value, mean in zip(chosen["value"], chosen["mean"])])
-        for number, kind in enumerate(dict.fromkeys(kinds)):  # a line of markers draws faster than a scatter
-            these = chosen[kinds == kind]
-            axes.plot(these["date"], these["value"], linestyle="none", marker=shape, markersize=8,
+        if show.any():
+            shown[rule] = show
+    if shown:
+        dates, values = points["date"].to_numpy(), points["value"].to_numpy(dtype=float)
+        kinds = np.array([_kind(high, higher_is_better) for high in values > points["mean"].to_numpy(dtype=float)])
+    for rule, show in shown.items():
+        shape, words = MARKERS[rule]
+        for number, kind in enumerate(dict.fromkeys(kinds[show])):  # a line of markers draws faster than a scatter
+            these = show & (kinds == kind)
+            axes.plot(dates[these], values[these], linestyle="none", marker=shape, markersize=8,
                       markerfacecolor=COLOURS[kind], markeredgecolor="black", markeredgewidth=0.6, zorder=4,
                       label=f"special cause: {words}" if number == 0 else None)
     _label_findings(axes, result, higher_is_better)
@@ -418,7 +422,7 @@ def _draw_special(axes, result: XmrResult, higher_is_better) -> None:
 
 def _label_findings(axes, result: XmrResult, higher_is_better) -> None:
     """A word beside the first point of each kind of finding; findings starting together share one label."""
-    points = result.points
+    dates, values = result.points["date"].to_numpy(), result.points["value"].to_numpy(dtype=float)
     seen: set[tuple[str, str]] = set()
     labels: dict[pd.Timestamp, list[str]] = {}
     for finding in result.findings:
@@ -428,13 +432,15 @@ def _label_findings(axes, result: XmrResult, higher_is_better) -> None:
         kind = _kind(finding.direction == "high", higher_is_better)
         words = MARKERS[finding.rule][1] + ("" if kind == "neither" else f" ({kind})")
         labels.setdefault(finding.start, []).append(words)
-    middle = points["date"].min() + (points["date"].max() - points["date"].min()) / 2
+    if not labels:
+        return
+    middle = dates.min() + (dates.max() - dates.min()) / 2
     bottom, top = axes.get_ylim()
     for day, words in labels.items():
-        row = points[points["date"] == day].iloc[0]
+        at = np.flatnonzero(dates == pd.Timestamp(day).to_datetime64())[0]
         # towards the middle of the chart, so the words stay inside it and off the axis labels
-        above, left = row["value"] < (bottom + top) / 2, day <= middle
-        axes.annotate("; ".join(words), (row["date"], row["value"]), xytext=(4 if left else -4, 9 if above else -9),
+        above, left = values[at] < (bottom + top) / 2, dates[at] <= middle
+        axes.annotate("; ".join(words), (dates[at], values[at]), xytext=(4 if left else -4, 9 if above else -9),
                       textcoords="offset points", fontsize=8, va="bottom" if above else "top",
                       ha="left" if left else "right")
 
