@@ -225,6 +225,39 @@ def test_the_chart_marks_special_causes_by_shape_and_word_and_draws_plan_changes
     assert png.getvalue().startswith(b"\x89PNG") and len(png.getvalue()) > 10_000
 
 
+def test_many_plan_changes_are_short_marks_at_the_foot_and_a_few_are_labelled_lines():
+    result = chart(BASELINE + BASELINE, label="refusals")
+    many = [(day, "plan change (review)") for day in weeks(48)[::4]]
+    axes = spc.draw_xmr(result, changes=many).axes[0]
+    marks = [c for c in axes.collections if c.get_label().startswith("plan changes")]
+    assert [c.get_label() for c in marks] == ["plan changes (12, at the foot)"]
+    heights = [segment[:, 1] for segment in marks[0].get_segments()]
+    assert len(heights) == 12 and all(low == 0 and high <= spc.CHANGE_MARK_HEIGHT for low, high in heights)
+    assert not any("plan change (review)" in t.get_text() for t in axes.texts)  # no label for each
+    few = many[:2]
+    axes = spc.draw_xmr(result, changes=few).axes[0]
+    lines = [c for c in axes.collections if c.get_label() == "plan change"]
+    assert [tuple(segment[:, 1]) for segment in lines[0].get_segments()] == [(0, 1), (0, 1)]
+    assert sum("plan change (review)" in t.get_text() for t in axes.texts) == 2
+
+
+def test_the_words_beside_special_causes_never_overlap():
+    """A fall that is a trend and then a shift starts two findings a few points apart, at much the
+    same height: their words would print over each other."""
+    values = BASELINE + [11.5, 10.9, 10.4, 9.9, 9.4, 8.9, 8.4, 8.0, 8.2, 8.1]
+    result = chart(values, label="refusals", higher_is_better=False)
+    figure = spc.draw_xmr(result, higher_is_better=False)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    words = [t for t in figure.axes[0].texts if t.get_text()]
+    assert [t.get_text() for t in words] == ["trend (improvement)", "shift (improvement)"]
+    boxes = [t.get_window_extent(renderer) for t in words]
+    for n, box in enumerate(boxes):
+        assert not any(box.overlaps(other) for other in boxes[n + 1:]), [t.get_text() for t in words]
+    inside = figure.axes[0].bbox
+    assert all(inside.x0 <= box.x0 and box.x1 <= inside.x1 for box in boxes)
+
+
 def test_missing_values_are_left_out_and_said_so():
     values = BASELINE[:10] + [np.nan] + BASELINE[10:]
     result = chart(values)

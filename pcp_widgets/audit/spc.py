@@ -421,7 +421,11 @@ def _draw_special(axes, result: XmrResult, higher_is_better) -> None:
 
 
 def _label_findings(axes, result: XmrResult, higher_is_better) -> None:
-    """A word beside the first point of each kind of finding; findings starting together share one label."""
+    """A word beside the first point of each kind of finding; findings starting together share one label.
+
+    Each label goes beside its point, towards the middle of the chart so it stays inside, and
+    is moved further up or down when it would overlap a label already placed.
+    """
     dates, values = result.points["date"].to_numpy(), result.points["value"].to_numpy(dtype=float)
     seen: set[tuple[str, str]] = set()
     labels: dict[pd.Timestamp, list[str]] = {}
@@ -434,15 +438,58 @@ def _label_findings(axes, result: XmrResult, higher_is_better) -> None:
         labels.setdefault(finding.start, []).append(words)
     if not labels:
         return
-    middle = dates.min() + (dates.max() - dates.min()) / 2
-    bottom, top = axes.get_ylim()
+    from matplotlib.dates import date2num
+
+    places = _LabelPlaces(axes)
     for day, words in labels.items():
         at = np.flatnonzero(dates == pd.Timestamp(day).to_datetime64())[0]
-        # towards the middle of the chart, so the words stay inside it and off the axis labels
-        above, left = values[at] < (bottom + top) / 2, dates[at] <= middle
-        axes.annotate("; ".join(words), (dates[at], values[at]), xytext=(4 if left else -4, 9 if above else -9),
-                      textcoords="offset points", fontsize=8, va="bottom" if above else "top",
-                      ha="left" if left else "right")
+        text = "; ".join(words)
+        (dx, dy), left, above = places.place(date2num(dates[at]), values[at], text)
+        axes.annotate(text, (dates[at], values[at]), xytext=(dx, dy), textcoords="offset points",
+                      fontsize=LABEL_POINTS, va="bottom" if above else "top", ha="left" if left else "right",
+                      bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+
+
+#: The size of the words beside special causes, in points.
+LABEL_POINTS = 8
+
+
+class _LabelPlaces:
+    """Where each finding's words go, in points from the axes' corner, keeping them apart.
+
+    Text is not measured (matplotlib would lay it out once more for that): a label is taken
+    to be half its font size wide per character, which the chart's sans-serif font stays under.
+    """
+
+    def __init__(self, axes):
+        scale = 72 / axes.figure.dpi
+        self.width, self.height = axes.bbox.width * scale, axes.bbox.height * scale
+        self.xlim, self.ylim = axes.get_xlim(), axes.get_ylim()
+        self.taken: list[tuple[float, float, float, float]] = []
+
+    def place(self, x: float, y: float, text: str) -> tuple[tuple[float, float], bool, bool]:
+        """((dx, dy) offset in points, to the right?, above?) for words beside the point (x, y)."""
+        px = (x - self.xlim[0]) / ((self.xlim[1] - self.xlim[0]) or 1) * self.width
+        py = (y - self.ylim[0]) / ((self.ylim[1] - self.ylim[0]) or 1) * self.height
+        wide, high = len(text) * LABEL_POINTS * 0.5, LABEL_POINTS * 1.25
+        left, above = px <= self.width / 2, py < self.height / 2  # towards the middle of the chart
+        candidates = [(9 + step * high, up) for step in range(6) for up in (above, not above)]
+        chosen = candidates[0]
+        for rise, up in candidates:
+            bottom = py + rise if up else py - rise - high
+            right_edge = px + 4 + wide if left else px - 4
+            box = (right_edge - wide, bottom, right_edge, bottom + high)
+            inside = box[0] >= 0 and box[2] <= self.width and box[1] >= 0 and box[3] <= self.height
+            if inside and not any(_overlap(box, other) for other in self.taken):
+                chosen = (rise, up)
+                self.taken.append(box)
+                break
+        rise, up = chosen
+        return (4 if left else -4, rise if up else -rise), left, up
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _kind(high: bool, higher_is_better) -> str:
@@ -452,19 +499,26 @@ def _kind(high: bool, higher_is_better) -> str:
 
 
 def _draw_changes(axes, changes: Sequence[tuple]) -> None:
-    """Plan changes as vertical dash-dot lines (one collection, however many), labelled when few."""
+    """Plan changes as vertical dash-dot lines, each labelled, when few (a person's); when many (a
+    service's year), as short marks along the bottom, so they show when changes were made
+    without hiding the points. One collection either way, however many."""
     if not len(changes):
         return
     days = [pd.Timestamp(day) for day, _ in changes]
-    many = len(changes) > LABELLED_CHANGES
+    if len(changes) > LABELLED_CHANGES:
+        axes.vlines(days, 0, CHANGE_MARK_HEIGHT, transform=axes.get_xaxis_transform(), colors="#000000",
+                    linewidth=1.2, zorder=2, label=f"plan changes ({len(changes)}, at the foot)")
+        return
     axes.vlines(days, 0, 1, transform=axes.get_xaxis_transform(), colors="#000000", linewidth=1,
-                linestyles=[(0, (6, 2, 1, 2))], zorder=2,
-                label=f"plan changes ({len(changes)})" if many else "plan change")
-    if not many:
-        for day, (_, text) in zip(days, changes):
-            axes.annotate(f"{day.day} {day:%b %Y}: {text}"[:60], (day, 0), xycoords=("data", "axes fraction"),
-                          xytext=(-3, 3), textcoords="offset points", rotation=90, ha="right", va="bottom",
-                          fontsize=7)
+                linestyles=[(0, (6, 2, 1, 2))], zorder=2, label="plan change")
+    for day, (_, text) in zip(days, changes):
+        axes.annotate(f"{day.day} {day:%b %Y}: {text}"[:60], (day, 0), xycoords=("data", "axes fraction"),
+                      xytext=(-3, 3), textcoords="offset points", rotation=90, ha="right", va="bottom",
+                      fontsize=7)
+
+
+#: How high the marks for many plan changes reach, as a share of the chart's height.
+CHANGE_MARK_HEIGHT = 0.05
 
 
 def plan_change_marks(plan_changes: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
