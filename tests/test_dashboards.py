@@ -146,3 +146,27 @@ def test_copied_reviews_chart_shows_the_services_with_most_first_on_a_whole_numb
     charts.png_bytes(figure)
     ticks = [label.get_text() for label in figure.axes[0].get_xticklabels() if label.get_text()]
     assert ticks and all(tick.isdigit() for tick in ticks), ticks
+
+
+def test_panels_drawn_ahead_are_shown_at_once_and_later_filters_are_drawn(demo_store):
+    """A kernel kept warm draws the opening view before anyone visits; the page must show those
+    panels without computing them again, and still draw any other filters."""
+    import dataclasses
+
+    from pcp_widgets.ui.dashboard import render_ahead
+
+    records = load_records(demo_store, PLAN_QUALITY.kinds)
+    drawn = render_ahead(PLAN_QUALITY, records)
+    assert {key for _filters, key in drawn} == {panel.key for panel in PLAN_QUALITY.panels}
+
+    def refuse(view):
+        raise RuntimeError("the page computed a panel it had been given")
+
+    refusing = dataclasses.replace(PLAN_QUALITY, panels=tuple(dataclasses.replace(panel, table=refuse)
+                                                               for panel in PLAN_QUALITY.panels))
+    page = DashboardPage(refusing, demo_store, records=records, drawn=drawn)
+    for panel in PLAN_QUALITY.panels:
+        assert page.images[panel.key].value == drawn[Filters(), panel.key][0]
+        assert UNEXPECTED not in page.details[panel.key].value
+    page.service.value = DEMO_SERVICE  # not drawn ahead: computed now (and here, refused)
+    assert UNEXPECTED in page.details["trend"].value

@@ -129,10 +129,42 @@ def alt_text(panel: Panel, drawn: Drawn) -> str:
     return f"Chart: {panel.title}.{first} The numbers are in the table under the chart."
 
 
+#: A panel as the page shows it: the chart's HTML, the HTML under it, and the chart as PNG.
+Shown = tuple[str, str, bytes]
+
+
+def render_panel(panel: Panel, view: View) -> Shown:
+    """Compute the panel's table, draw its chart and lay out both, with their downloads."""
+    table = panel.table(view)
+    drawn = panel.draw(table, view)
+    png = charts.png_bytes(drawn.figure)
+    return (picture_html(png, alt_text(panel, drawn)),
+            panel_html(panel, table, drawn, png, table_xlsx(table, panel.headers, panel.title)), png)
+
+
+def render_ahead(dashboard: Dashboard, records: dict[str, pd.DataFrame],
+                 filters: Filters = Filters()) -> dict[tuple[Filters, str], Shown]:
+    """Every panel for ``filters`` (by default what a page opens on), for a page to show at once.
+
+    A kernel kept warm calls this before anyone opens the page. A panel that cannot be drawn
+    is left out: the page draws it again when opened and says what went wrong.
+    """
+    view = filtered_view(records, filters)
+    shown = {}
+    for panel in dashboard.panels:
+        try:
+            shown[filters, panel.key] = render_panel(panel, view)
+        except Exception:  # noqa: BLE001 - reported when the page itself draws it
+            continue
+    return shown
+
+
 class DashboardPage:
     """The widgets of one dashboard: filters, then each panel's chart, words, table and downloads."""
 
-    def __init__(self, dashboard: Dashboard, store=None, records: dict[str, pd.DataFrame] | None = None):
+    def __init__(self, dashboard: Dashboard, store=None, records: dict[str, pd.DataFrame] | None = None,
+                 drawn: dict[tuple[Filters, str], Shown] | None = None):
+        """``drawn`` holds panels already drawn from these ``records`` (see :func:`render_ahead`)."""
         if store is None:
             from pcp_widgets.store import open_store
 
@@ -152,7 +184,7 @@ class DashboardPage:
         self._drawing: View | None = None  # the view panels left for later belong to
         self.images: dict[str, widgets.HTML] = {}
         self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
-        self._remembered: OrderedDict[tuple[Filters, str], tuple[str, str, bytes]] = OrderedDict()
+        self._remembered: OrderedDict[tuple[Filters, str], Shown] = OrderedDict(drawn or {})
         self.details: dict[str, widgets.HTML] = {}
         parts = []
         for panel in dashboard.panels:
@@ -223,11 +255,7 @@ class DashboardPage:
 
     def _draw(self, panel: Panel, view: View) -> None:
         try:
-            table = panel.table(view)
-            drawn = panel.draw(table, view)
-            png = charts.png_bytes(drawn.figure)
-            shown = (picture_html(png, alt_text(panel, drawn)),
-                     panel_html(panel, table, drawn, png, table_xlsx(table, panel.headers, panel.title)), png)
+            shown = render_panel(panel, view)
             self._show(panel, *shown)
             self._remembered[(view.filters, panel.key)] = shown
             if len(self._remembered) > REMEMBERED_PANELS:

@@ -291,19 +291,22 @@ DASHBOARDS: dict[str, Dashboard] = {d.path: d for d in (PLAN_QUALITY, OBSERVATIO
 def dashboard_page(path: str, store=None) -> DashboardPage:
     """The page for one of :data:`DASHBOARDS`, by its notebook's path.
 
-    In a kernel Voila keeps warm, the libraries are imported and the records read and prepared
-    before anyone opens the page; when someone does, the records are read again only if
-    something was imported meanwhile, so the charts show the data as it is then.
+    In a kernel Voila keeps warm, the libraries are imported, the records read and prepared,
+    and the panels the page opens on (every service, all dates) drawn before anyone opens the
+    page, so it shows them at once. When someone does, the records are read again and the
+    panels drawn afresh only if something was imported meanwhile, so the charts show the data
+    as it is then.
     """
     from pcp_widgets.store import open_store
-    from pcp_widgets.ui.dashboard import load_records
-    from pcp_widgets.ui.start import wait_for_visit
+    from pcp_widgets.ui.dashboard import load_records, render_ahead
+    from pcp_widgets.ui.start import kept_warm, wait_for_visit
 
     dashboard = DASHBOARDS[path]
     store = store or open_store()
     loaded_after = store.latest_import()
     records = load_records(store, dashboard.kinds)
+    drawn = render_ahead(dashboard, records) if kept_warm() else {}
     wait_for_visit()
     if store.latest_import() != loaded_after:  # something was imported while the page waited
-        records = load_records(store, dashboard.kinds)
-    return DashboardPage(dashboard, store, records=records)
+        records, drawn = load_records(store, dashboard.kinds), {}
+    return DashboardPage(dashboard, store, records=records, drawn=drawn)

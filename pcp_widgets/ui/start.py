@@ -96,13 +96,18 @@ def start_page_html(status: str, pages: tuple[Page, ...] = PAGES) -> str:
     return "\n".join(parts)
 
 
+def kept_warm() -> bool:
+    """Whether this kernel is one Voila keeps warm: it runs the page's cells before anyone asks for it."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
 def wait_for_visit() -> None:
     """In a kernel Voila keeps warm, wait until someone opens the page, so the status is current.
 
     Voila runs a pre-heated kernel's cells before anyone asks for the page; without this the
     record counts would be those of the moment the kernel started. Elsewhere it returns at once.
     """
-    if os.environ.get("VOILA_PREHEAT") != "True":
+    if not kept_warm():
         return
     from voila.utils import wait_for_request
 
@@ -119,4 +124,4 @@ def start_page() -> widgets.HTML:
 
 
 __all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "open_status", "start_page_html",
-           "wait_for_visit", "start_page"]
+           "kept_warm", "wait_for_visit", "start_page"]
