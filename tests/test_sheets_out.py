@@ -25,6 +25,7 @@ from pcp_widgets.audit.sheets_out import (
     safe_sheet_names,
     write_csv,
     write_xlsx,
+    xlsx_bytes,
 )
 
 HOSTILE = ['=HYPERLINK("http://example.invalid","click")', "+44 7700 900123", "-1+2", "@SUM(A1)",
@@ -59,14 +60,19 @@ ROWS = [
 HEADERS = ["date", "when", "time", "service", "count", "score", "notes"]
 
 
-@pytest.fixture
-def written(tmp_path):
+@pytest.fixture(params=["to a file", "in memory"])
+def written(tmp_path, request):
+    """The same sheets written by write_xlsx (exports) and by xlsx_bytes (a page's table downloads)."""
     extra = [[None] * 6 + [text] for text in HOSTILE[1:]]
     sheets = [SheetData("Records", HEADERS, iter(ROWS + extra)),
               SheetData("Formats", ["day", "n"], [[dt.date(2025, 3, 7), 5]], column_formats={0: "yyyy-mm-dd",
                                                                                             1: "0.00"},
                         widths={1: 33})]
-    return write_xlsx(tmp_path / "out.xlsx", sheets)
+    if request.param == "to a file":
+        return write_xlsx(tmp_path / "out.xlsx", sheets)
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(xlsx_bytes(sheets))
+    return path
 
 
 def test_round_trip_keeps_text_as_text_and_dates_as_dates(written):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
+import io
 import numbers
 import re
 from dataclasses import dataclass, field
@@ -116,14 +117,28 @@ def write_xlsx(path: Path, sheets: Sequence[SheetData]) -> Path:
     path = Path(path)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, **WORKBOOK_OPTIONS})
     try:
-        formats = _Formats(workbook)
-        for data, name in zip(sheets, safe_sheet_names(s.name for s in sheets)):
-            _SheetWriter(workbook.add_worksheet(name), data, formats).write()
+        _write_sheets(workbook, sheets)
     except BaseException:
         abandon(workbook, path)
         raise
     workbook.close()
     return path
+
+
+def xlsx_bytes(sheets: Sequence[SheetData]) -> bytes:
+    """The same workbook as :func:`write_xlsx`, made in memory: for the small tables a page offers
+    for download, several times faster than going through a file."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
+    _write_sheets(workbook, sheets)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write_sheets(workbook, sheets: Sequence[SheetData]) -> None:
+    formats = _Formats(workbook)
+    for data, name in zip(sheets, safe_sheet_names(s.name for s in sheets)):
+        _SheetWriter(workbook.add_worksheet(name), data, formats).write()
 
 
 def abandon(workbook, path: Path) -> None:

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pcp_widgets.errors import ConflictError, SessionError
@@ -347,7 +345,7 @@ def _answer_rows(people: list[ParticipantAnswers]):
 
 def completion_xlsx(store, code: str) -> bytes:
     """The completion sheet: who did what (one row each), and every answer (for the trainer's records)."""
-    from pcp_widgets.audit.sheets_out import SheetData, write_xlsx
+    from pcp_widgets.audit.sheets_out import SheetData, xlsx_bytes
 
     code = get_session(store, code).code
     people = participants(store, code)
@@ -356,9 +354,7 @@ def completion_xlsx(store, code: str) -> bytes:
     sheets = [SheetData("Completion", list(columns.values()), table.itertuples(index=False, name=None)),
               SheetData("Answers", ["Participant", "Exercise", "Item", "Answer", "Passed the check", "Saved at"],
                         _answer_rows(people))]
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_xlsx(Path(folder) / f"session-{code}.xlsx", sheets)
-        return path.read_bytes()
+    return xlsx_bytes(sheets)
 
 
 __all__ = ["SESSION_TOOL", "ANSWERS_TOOL", "CODE_ALPHABET", "CODE_LENGTH", "ORDER_KEY", "Session", "Participant",

@@ -12,10 +12,8 @@ panels already drawn for the same filters are shown again as they were, at once.
 from __future__ import annotations
 
 import html
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import ipywidgets as widgets
@@ -99,13 +97,10 @@ def filtered_view(records: dict[str, pd.DataFrame], filters: Filters) -> View:
 
 def table_xlsx(frame: pd.DataFrame, headers: dict[str, str], title: str) -> bytes:
     """The panel's table as an xlsx workbook (strings never formulas)."""
-    from pcp_widgets.audit.sheets_out import SheetData, write_xlsx
+    from pcp_widgets.audit.sheets_out import SheetData, xlsx_bytes
 
     shown = frame.rename(columns=headers) if headers else frame
-    with tempfile.TemporaryDirectory(prefix="pcp-table-") as folder:
-        path = write_xlsx(Path(folder) / "table.xlsx",
-                          [SheetData(title, list(map(str, shown.columns)), shown.itertuples(index=False, name=None))])
-        return path.read_bytes()
+    return xlsx_bytes([SheetData(title, list(map(str, shown.columns)), shown.itertuples(index=False, name=None))])
 
 
 def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx: bytes) -> str:
