@@ -170,3 +170,13 @@ def test_panels_drawn_ahead_are_shown_at_once_and_later_filters_are_drawn(demo_s
         assert UNEXPECTED not in page.details[panel.key].value
     page.service.value = DEMO_SERVICE  # not drawn ahead: computed now (and here, refused)
     assert UNEXPECTED in page.details["trend"].value
+
+
+def test_a_bar_chart_of_more_rows_than_it_draws_says_how_many_it_left_out():
+    from pcp_widgets.audit import charts
+
+    services = pd.DataFrame({"service": [f"Service {n}" for n in range(30)], "score": range(30)})
+    assert charts.bar_chart(services, "service", "score", "Scores", "Score").axes[0].get_title(loc="left") \
+        == "Scores (the first 20 of 30)"
+    assert charts.bar_chart(services.head(20), "service", "score", "Scores", "Score").axes[0].get_title(
+        loc="left") == "Scores"

@@ -51,9 +51,15 @@ def empty_figure(title: str, message: str = "No records match the filters.") -> 
 
 def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, value_label: str, *,
               percent: bool = False, limit: int = 20) -> Figure:
-    """Horizontal bars, one per row, labelled with their values (first row at the top)."""
+    """Horizontal bars, one per row, labelled with their values (first row at the top).
+
+    Only the first ``limit`` rows are drawn, and then the title says so: a chart of the lowest 20
+    of 300 services must not pass for the whole picture (the table under it has every row).
+    """
     if frame.empty:
         return empty_figure(title)
+    if len(frame) > limit:
+        title = f"{title} (the first {limit} of {len(frame):,})"
     shown = frame.head(limit)
     height = max(2.5, 0.35 * len(shown) + 1.2)
     labels = [_short(str(text)) for text in shown[label]]
