@@ -113,6 +113,15 @@ def test_plan_changes_are_drawn_for_a_chosen_person_or_service_only(demo_store):
         assert any(label.startswith("plan change") for label in labels) == drawn, (filters, labels)
 
 
+def test_with_a_service_chosen_each_persons_plan_change_is_judged_on_their_own_refusals(demo_store):
+    page = DashboardPage(INCIDENTS, demo_store)
+    page.service.value = DEMO_SERVICE
+    words = page.details["refusals"].value
+    assert re.search(rf"{DEMO_PERSON} \({DEMO_SERVICE}\), plan changed [\d/]+ \([^)]*\): Refusals fell", words), \
+        words[-2000:]
+    assert "other people&#x27;s plan changes showed no clear change" in words
+
+
 def test_names_in_the_data_are_shown_as_text(store, tmp_path):
     hostile = "<img src=x onerror=alert(1)>"
     rows = [headers("file_audit"), row("file_audit", service=hostile)]

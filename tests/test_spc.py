@@ -195,6 +195,32 @@ def test_the_comparison_is_for_the_person_or_service_asked_for():
     assert (person.days_before, person.days_after) == (59, 58)  # the span of every event given, to 28 April
 
 
+def plan_changes(*rows: tuple[str, dt.date, str]) -> pd.DataFrame:
+    keys = sheet_for("plan_change").keys
+    records = [{"person_ref": person, "service": "Oakfield House", "change_date": day, "reason": reason}
+               for person, day, reason in rows]
+    return pd.DataFrame([{k: record.get(k) for k in keys} for record in records], columns=list(keys))
+
+
+def test_a_services_plan_changes_are_each_judged_on_the_person_they_were_made_for():
+    """P-0007's refusals fell after their change while P-0001's carried on: taken together, the
+    service's refusals would blur both, so each change is judged on its own person's events."""
+    fell = events([START + dt.timedelta(days=2 * i) for i in range(29)] + [CHANGE + dt.timedelta(days=20)])
+    steady = events([START + dt.timedelta(days=3 * i) for i in range(40)], person="P-0001")
+    changes = plan_changes(("P-0007", dt.date(2025, 1, 10), "review"), ("P-0007", CHANGE, "incident"),
+                           ("P-0001", dt.date(2025, 2, 20), "review"))
+    judged = spc.latest_changes_judged(pd.concat([fell, steady], ignore_index=True), changes, compared=10,
+                                       start=START, end=END)
+    assert [(c.person_ref, c.change_date.date()) for c in judged] == [("P-0007", CHANGE),  # the latest of two
+                                                                      ("P-0001", dt.date(2025, 2, 20))]
+    assert [c.results[0].verdict for c in judged] == ["fewer", "no clear change"]
+    assert [c.clear for c in judged] == [True, False]
+    assert judged[0].sentence.startswith("P-0007 (Oakfield House), plan changed 01/03/2025 (incident): Refusals fell")
+    assert spc.change_summary(judged, most=5) == [
+        judged[0].sentence, "1 other person's plan changes showed no clear change, or had too little data to judge."]
+    assert spc.change_summary(judged, most=0, more_note=" See the page.")[-1].startswith("2 other people's")
+
+
 def test_exact_rate_comparison_p_values():
     assert spc.rate_ratio_p_value(10, 0, 30, 30) == pytest.approx(2 * 0.5 ** 10)
     assert spc.rate_ratio_p_value(5, 5, 30, 30) == pytest.approx(1.0)

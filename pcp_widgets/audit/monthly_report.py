@@ -182,20 +182,8 @@ class MonthlyReport:
         newest = pd.Timestamp(self.month.end - dt.timedelta(days=spc.MIN_DAYS_EACH_SIDE))
         oldest = pd.Timestamp(self.month.end - dt.timedelta(days=CHANGE_LOOKBACK_DAYS))
         window = changes[(changes["change_date"] >= oldest) & (changes["change_date"] <= newest)]
-        window = window.sort_values("change_date", ascending=False).drop_duplicates("person_ref")
-        judged, unclear = [], 0
-        for change in window.head(COMPARED_CHANGES).itertuples():
-            result = spc.before_after(self.upto["event"], change.change_date, person_ref=str(change.person_ref),
-                                      event_types=("refusal",))[0]
-            if result.verdict in ("fewer", "more"):
-                judged.append(f"{change.person_ref} ({change.service}), plan changed {change.change_date:%d/%m/%Y} "
-                              f"({change.reason}): {result.sentence}")
-            else:
-                unclear += 1
-        lines = judged[:MOST_CHANGES]
-        if unclear or len(judged) > MOST_CHANGES:
-            lines.append(f"{unclear + max(0, len(judged) - MOST_CHANGES)} other people's plan changes showed no clear "
-                         "change in refusals, or too little data to judge; see the Incidents and refusals page.")
+        judged = spc.latest_changes_judged(self.upto["event"], window, compared=COMPARED_CHANGES)
+        lines = spc.change_summary(judged, MOST_CHANGES, " See the Incidents and refusals page.")
         return Bullets("Plan changes and what followed (refusals per 28 days, before and after)", tuple(lines),
                        empty_note="No plan changes between one and nine months ago to follow up.")
 

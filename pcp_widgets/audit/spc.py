@@ -594,6 +594,54 @@ def before_after(events: pd.DataFrame, change_date, *, person_ref: str | None = 
     return results
 
 
+@dataclass(frozen=True)
+class PersonChange:
+    """One person's plan change, judged on that person's own events before and after it."""
+
+    person_ref: str
+    service: str
+    change_date: pd.Timestamp
+    reason: str
+    results: tuple[BeforeAfter, ...]
+
+    @property
+    def clear(self) -> bool:
+        """Whether any event type clearly fell or rose after the change."""
+        return any(result.verdict in ("fewer", "more") for result in self.results)
+
+    @property
+    def sentence(self) -> str:
+        said = " ".join(result.sentence for result in self.results)
+        return f"{self.person_ref} ({self.service}), plan changed {self.change_date:%d/%m/%Y} ({self.reason}): {said}"
+
+
+def latest_changes_judged(events: pd.DataFrame, plan_changes: pd.DataFrame, *, compared: int,
+                          event_types: Sequence[str] = ("refusal",), start=None, end=None) -> list[PersonChange]:
+    """Each person's latest plan change in ``plan_changes``, newest first (at most ``compared`` of
+    them), judged by :func:`before_after` on that person's own events.
+
+    A service's events taken together say nothing about one person's plan, so even when a whole
+    service is in view each change is judged on the person it was made for.
+    """
+    latest = prepare("plan_change", plan_changes).sort_values("change_date", ascending=False, kind="stable")
+    latest = latest.drop_duplicates("person_ref").head(compared)
+    return [PersonChange(str(change.person_ref), str(change.service), change.change_date, str(change.reason),
+                         tuple(before_after(events, change.change_date, person_ref=str(change.person_ref),
+                                            event_types=event_types, start=start, end=end)))
+            for change in latest.itertuples()]
+
+
+def change_summary(judged: Sequence[PersonChange], most: int, more_note: str = "") -> list[str]:
+    """Sentences for the changes with a clear effect (at most ``most``), then one line counting the rest."""
+    clear = [change.sentence for change in judged if change.clear]
+    lines = clear[:most]
+    others = len(judged) - len(lines)
+    if others:
+        lines.append(f"{others} other {'person' if others == 1 else 'people'}'s plan changes showed no clear change, "
+                     f"or had too little data to judge.{more_note}")
+    return lines
+
+
 def _day(value) -> dt.date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
@@ -652,4 +700,5 @@ def _before_after_sentence(event_type: str, change: pd.Timestamp, days_before: i
 
 __all__ = ["xmr", "XmrResult", "Limits", "Finding", "RULES", "LIMIT_FACTOR", "SHIFT_RUN", "TREND_RUN", "MIN_POINTS",
            "draw_xmr", "plan_change_marks", "MARKERS", "before_after", "BeforeAfter", "rate_ratio_p_value",
+           "PersonChange", "latest_changes_judged", "change_summary",
            "MIN_DAYS_EACH_SIDE", "MIN_EVENTS", "TOO_LITTLE", "PER_DAYS"]

@@ -167,13 +167,24 @@ def _changes(view: View):
     return spc.plan_change_marks(view["plan_change"]) if _chosen(view) else []
 
 
+#: With a service chosen, how many people's latest plan changes are judged, and how many with a
+#: clear change are described (the rest are counted in one sentence).
+SERVICE_CHANGES_JUDGED = 20
+SERVICE_CHANGES_SHOWN = 5
+
+
 def _before_after_sentences(view: View) -> tuple[str, ...]:
-    """For a chosen person or service, the rate before and after each plan change in view."""
+    """For a chosen person, the rate before and after each of their plan changes in view; for a
+    chosen service, each person's latest change judged on that person's own events."""
     if not _chosen(view) or view["plan_change"].empty:
         return ()
-    sentences = []
     span = view.filters.span(view.all_records["event"], "event")
     start, end = span if span else (None, None)
+    if not view.filters.person_ref:
+        judged = spc.latest_changes_judged(view["event"], view["plan_change"], compared=SERVICE_CHANGES_JUDGED,
+                                           event_types=("refusal", "incident"), start=start, end=end)
+        return tuple(spc.change_summary(judged, SERVICE_CHANGES_SHOWN))
+    sentences = []
     for day, _label in _changes(view)[:3]:
         for comparison in spc.before_after(view["event"], day, event_types=("refusal", "incident"),
                                            start=start, end=end):
