@@ -235,7 +235,7 @@ def practice_by_staff(observations: pd.DataFrame, min_observations: int | None =
     failures by staff ref is unfair; how many staff were left out is in
     ``result.attrs["staff_left_out"]`` so a page can say so. ``match_rate`` is the share of
     observations judged to match the plan; ``most_missed`` is the check answered No most
-    often (blank when none was). Lowest match rate first.
+    often, in the sheet's words (blank when none was). Lowest match rate first.
     """
     least = min_staff_observations() if min_observations is None else min_observations
     frame = prepare("observation", observations)
@@ -244,13 +244,13 @@ def practice_by_staff(observations: pd.DataFrame, min_observations: int | None =
     width = len(CHECKS)
     overall = table.iloc[width - 1::width]  # matches_plan, the last check
     no = table["no"].to_numpy().reshape(len(keys), width)[:, :-1]
-    check_keys = np.array(list(CHECKS)[:-1])
+    check_words = np.array(list(CHECKS.values())[:-1])
     out = keys.assign(
         observations=np.bincount(ids[ids >= 0], minlength=len(keys)),
         matched=overall["yes"].to_numpy(),
         match_rate=overall["yes_share"].to_numpy(),
         checks_missed=no.sum(axis=1),
-        most_missed=np.where(no.max(axis=1, initial=0) > 0, check_keys[no.argmax(axis=1)], ""),
+        most_missed=np.where(no.max(axis=1, initial=0) > 0, check_words[no.argmax(axis=1)], ""),
     )
     enough = out["observations"] >= least
     shown = out[enough].sort_values(["match_rate", "staff_ref"], kind="stable").reset_index(drop=True)
