@@ -625,10 +625,17 @@ def latest_changes_judged(events: pd.DataFrame, plan_changes: pd.DataFrame, *, c
     """
     latest = prepare("plan_change", plan_changes).sort_values("change_date", ascending=False, kind="stable")
     latest = latest.drop_duplicates("person_ref").head(compared)
-    return [PersonChange(str(change.person_ref), str(change.service), change.change_date, str(change.reason),
-                         tuple(before_after(events, change.change_date, person_ref=str(change.person_ref),
+    frame = prepare("event", events)
+    # the span compared is the events' as given (see before_after), though each person's are passed alone
+    start = start if start is not None else frame["event_date"].min()
+    end = end if end is not None else frame["event_date"].max()
+    people = [str(person) for person in latest["person_ref"]]
+    theirs = frame[frame["person_ref"].isin(people).to_numpy()]
+    rows = theirs.groupby(theirs["person_ref"].astype(str), observed=True).indices
+    return [PersonChange(person, str(change.service), change.change_date, str(change.reason),
+                         tuple(before_after(theirs.iloc[rows.get(person, [])], change.change_date, person_ref=person,
                                             event_types=event_types, start=start, end=end)))
-            for change in latest.itertuples()]
+            for person, change in zip(people, latest.itertuples())]
 
 
 def change_summary(judged: Sequence[PersonChange], most: int, more_note: str = "") -> list[str]:
