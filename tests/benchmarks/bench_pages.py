@@ -1,6 +1,6 @@
 """How fast a served page shows itself, against an empty Voila notebook, in one run.
 
-    .venv/bin/python tests/benchmarks/bench_pages.py [--services 30] [--months 12] [--repeat 5] [--all]
+    .venv/bin/python tests/benchmarks/bench_pages.py [--services 30] [--months 12] [--repeat 5] [--all | --pages PATH...]
 
 DESIGN.md's budget: a served page shows its first chart within 1.5x the time an empty Voila
 notebook takes on the same machine. This script makes a demo database once (cached in
@@ -12,7 +12,7 @@ tests/benchmarks/out/), then in Debian's Chromium (Playwright):
   timed from navigation until its first chart is on the page, with a pause after each
   opening so the server can warm the next kernel, as between two people;
 * with ``--all``, every other registered page too, timed until its first heading (its
-  first widget) is on the page.
+  first widget) is on the page; with ``--pages``, only the registered pages named.
 
 The median of ``--repeat`` openings is reported, with the ratio. Not a test: the machines
 here are shared and noisy, so the figures go in the README with the command.
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=20.0,
                         help="seconds between openings of a page with a warm kernel, for the server to warm the next")
     parser.add_argument("--all", action="store_true", help="every registered page, not only the dashboards")
+    parser.add_argument("--pages", nargs="+", metavar="PATH", help="only these registered pages, by notebook path")
     args = parser.parse_args()
     from pcp_widgets.pages import PAGES
 
@@ -106,7 +107,8 @@ def main() -> None:
         server = start_server("--db", url)
         try:
             time.sleep(20)  # the warm kernels start and read the records
-            for served in PAGES if args.all else [p for p in PAGES if p.path in DASHBOARDS]:
+            chosen = args.pages or (None if args.all else DASHBOARDS)
+            for served in [p for p in PAGES if chosen is None or p.path in chosen]:
                 first = 'img[alt^="Chart:"]' if served.path in DASHBOARDS else "h1"
                 times = []
                 for _ in range(args.repeat):
