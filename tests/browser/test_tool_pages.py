@@ -60,3 +60,12 @@ def test_a_hostile_name_is_shown_as_text_and_never_runs(page, served):
     assert page.get_by_role("heading", name=f"One-page profile for {HOSTILE}", level=2).is_visible()
     assert page.locator("img[src=x]").count() == 0
     assert dialogs == []
+
+
+def test_the_relationship_circle_page_shows_its_worked_example_drawn(page, served):
+    """The one worked example drawn with matplotlib, served in a real kernel: the circle is on the page."""
+    page.goto(served.base + "/voila/render/workbooks/relationship_circle.ipynb")
+    page.get_by_role("heading", name="Relationship circle", level=1).wait_for()
+    page.get_by_role("heading", name="Kevin's relationship circle", level=2).wait_for()
+    assert page.locator(".pcp-tool svg").count() >= 1
+    assert page.get_by_text("could not be drawn").count() == 0
