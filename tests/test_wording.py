@@ -154,7 +154,8 @@ PHRASES = ("I like my room", "I see my sister", "staff rush me", "I want a job",
 def test_the_year_at_once_agrees_with_comparing_each_pair_on_its_own(reviews, threshold):
     """The page compares a year's reviews as arrays; each flagged pair, its figures, and each pair left
     out must be what review_similarity says of the two reviews' statements joined up."""
-    rows = [(person, dt.date(2025, 1, 1) + dt.timedelta(days=30 * n), texts) for n, (person, texts) in enumerate(reviews)]
+    rows = [(person, dt.date(2025, 1, 1) + dt.timedelta(days=30 * n), texts)
+            for n, (person, texts) in enumerate(reviews)]
     frame = review_rows(*rows)
     flagged = wording.near_identical_reviews(frame, threshold=threshold)
     expected = []
@@ -164,9 +165,9 @@ def test_the_year_at_once_agrees_with_comparing_each_pair_on_its_own(reviews, th
             similarity, overlap = wording.review_similarity(before, after)
             if similarity >= threshold:
                 expected.append((person, earlier, later, round(similarity, 9), round(overlap, 9)))
-    got = [(person, earlier, later, round(similarity, 9), round(overlap, 9)) for person, earlier, later, similarity, overlap
-           in zip(flagged["person_ref"], flagged["earlier_review"], flagged["later_review"], flagged["similarity"],
-                  flagged["word_overlap"])]
+    columns = ("person_ref", "earlier_review", "later_review", "similarity", "word_overlap")
+    got = [(person, earlier, later, round(similarity, 9), round(overlap, 9))
+           for person, earlier, later, similarity, overlap in zip(*(flagged[c] for c in columns))]
     assert sorted(got) == sorted(expected)
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -405,33 +404,14 @@ def review_similarity(first: str, second: str) -> tuple[float, float]:
     Word overlap is the Jaccard index of their normalised word sets, blind to order, so
     pasted items shuffled around still match; similarity is the larger of that and
     difflib's ratio over the word sequences, which also catches a text with a word or two
-    changed.
+    changed. :func:`near_identical_reviews` works out the same for a year of reviews at once.
     """
-    return _similarity(_WORD.findall(first.lower()), _WORD.findall(second.lower()))
-
-
-def _similarity(words_a: list[str], words_b: list[str], threshold: float = 0.0) -> tuple[float, float]:
-    """:func:`review_similarity` of two word lists.
-
-    difflib is slow, so its ratio is worked out only when an upper bound on it (twice the
-    words the two share, counted with repeats, over their total length) could reach
-    ``threshold`` and beat the overlap; otherwise the similarity given is the overlap, which
-    is then below the threshold anyway. The bound is first estimated from the word sets
-    (shared words plus the fewer repeats), which costs almost nothing.
-    """
+    words_a, words_b = _WORD.findall(first.lower()), _WORD.findall(second.lower())
     set_a, set_b = set(words_a), set(words_b)
     union = set_a | set_b
     if not union:
         return 1.0, 1.0
-    shared = len(set_a & set_b)
-    overlap = shared / len(union)
-    total = len(words_a) + len(words_b)
-    repeats = min(len(words_a) - len(set_a), len(words_b) - len(set_b))
-    if 2 * (shared + repeats) / total < max(threshold, overlap):
-        return overlap, overlap
-    bound = 2 * sum((Counter(words_a) & Counter(words_b)).values()) / total
-    if bound < threshold or bound <= overlap:
-        return overlap, overlap
+    overlap = len(set_a & set_b) / len(union)
     ratio = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).ratio()
     return max(overlap, ratio), overlap
 
@@ -444,9 +424,10 @@ def near_identical_reviews(reviews: pd.DataFrame, threshold: float = SIMILAR_REV
     service, both dates, the similarity and word overlap (0-1), most similar first.
 
     A year's reviews are compared at once, as arrays of (review, word) keys: the shared words
-    of each review and the one before come from one sorted search, and difflib's ratio is
-    worked out only for the few pairs whose bound (as in :func:`_similarity`) could reach
-    ``threshold``.
+    of each review and the one before come from one sorted search. difflib is slow, so its
+    ratio is worked out only for the few pairs where an upper bound on it (twice the words the
+    two share, counted with repeats, over their total length) reaches ``threshold`` and beats
+    the overlap; elsewhere the similarity is the overlap, as difflib could not change it.
     """
     columns = [c for c in REVIEW_STATEMENTS if c in reviews.columns]
     frame = reviews[["person_ref", "service", "review_date", *columns]].sort_values(
@@ -525,5 +506,5 @@ class _ReviewWords:
 
 
 __all__ = ["Rule", "VAGUE", "DETAIL", "StatementCheck", "check_statement", "check_lines", "vague_rules", "in_own_voice",
-           "own_voice_suggestion", "is_generic", "statement_flags", "specific_rate", "review_similarity", "near_identical_reviews",
-           "SIMILAR_REVIEW_THRESHOLD"]
+           "own_voice_suggestion", "is_generic", "statement_flags", "specific_rate", "review_similarity",
+           "near_identical_reviews", "SIMILAR_REVIEW_THRESHOLD"]
