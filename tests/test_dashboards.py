@@ -189,3 +189,17 @@ def test_a_bar_chart_of_more_rows_than_it_draws_says_how_many_it_left_out():
         == "Scores (the first 20 of 30)"
     assert charts.bar_chart(services.head(20), "service", "score", "Scores", "Score").axes[0].get_title(
         loc="left") == "Scores"
+
+
+def test_a_finding_two_panels_print_is_worked_out_once_per_view(demo_store):
+    records = load_records(demo_store, INCIDENTS.kinds)
+    view = filtered_view(records, Filters(service=DEMO_SERVICE))
+    calls = []
+
+    def judge(seen):
+        calls.append(seen)
+        return ("judged",)
+
+    assert view.once(judge) == view.once(judge) == ("judged",)
+    assert calls == [view]
+    assert filtered_view(records, Filters(service=DEMO_SERVICE)).once(judge) == ("judged",) and len(calls) == 2

@@ -48,9 +48,17 @@ class View:
     records: dict[str, pd.DataFrame]
     filters: Filters
     all_records: dict[str, pd.DataFrame]  # before filtering: the dates a chart should span
+    _worked_out: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.records[kind]
+
+    def once(self, compute: Callable[[View], object]):
+        """``compute(self)``, worked out once for this view however many panels ask for it (the
+        refusals and incidents charts print the same plan-change findings)."""
+        if compute not in self._worked_out:
+            self._worked_out[compute] = compute(self)
+        return self._worked_out[compute]
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ def _weekly_chart(event_type: str, label: str):
     def draw(table: pd.DataFrame, view: View) -> Drawn:
         drawn = run_chart(table, "week", "events", label, "week", f"{label.capitalize()} per week",
                           higher_is_better=False, floor=0, changes=_changes(view))
-        return Drawn(drawn.figure, drawn.sentences + _before_after_sentences(view))
+        return Drawn(drawn.figure, drawn.sentences + view.once(_before_after_sentences))
     return draw
 
 
