@@ -291,7 +291,7 @@ OUTCOMES = Dashboard(
               "no learning or progress.",
               lambda view: wording.near_identical_reviews(view["review"]),
               lambda table, view: Drawn(charts.bar_chart(_copies_by_service(table), "service", "reviews",
-                                                         "Near-identical reviews by service (most first)",
+                                                         "Near-identical reviews by service, most first",
                                                          "Reviews")),
               {"person_ref": "Person ref", "service": "Service", "earlier_review": "Earlier review",
                "later_review": "Later review", "similarity": "Similarity"}),
