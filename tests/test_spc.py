@@ -13,8 +13,11 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pcp_widgets.audit import spc
+from pcp_widgets.audit.frames import prepare
 from pcp_widgets.audit.schema import sheet_for
 
 BASELINE = [10.0, 12.0] * 12
@@ -219,6 +222,34 @@ def test_a_services_plan_changes_are_each_judged_on_the_person_they_were_made_fo
     assert spc.change_summary(judged, most=5) == [
         judged[0].sentence, "1 other person's plan changes showed no clear change, or had too little data to judge."]
     assert spc.change_summary(judged, most=0, more_note=" See the page.")[-1].startswith("2 other people's")
+
+
+PEOPLE = ("P-0001", "P-0002", "P-0003")
+DAYS = st.integers(min_value=0, max_value=150).map(lambda n: START + dt.timedelta(days=n))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PEOPLE), DAYS, st.sampled_from(["refusal", "incident", "other"])),
+                max_size=80),
+       st.lists(st.tuples(st.sampled_from(PEOPLE), DAYS), min_size=1, max_size=6),
+       st.one_of(st.none(), st.just((START, END))))
+def test_judging_a_services_changes_together_gives_what_judging_each_person_alone_gives(happened, changed, span):
+    """The page judges twenty people's changes in one pass over the events; each verdict must be
+    the one :func:`spc.before_after` gives on that person's events alone, over the same span."""
+    given_events = pd.concat([events([day], event_type=kind, person=person) for person, day, kind in happened]
+                             or [events([])], ignore_index=True)
+    changes = plan_changes(*[(person, day, "review") for person, day in changed])
+    start, end = span or (None, None)
+    judged = spc.latest_changes_judged(given_events, changes, compared=10, event_types=("refusal", "incident"),
+                                       start=start, end=end)
+    frame = prepare("event", given_events)
+    first = start if start is not None else frame["event_date"].min()
+    last = end if end is not None else frame["event_date"].max()
+    for change in judged:
+        alone = given_events[given_events["person_ref"] == change.person_ref]
+        each = spc.before_after(alone, change.change_date, event_types=("refusal", "incident"), start=first, end=last)
+        assert list(map(repr, change.results)) == list(map(repr, each))  # repr: a rate may be nan, never equal to itself
+    assert sorted(c.person_ref for c in judged) == sorted({person for person, _day in changed})
 
 
 def test_exact_rate_comparison_p_values():

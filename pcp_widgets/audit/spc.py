@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -584,14 +585,20 @@ def before_after(events: pd.DataFrame, change_date, *, person_ref: str | None = 
         last = min(last, change + pd.Timedelta(days=window_days - 1))
     chosen = apply_filters(frame, "event", Filters(service=service, person_ref=person_ref,
                                                    start=_day(first), end=_day(last)))
-    days_before = max((change - first).days, 0) if pd.notna(first) else 0
-    days_after = max((last - change).days + 1, 0) if pd.notna(last) else 0
+    days_before, days_after = _days_either_side(change, first, last)
     results = []
     for event_type in event_types:
         of_type = chosen["event_date"][(chosen["event_type"] == event_type).to_numpy()]
         before = int((of_type < change).sum())
         results.append(_compare(event_type, change, days_before, days_after, before, len(of_type) - before))
     return results
+
+
+def _days_either_side(change: pd.Timestamp, first, last) -> tuple[int, int]:
+    """Days compared before ``change`` (from ``first``) and after it (to ``last``, the change day included)."""
+    days_before = max((change - first).days, 0) if pd.notna(first) else 0
+    days_after = max((last - change).days + 1, 0) if pd.notna(last) else 0
+    return days_before, days_after
 
 
 @dataclass(frozen=True)
@@ -626,16 +633,30 @@ def latest_changes_judged(events: pd.DataFrame, plan_changes: pd.DataFrame, *, c
     latest = prepare("plan_change", plan_changes).sort_values("change_date", ascending=False, kind="stable")
     latest = latest.drop_duplicates("person_ref").head(compared)
     frame = prepare("event", events)
-    # the span compared is the events' as given (see before_after), though each person's are passed alone
-    start = start if start is not None else frame["event_date"].min()
-    end = end if end is not None else frame["event_date"].max()
+    # the span compared is the events' as given (see before_after), though each person is judged alone
+    first = pd.Timestamp(start) if start is not None else frame["event_date"].min()
+    last = pd.Timestamp(end) if end is not None else frame["event_date"].max()
     people = [str(person) for person in latest["person_ref"]]
-    theirs = frame[frame["person_ref"].isin(people).to_numpy()]
-    rows = theirs.groupby(theirs["person_ref"].astype(str), observed=True).indices
-    return [PersonChange(person, str(change.service), change.change_date, str(change.reason),
-                         tuple(before_after(theirs.iloc[rows.get(person, [])], change.change_date, person_ref=person,
-                                            event_types=event_types, start=start, end=end)))
-            for person, change in zip(people, latest.itertuples())]
+    counted = _counts_either_side(frame, dict(zip(people, latest["change_date"])), first, last)
+    judged = []
+    for person, change in zip(people, latest.itertuples()):
+        change_date = pd.Timestamp(change.change_date)
+        days_before, days_after = _days_either_side(change_date, first, last)
+        results = tuple(_compare(event_type, change_date, days_before, days_after, counted[person, event_type, False],
+                                 counted[person, event_type, True]) for event_type in event_types)
+        judged.append(PersonChange(person, str(change.service), change.change_date, str(change.reason), results))
+    return judged
+
+
+def _counts_either_side(events: pd.DataFrame, changes: dict[str, pd.Timestamp], first, last) -> Counter:
+    """How many events each person in ``changes`` had of each type from ``first`` to ``last``,
+    before and after (True) their change: one pass over the events, not one per person."""
+    chosen = apply_filters(events, "event", Filters(start=_day(first), end=_day(last)))
+    chosen = chosen[chosen["person_ref"].isin(list(changes)).to_numpy()]
+    people = chosen["person_ref"].astype(str).to_numpy()
+    change_dates = pd.to_datetime(pd.Series(people, dtype=object).map(changes)).to_numpy()
+    after = chosen["event_date"].to_numpy() >= change_dates
+    return Counter(zip(people, chosen["event_type"].astype(str).to_numpy(), after.tolist()))
 
 
 def change_summary(judged: Sequence[PersonChange], most: int, more_note: str = "") -> list[str]:
