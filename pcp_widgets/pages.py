@@ -126,6 +126,7 @@ PAGES: tuple[Page, ...] = (
         title="Working Together for Change",
         audiences=("commissioner team", "manager"),
         purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
+        preheat=True,
     ),
     Page(
         path="workbooks/session_plan.ipynb",
@@ -138,6 +139,7 @@ PAGES: tuple[Page, ...] = (
         title="Run a practice session",
         audiences=("trainer",),
         purpose="Start a session with a code, see who has done what, discuss answers side by side, print the pack.",
+        preheat=True,
     ),
     *_practice_pages(),
 )

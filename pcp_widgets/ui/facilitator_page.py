@@ -219,4 +219,12 @@ class FacilitatorPage:
 
 
 def facilitator_page(store=None) -> FacilitatorPage:
+    """The trainer's page. In a kernel Voila keeps warm its libraries and the store are ready
+    before anyone opens it, and the sessions are read once someone does, so they are current."""
+    from pcp_widgets.store import open_store
+    from pcp_widgets.ui.start import wait_for_visit
+
+    if store is None:
+        store = open_store()
+    wait_for_visit()
     return FacilitatorPage(store)

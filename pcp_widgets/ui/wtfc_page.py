@@ -308,4 +308,13 @@ class ThemesPage:
 
 
 def themes_page(store=None) -> ThemesPage:
+    """The theming page. In a kernel Voila keeps warm its libraries (pandas among them) and the
+    store are ready before anyone opens it, and the statements and themes are read once someone
+    does, so they are current."""
+    from pcp_widgets.store import open_store
+    from pcp_widgets.ui.start import wait_for_visit
+
+    if store is None:
+        store = open_store()
+    wait_for_visit()
     return ThemesPage(store)

@@ -21,7 +21,7 @@ def test_a_theme_made_from_a_suggestion_is_counted_and_kept(page, served):
     counts = page.locator("table", has=page.locator("caption", has_text="Review statements in each theme"))
     assert "I want staff who know me" in counts.inner_text()
 
-    page.reload()
+    page.reload()  # a kernel kept warm meanwhile: it must read the themes now, not when it was started
     page.get_by_role("heading", name="Working Together for Change", level=1).wait_for()
     page.get_by_label("Statements about").select_option(label="Not working")
     page.get_by_label("Theme", exact=True).locator("option", has_text="Staff who know me").wait_for(state="attached")
