@@ -5,6 +5,8 @@
   collected tests (``pytest --nbval-lax`` over ``workbooks/`` and ``audits/``), that
   database is filled with a small demo first: each page then runs top to bottom on a
   fresh kernel against data, as it does when served (nbval's kernels inherit ``os.environ``).
+* ``PCP_CACHE_DIR`` points at a temporary folder too, so the worked examples' pictures the
+  pages draw are not kept in your cache folder.
 * Tests that take ``store`` or ``store_url`` run once on a new SQLite file and, when
   ``PCP_TEST_POSTGRES_URL`` is set (see the README), once more on that PostgreSQL database,
   which is emptied before each test: point it at a database kept for testing only.
@@ -58,13 +60,16 @@ def store(store_url):
 DEMO_SIZE = {"services": 3, "months": 3, "seed": 1}
 
 _session: dict = {}
+#: Set for the whole session and put back after it.
+_SESSION_VARIABLES = ("PCP_DB", "PCP_CACHE_DIR")
 
 
 def pytest_configure(config):
     folder = Path(tempfile.mkdtemp(prefix="pcp-tests-"))
     _session["folder"] = folder
-    _session["previous_db"] = os.environ.get("PCP_DB")
+    _session["previous"] = {name: os.environ.get(name) for name in _SESSION_VARIABLES}
     os.environ["PCP_DB"] = f"sqlite:///{folder / 'pages.sqlite'}"
+    os.environ["PCP_CACHE_DIR"] = str(folder / "cache")
 
 
 def pytest_collection_finish(session):
@@ -73,11 +78,11 @@ def pytest_collection_finish(session):
 
 
 def pytest_unconfigure(config):
-    previous = _session.pop("previous_db", None)
-    if previous is None:
-        os.environ.pop("PCP_DB", None)
-    else:
-        os.environ["PCP_DB"] = previous
+    for name, previous in _session.pop("previous", {}).items():
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
     folder = _session.pop("folder", None)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)

@@ -10,6 +10,9 @@ import os
 
 from pcp_widgets.errors import UsageError
 
+#: The name of this user's data and cache folders (platformdirs).
+APP_NAME = "pcp-workbook"
+
 
 def env_number(name: str, kind):
     """The environment variable ``name`` as a ``kind`` (int or float), or None when it is unset or blank."""

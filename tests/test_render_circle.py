@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import math
@@ -11,7 +12,8 @@ import matplotlib.image
 import pytest
 
 from pcp_widgets.render import UnsupportedFormat, render, render_bytes
-from pcp_widgets.render.circle import PNG_DPI, QUARTER_SIGNS, RING_EDGES, circle_counts, circle_figure
+from pcp_widgets.render.circle import PNG_DPI, QUARTER_SIGNS, RING_EDGES, circle_figure
+from pcp_widgets.render.circle_counts import circle_counts
 from pcp_widgets.tools.examples import KEVIN_CIRCLE
 from render_documents import circle_document, circle_people, docx_text, read_pdf, squeeze
 
@@ -160,3 +162,64 @@ def test_a_name_in_a_script_the_font_lacks_still_renders_quietly(recwarn):
     svg = render_bytes(circle_document(people), "svg")
     assert "李小龍" in svg.decode()
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
+
+
+# -- the worked example's picture, kept between pages ------------------------------------------
+
+
+OPEN_THE_PAGE = """
+import sys
+from pcp_widgets.ui.tool_page import tool_page
+page = tool_page("relationship_circle")
+print("matplotlib" in sys.modules)
+"""
+
+
+def open_circle_page(cache) -> bool:
+    """Open the relationship circle page in a fresh process; whether it had to import matplotlib."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", OPEN_THE_PAGE], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PCP_CACHE_DIR": str(cache)})
+    return result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_the_worked_example_is_drawn_once_then_read_back_by_later_pages(tmp_path):
+    """The page opens on Kevin's circle: the first page draws it (with matplotlib), later ones
+    read the same picture back without importing matplotlib, which is most of a second."""
+    cache = tmp_path / "cache"
+    assert open_circle_page(cache)
+    assert [path.suffix for path in cache.iterdir()] == [".svg"]  # the worked example, as the page shows it
+    assert not open_circle_page(cache)
+
+
+def test_a_cached_picture_is_the_picture_drawn(tmp_path, monkeypatch):
+    from pcp_widgets.render.circle import circle_bytes
+
+    monkeypatch.setenv("PCP_CACHE_DIR", str(tmp_path))
+    people = KEVIN_CIRCLE.sections["people"]
+    drawn = circle_bytes(KEVIN_CIRCLE.person, people, "png", KEVIN_CIRCLE.heading)
+    assert render_bytes(KEVIN_CIRCLE, "png") == drawn  # drawn, and kept
+    [kept] = tmp_path.iterdir()
+    assert kept.read_bytes() == drawn
+    kept.write_bytes(b"read back")
+    assert render_bytes(KEVIN_CIRCLE, "png") == b"read back"  # read, not drawn again
+
+
+def test_a_persons_own_circle_is_never_written_to_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PCP_CACHE_DIR", str(tmp_path))
+    document = circle_document(circle_people(3))
+    assert render_bytes(document, "png").startswith(b"\x89PNG")
+    assert render_bytes(document, "html")
+    changed = KEVIN_CIRCLE.sections["people"][1:]  # the example with someone taken out is someone's own
+    render_bytes(dataclasses.replace(KEVIN_CIRCLE, sections={**KEVIN_CIRCLE.sections, "people": changed}), "png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_folder_that_cannot_be_written_still_gives_the_picture(tmp_path, monkeypatch):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("PCP_CACHE_DIR", str(blocked / "cache"))
+    assert render_bytes(KEVIN_CIRCLE, "png").startswith(b"\x89PNG")

@@ -66,9 +66,9 @@ def render_bytes(document: Document, fmt: str, *, today: dt.date | None = None) 
 
         return profile_pdf(document)
     if layout_kind == "circle" and fmt in ("pdf", *PICTURE_FORMATS):
-        from pcp_widgets.render.circle import circle_bytes
+        from pcp_widgets.render.pictures import circle_picture
 
-        return circle_bytes(document.person, document.sections.get("people", []), fmt, document.heading)
+        return circle_picture(document.person, document.sections.get("people", []), fmt, document.heading)
     if fmt == "html":
         from pcp_widgets.render.html import html_page
 

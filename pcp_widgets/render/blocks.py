@@ -244,7 +244,7 @@ def _capitalise(text: str) -> str:
 
 def _circle(document: Document, flags: dict) -> list[Block]:
     """The picture, the counts beside it, and every person as a table (the accessible form)."""
-    from pcp_widgets.render.circle import circle_counts
+    from pcp_widgets.render.circle_counts import circle_counts
 
     people = tuple(document.sections.get("people", []))
     counts = circle_counts(people)

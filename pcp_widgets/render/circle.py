@@ -27,9 +27,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
+from pcp_widgets.render.circle_counts import RINGS, CircleCounts, circle_counts, group_label, groups
 from pcp_widgets.render.fonts import FAMILY
 from pcp_widgets.render.text import printable
-from pcp_widgets.tools import get_tool
 
 #: A4 landscape, in inches: the picture prints on one sheet.
 FIGURE_SIZE = (11.69, 8.27)
@@ -37,7 +37,6 @@ LAYOUT_DPI = 100
 PNG_DPI = 110
 #: Name sizes tried, largest first; 7 pt is the smallest still easy to read on paper.
 NAME_SIZES = (10.0, 9.0, 8.0, 7.0)
-RINGS = 4
 #: Radii of the centre disc and of each ring's outer edge, in data units. The inner rings
 #: are wider than the outer ones, so each ring of a quarter has room for a similar number
 #: of names although its arc is shorter.
@@ -49,50 +48,6 @@ QUARTER_SIGNS = ((-1, 1), (1, 1), (1, -1), (-1, -1))
 #: between names one above another, from a ring's edge, from a dividing line.
 NAME_GAP_X, NAME_GAP_Y, RING_GAP, LINE_GAP = 7.0, 1.5, 2.0, 3.0
 RING_FILLS = ("#dedede", "#efefef", "#dedede", "#efefef")
-
-
-def _group_column():
-    return get_tool("relationship_circle").section("people").column("group")
-
-
-def group_label(group: str) -> str:
-    """The short name of a group for the picture: 'Community: school, work...' -> 'Community'."""
-    return _group_column().label_for(group).split(":")[0]
-
-
-# -- counts ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CircleCounts:
-    by_group: dict
-    by_ring: dict
-    paid: int
-    unpaid: int
-
-    @property
-    def total(self) -> int:
-        return self.paid + self.unpaid
-
-    def sections(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        """(heading, [(label, number)]) in reading order, for the panel and the tables."""
-        return [
-            ("By group", [(group_label(group), n) for group, n in self.by_group.items()]),
-            ("Paid or unpaid", [("Paid", self.paid), ("Unpaid", self.unpaid)]),
-            ("By ring", [(f"Ring {ring}" + (" (closest)" if ring == 1 else ""), n)
-                         for ring, n in self.by_ring.items()]),
-            ("Everyone", [("Everyone", self.total)]),
-        ]
-
-
-def circle_counts(people) -> CircleCounts:
-    by_group = {group: 0 for group in _group_column().values}
-    by_ring = {ring: 0 for ring in range(1, RINGS + 1)}
-    for person in people:
-        by_group[person["group"]] += 1
-        by_ring[int(person["ring"])] += 1
-    paid = by_group.get("paid", 0)
-    return CircleCounts(by_group, by_ring, paid, sum(by_group.values()) - paid)
 
 
 # -- placing names --------------------------------------------------------------------------
@@ -267,9 +222,8 @@ class _Placer:
 
 def place_names(people, measure: _Measure, scale: float, obstacles: list) -> Placement:
     """Every person's name placed in their quarter and ring, at the largest size that fits all."""
-    groups = list(_group_column().values)
     cells = {}
-    for group, signs in zip(groups, QUARTER_SIGNS):
+    for group, signs in zip(groups(), QUARTER_SIGNS):
         for ring in range(1, RINGS + 1):
             cells[(group, ring)] = _Cell(signs, RING_EDGES[ring - 1] * scale, RING_EDGES[ring] * scale)
     for person in people:
@@ -339,7 +293,7 @@ def _draw_rings_and_quarters(axes) -> None:
     for x, y in ((1, 0), (0, 1), (-1, 0), (0, -1)):  # the dividing lines stop at the centre disc
         axes.plot([x * CENTRE_RADIUS, x * OUTER_RADIUS], [y * CENTRE_RADIUS, y * OUTER_RADIUS], color="black",
                   linewidth=1.2)
-    for group, (sx, sy) in zip(_group_column().values, QUARTER_SIGNS):
+    for group, (sx, sy) in zip(groups(), QUARTER_SIGNS):
         label = "\n".join(textwrap.wrap(group_label(group), 16))
         axes.text(sx * OUTER_RADIUS * 1.03, sy * OUTER_RADIUS * 1.03, label, fontsize=13, weight="bold",
                   family=FAMILY, ha="left" if sx < 0 else "right", va="top" if sy > 0 else "bottom",

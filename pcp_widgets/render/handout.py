@@ -52,9 +52,9 @@ def _printable_block(block: Block) -> Block:
     """The circle's picture as a PNG chart, which the PDF renderer draws; every other block as it is."""
     if not isinstance(block, Picture):
         return block
-    from pcp_widgets.render.circle import circle_bytes
+    from pcp_widgets.render.pictures import circle_picture
 
-    png = circle_bytes(block.person, block.people, "png", block.label)
+    png = circle_picture(block.person, block.people, "png", block.label)
     return Chart(block.label, png, (f"The people in {block.person}'s life, closest in the middle ring.",))
 
 

@@ -94,9 +94,9 @@ def _side_by_side(block: SideBySide) -> str:
 
 def _picture(block: Picture) -> str:
     """The circle as inline SVG: its names stay text (searchable, read aloud), escaped by matplotlib."""
-    from pcp_widgets.render.circle import circle_bytes
+    from pcp_widgets.render.pictures import circle_picture
 
-    svg = circle_bytes(block.person, block.people, "svg").decode("utf-8")
+    svg = circle_picture(block.person, block.people, "svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]
     label = _e(f"{block.label} of {block.person}; the people are listed in the table below.")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)

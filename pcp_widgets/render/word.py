@@ -107,9 +107,9 @@ def _side_by_side(word, block: SideBySide) -> None:
 
 
 def _picture(word, block: Picture) -> None:
-    from pcp_widgets.render.circle import circle_bytes
+    from pcp_widgets.render.pictures import circle_picture
 
-    png = circle_bytes(block.person, block.people, "png")
+    png = circle_picture(block.person, block.people, "png")
     _add_png(word, png, f"{block.label} of {block.person}: the people are listed in the table below.")
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from platformdirs import user_data_path
 
+from pcp_widgets.environment import APP_NAME
 from pcp_widgets.errors import DatabaseError
 
-APP_NAME = "pcp-workbook"
 DEFAULT_FILE_NAME = "pcp.sqlite"
 #: How long a writer waits for another writer (an import in another window) before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
