@@ -1,6 +1,8 @@
 """The store: migrations, the default location, tool document versions and conflicts."""
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 import sqlalchemy as sa
@@ -47,6 +49,21 @@ def test_a_first_version_database_is_upgraded_in_place_and_keeps_its_rows(tmp_pa
     assert document.version == 1
     with store.engine.connect() as connection:
         assert migrate.current_revision(connection) == migrate.head_revision()
+
+
+def test_the_declared_newest_version_is_alembics_newest():
+    """A migration added without moving HEAD_REVISION on would leave databases unupgraded: caught here."""
+    assert migrate.HEAD_REVISION == migrate.head_revision()
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path):
+    """Every page opens the store; only a database that needs upgrading pays for loading alembic."""
+    url = f"sqlite:///{tmp_path}/pcp.sqlite"
+    opening = ("import sys; from pcp_widgets.store import open_store; "
+               f"open_store({url!r}).dispose(); print('alembic' in sys.modules)")
+    loaded = [subprocess.run([sys.executable, "-c", opening], capture_output=True, text=True, check=True).stdout.strip()
+              for _ in range(2)]
+    assert loaded == ["True", "False"]  # made and migrated, then opened as it is
 
 
 def test_a_database_from_a_newer_pcp_is_refused(tmp_path):
