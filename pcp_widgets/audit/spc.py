@@ -578,8 +578,7 @@ def before_after(events: pd.DataFrame, change_date, *, person_ref: str | None = 
     """
     frame = prepare("event", events)
     change = pd.Timestamp(change_date)
-    first = pd.Timestamp(start) if start is not None else frame["event_date"].min()
-    last = pd.Timestamp(end) if end is not None else frame["event_date"].max()
+    first, last = _span(frame, start, end)
     if window_days is not None:
         first = max(first, change - pd.Timedelta(days=window_days))
         last = min(last, change + pd.Timedelta(days=window_days - 1))
@@ -592,6 +591,13 @@ def before_after(events: pd.DataFrame, change_date, *, person_ref: str | None = 
         before = int((of_type < change).sum())
         results.append(_compare(event_type, change, days_before, days_after, before, len(of_type) - before))
     return results
+
+
+def _span(events: pd.DataFrame, start, end) -> tuple:
+    """The period compared: from ``start`` to ``end``, each defaulting to the first or last event date given."""
+    first = pd.Timestamp(start) if start is not None else events["event_date"].min()
+    last = pd.Timestamp(end) if end is not None else events["event_date"].max()
+    return first, last
 
 
 def _days_either_side(change: pd.Timestamp, first, last) -> tuple[int, int]:
@@ -634,8 +640,7 @@ def latest_changes_judged(events: pd.DataFrame, plan_changes: pd.DataFrame, *, c
     latest = latest.drop_duplicates("person_ref").head(compared)
     frame = prepare("event", events)
     # the span compared is the events' as given (see before_after), though each person is judged alone
-    first = pd.Timestamp(start) if start is not None else frame["event_date"].min()
-    last = pd.Timestamp(end) if end is not None else frame["event_date"].max()
+    first, last = _span(frame, start, end)
     people = [str(person) for person in latest["person_ref"]]
     counted = _counts_either_side(frame, dict(zip(people, latest["change_date"])), first, last)
     judged = []
