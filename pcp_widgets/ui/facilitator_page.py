@@ -23,6 +23,7 @@ from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.kernel import kernel_loop
 from pcp_widgets.ui.practice_page import heading
+from pcp_widgets.ui.start import built_on_visit
 
 PATH = "workbooks/facilitator.ipynb"
 INTRO = (
@@ -219,12 +220,5 @@ class FacilitatorPage:
 
 
 def facilitator_page(store=None) -> FacilitatorPage:
-    """The trainer's page. In a kernel Voila keeps warm its libraries and the store are ready
-    before anyone opens it, and the sessions are read once someone does, so they are current."""
-    from pcp_widgets.store import open_store
-    from pcp_widgets.ui.start import wait_for_visit
-
-    if store is None:
-        store = open_store()
-    wait_for_visit()
-    return FacilitatorPage(store)
+    """The trainer's page, reading the sessions when someone opens it (see :func:`built_on_visit`)."""
+    return built_on_visit(FacilitatorPage, store)

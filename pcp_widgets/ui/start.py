@@ -117,6 +117,18 @@ def wait_for_visit() -> None:
         return
 
 
+def built_on_visit(build, store=None):
+    """``build(store)``, for a page a kernel Voila may keep warm: the page's libraries (imported
+    with its module) and the store are ready before anyone asks, and the page reads its data
+    once someone opens it, so what it shows is current. Elsewhere it builds at once."""
+    if store is None:
+        from pcp_widgets.store import open_store
+
+        store = open_store()
+    wait_for_visit()
+    return build(store)
+
+
 def start_page() -> widgets.HTML:
     """The start page as a widget, with the status of the database pages use now."""
     wait_for_visit()
@@ -124,4 +136,4 @@ def start_page() -> widgets.HTML:
 
 
 __all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "open_status", "start_page_html",
-           "kept_warm", "wait_for_visit", "start_page"]
+           "kept_warm", "wait_for_visit", "built_on_visit", "start_page"]

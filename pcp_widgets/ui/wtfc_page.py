@@ -24,6 +24,7 @@ from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe
 from pcp_widgets.ui.editor import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
+from pcp_widgets.ui.start import built_on_visit
 
 TITLE = "Working Together for Change"
 PATH = "audits/working_together_for_change.ipynb"
@@ -308,13 +309,5 @@ class ThemesPage:
 
 
 def themes_page(store=None) -> ThemesPage:
-    """The theming page. In a kernel Voila keeps warm its libraries (pandas among them) and the
-    store are ready before anyone opens it, and the statements and themes are read once someone
-    does, so they are current."""
-    from pcp_widgets.store import open_store
-    from pcp_widgets.ui.start import wait_for_visit
-
-    if store is None:
-        store = open_store()
-    wait_for_visit()
-    return ThemesPage(store)
+    """The theming page, reading statements and themes when someone opens it (see :func:`built_on_visit`)."""
+    return built_on_visit(ThemesPage, store)
