@@ -30,7 +30,7 @@ from pcp_widgets.ui.downloads import (
     report_unexpected,
     safe_download_name,
 )
-from pcp_widgets.ui.editor import html_block, status_html
+from pcp_widgets.ui.frame import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.kernel import kernel_loop
 from pcp_widgets.ui.import_page import html_table

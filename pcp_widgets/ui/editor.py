@@ -32,31 +32,10 @@ from pcp_widgets.ui.downloads import (
     safe_download_name,
 )
 from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
+from pcp_widgets.ui.frame import html_block, status_html
 from pcp_widgets.ui.session import DocumentSession, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
 
-STYLE = """
-<style>
-.pcp-tool { color: #1b1b1b; line-height: 1.5; max-width: 75rem; }
-.pcp-tool h1 { font-size: 1.8rem; margin: 0 0 0.5rem 0; }
-.pcp-tool h2 { font-size: 1.3rem; margin: 1.25rem 0 0.25rem 0; }
-.pcp-tool h3 { font-size: 1.1rem; margin: 1rem 0 0.25rem 0; }
-.pcp-tool .pcp-prompt { margin: 0; }
-.pcp-tool .pcp-hints { margin: 0.1rem 0 0.4rem 1.2rem; color: #3b3b3b; }
-.pcp-tool .pcp-problem { border-left: 4px solid #a4262c; padding-left: 0.5rem; }
-.pcp-tool .pcp-note { border-left: 4px solid #0b4fa8; padding-left: 0.5rem; }
-.pcp-tool a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
-.pcp-stacked { flex-direction: column !important; align-items: stretch !important; }
-.pcp-stacked > .widget-label { width: auto !important; max-width: none !important; white-space: normal !important;
-                               overflow: visible !important; text-overflow: clip !important; height: auto !important;
-                               line-height: 1.4 !important; text-align: left !important; font-weight: 600;
-                               color: #1b1b1b; }
-.pcp-stacked > select, .pcp-stacked > input { flex: 0 0 auto !important; min-height: 28px; }
-.pcp-row { gap: 0.75rem; }
-.pcp-side-by-side { display: flex; gap: 1rem; flex-wrap: wrap; }
-.pcp-side-by-side > div { flex: 1 1 24rem; border: 1px solid #767676; padding: 0.5rem; }
-</style>
-"""
 
 #: Who took part: shown above every tool and stored as the document's ``contributors``.
 CONTRIBUTORS = Section(
@@ -65,12 +44,6 @@ CONTRIBUTORS = Section(
 )
 
 SAVED_BY = "editor page"
-#: Buttons as wide as their words, so no label is cut short.
-AUTO_WIDTH = widgets.Layout(width="auto")
-
-
-def html_block(inner: str) -> str:
-    return f'{STYLE}<div class="pcp-tool" lang="en-GB">{inner}</div>'
 
 
 def section_intro_html(section: Section) -> str:
@@ -111,11 +84,6 @@ def wording_html(section: Section, value: Any) -> str:
         return ""
     return html_block("<div class='pcp-note' role='note'><p><strong>Wording check</strong> (a new member of staff "
                       f"should be able to act on each line on day one):</p><ul>{''.join(items)}</ul></div>")
-
-
-def status_html(text: str, problem: bool = False) -> str:
-    css = "pcp-problem" if problem else "pcp-note"
-    return html_block(f"<p class='{css}'>{html.escape(text)}</p>")
 
 
 def rendered(document: Document, suffix: str, today: dt.date | None = None) -> bytes:
@@ -339,8 +307,8 @@ class ToolEditor:
             f"<div><h3>Your version (on this page)</h3>{mine}</div>"
             f"<div><h3>The version saved elsewhere (version {conflict.theirs_version})</h3>{theirs}</div></div>"
         ))
-        keep_mine = widgets.Button(description="Keep my version", button_style="primary", layout=AUTO_WIDTH)
-        keep_theirs = widgets.Button(description="Go on from the other version", layout=AUTO_WIDTH)
+        keep_mine = widgets.Button(description="Keep my version", button_style="primary")
+        keep_theirs = widgets.Button(description="Go on from the other version")
         keep_mine.on_click(lambda _b: self._resolve(mine=True))
         keep_theirs.on_click(lambda _b: self._resolve(mine=False))
         self.conflict_box.children = [both, widgets.HBox([keep_mine, keep_theirs])]
@@ -362,8 +330,8 @@ class ToolEditor:
     def _versions_block(self) -> widgets.Widget:
         self.version_choice = stacked(widgets.Dropdown(description="Earlier versions", options=[],
                                                        layout=widgets.Layout(width="28rem")))
-        self.view_button = widgets.Button(description="Show this version", icon="eye", layout=AUTO_WIDTH)
-        self.restore_button = widgets.Button(description="Restore this version", icon="undo", layout=AUTO_WIDTH)
+        self.view_button = widgets.Button(description="Show this version", icon="eye")
+        self.restore_button = widgets.Button(description="Restore this version", icon="undo")
         self.version_view = widgets.HTML()
         self.view_button.on_click(lambda _b: self._view_version())
         self.restore_button.on_click(lambda _b: self._restore_version())
@@ -406,7 +374,7 @@ class ToolEditor:
         self.links = widgets.HTML()
         buttons = []
         for suffix, (name, _mime) in DOWNLOADS.items():
-            button = widgets.Button(description=f"Download {name}", icon="download", layout=AUTO_WIDTH)
+            button = widgets.Button(description=f"Download {name}", icon="download")
             button.on_click(lambda _b, s=suffix: self.prepare_download(s))
             buttons.append(button)
         return widgets.VBox([widgets.HTML(html_block("<h3>Print or share</h3>")), widgets.HBox(buttons), self.links])

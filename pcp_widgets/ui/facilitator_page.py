@@ -18,7 +18,7 @@ from pcp_widgets.pages import START_PAGE, link, page_for
 from pcp_widgets.practice import sessions
 from pcp_widgets.practice.content import load_exercises
 from pcp_widgets.ui.downloads import PDF_MIME, download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.editor import AUTO_WIDTH, html_block, status_html
+from pcp_widgets.ui.frame import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.kernel import kernel_loop
@@ -88,10 +88,10 @@ class FacilitatorPage:
         self._live_scheduled = False
         self.items = sessions.all_session_items()
         self.trainer = stacked(widgets.Text(description="Your name (printed on the handout)"))
-        self.start_button = widgets.Button(description="Start a session", layout=AUTO_WIDTH)
+        self.start_button = widgets.Button(description="Start a session")
         self.start_button.on_click(lambda _b: self.start())
         self.earlier = stacked(widgets.Text(description="Or reopen an earlier session: its code"))
-        self.reopen_button = widgets.Button(description="Reopen", layout=AUTO_WIDTH)
+        self.reopen_button = widgets.Button(description="Reopen")
         self.reopen_button.on_click(lambda _b: self.reopen())
         self.status = widgets.HTML()
         self.code_shown = widgets.HTML()
@@ -103,21 +103,21 @@ class FacilitatorPage:
         ])
 
     def _session_box(self) -> widgets.VBox:
-        self.refresh_button = widgets.Button(description="Refresh", layout=AUTO_WIDTH)
+        self.refresh_button = widgets.Button(description="Refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.live = widgets.Checkbox(description=f"Update by itself every {LIVE_SECONDS} seconds", value=True,
-                                     indent=False, layout=AUTO_WIDTH)
+                                     indent=False)
         self.progress = widgets.HTML()
         self.item = stacked(widgets.Dropdown(description="Exercise to discuss", options=item_options(), value=0,
                                              layout=widgets.Layout(width="100%")))
         self.show_names = widgets.Checkbox(description="Show participants' names (here and in the handout)",
-                                           value=False, indent=False, layout=AUTO_WIDTH)
+                                           value=False, indent=False)
         for control in (self.item, self.show_names):
             control.observe(lambda _change: self.show_answers(), names="value")
         self.answers = widgets.HTML()
-        self.pdf_button = widgets.Button(description="Prepare the handout pack (PDF)", layout=AUTO_WIDTH)
+        self.pdf_button = widgets.Button(description="Prepare the handout pack (PDF)")
         self.pdf_button.on_click(lambda _b: self.prepare_handout())
-        self.xlsx_button = widgets.Button(description="Prepare the completion sheet (xlsx)", layout=AUTO_WIDTH)
+        self.xlsx_button = widgets.Button(description="Prepare the completion sheet (xlsx)")
         self.xlsx_button.on_click(lambda _b: self.prepare_completion())
         self.download = widgets.HTML()
         return widgets.VBox([

@@ -134,8 +134,7 @@ class TableField(SectionField):
 
     def _build(self, value) -> widgets.Widget:
         self.rows_box = widgets.VBox()
-        self.add_button = widgets.Button(description=f"Add a row to {self.section.label}", icon="plus",
-                                         layout=widgets.Layout(width="auto"))
+        self.add_button = widgets.Button(description=f"Add a row to {self.section.label}", icon="plus")
         self.add_button.on_click(self._add_row)
         self.controls: list[dict[str, widgets.Widget]] = []
         self.show(value)

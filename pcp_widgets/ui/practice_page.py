@@ -19,7 +19,7 @@ from pcp_widgets.practice import feedback, sessions
 from pcp_widgets.practice.content import PERSPECTIVES, SIDES, TO_FOR, ExerciseSet, load_exercises
 from pcp_widgets.practice.feedback import Feedback
 from pcp_widgets.ui.downloads import report_unexpected
-from pcp_widgets.ui.editor import AUTO_WIDTH, html_block, status_html
+from pcp_widgets.ui.frame import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 
 CHOOSE = "Choose…"
@@ -57,7 +57,7 @@ class Answer:
         self.result = widgets.HTML()
         parts = list(parts)
         if button:
-            self.button = widgets.Button(description=button, layout=AUTO_WIDTH)
+            self.button = widgets.Button(description=button)
             self.button.on_click(self.show)
             parts.append(self.button)
         for control in watch:
@@ -200,7 +200,7 @@ class JoinBox:
         self.saved = 0
         self.code = stacked(widgets.Text(description="Session code", placeholder="for example K7M2QX"))
         self.name = stacked(widgets.Text(description="Your name"))
-        self.button = widgets.Button(description="Join the session", layout=AUTO_WIDTH)
+        self.button = widgets.Button(description="Join the session")
         self.button.on_click(self.join)
         self.status = widgets.HTML()
         self.widget = widgets.VBox([heading("In a session? Join it"),

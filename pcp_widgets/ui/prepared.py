@@ -12,7 +12,7 @@ from typing import Callable
 import ipywidgets as widgets
 
 from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME, download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.editor import AUTO_WIDTH, html_block
+from pcp_widgets.ui.frame import html_block
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PreparedDownload:
     def __init__(self, button_text: str, make: Callable[[], Prepared], what: str):
         self.make = make
         self.what = what
-        self.button = widgets.Button(description=button_text, layout=AUTO_WIDTH)
+        self.button = widgets.Button(description=button_text)
         self.button.on_click(lambda _b: self.prepare())
         self.link = widgets.HTML()
         self.widget = widgets.VBox([self.button, self.link])

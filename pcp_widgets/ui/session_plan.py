@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, Page, link, page_for, practice_page_path, tool_page_path
 from pcp_widgets.render.handout import pack
-from pcp_widgets.ui.editor import html_block
+from pcp_widgets.ui.frame import html_block
 from pcp_widgets.ui.prepared import print_downloads
 
 SESSION_PLAN_PATH = "workbooks/session_plan.ipynb"

@@ -129,7 +129,7 @@ class SortingView:
         self.message = widgets.HTML()
         add_buttons = []
         for key, label in sorting.columns:
-            button = widgets.Button(description=f"Add to {label}", icon="plus", layout=widgets.Layout(width="auto"))
+            button = widgets.Button(description=f"Add to {label}", icon="plus")
             button.on_click(lambda _b, column=key: self._add(column))
             add_buttons.append(button)
         who = [self.perspective, self.other] if sorting.with_perspective else []
@@ -149,11 +149,10 @@ class SortingView:
         buttons = []
         for other_key, other_label in self.sorting.columns:
             if other_key != key:
-                move = widgets.Button(description=f"Move to {other_label}", icon="arrow-right",
-                                      layout=widgets.Layout(width="auto"))
+                move = widgets.Button(description=f"Move to {other_label}", icon="arrow-right")
                 move.on_click(lambda _b, source=key, target=other_key: self._move(source, target))
                 buttons.append(move)
-        remove = widgets.Button(description=f"Remove from {label}", icon="trash", layout=widgets.Layout(width="auto"))
+        remove = widgets.Button(description=f"Remove from {label}", icon="trash")
         remove.on_click(lambda _b, source=key: self._remove(source))
         return widgets.VBox([box, widgets.HBox(buttons + [remove], layout=widgets.Layout(flex_flow="row wrap"))],
                             layout=widgets.Layout(flex="1 1 20rem", padding="0 1rem 0 0"))

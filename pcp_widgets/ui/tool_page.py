@@ -16,7 +16,8 @@ from pcp_widgets.render import html_fragment
 from pcp_widgets.render.handout import handout
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
-from pcp_widgets.ui.editor import ToolEditor, html_block
+from pcp_widgets.ui.editor import ToolEditor
+from pcp_widgets.ui.frame import html_block
 from pcp_widgets.ui.prepared import print_downloads
 
 

@@ -21,7 +21,7 @@ from pcp_widgets.audit import wtfc
 from pcp_widgets.errors import ConflictError, PcpError
 from pcp_widgets.pages import START_PAGE, link, page_for
 from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.editor import html_block, status_html
+from pcp_widgets.ui.frame import html_block, status_html
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.start import built_on_visit
@@ -128,7 +128,7 @@ class ThemesPage:
         self.counts = widgets.HTML()
         self.download = widgets.HTML()
         self.export_button = widgets.Button(description="Make the commissioner workbook for this period",
-                                            icon="file-excel", layout=widgets.Layout(width="auto"))
+                                            icon="file-excel")
         self.export_button.on_click(lambda _b: self.export_for_commissioners())
         self.export_link = widgets.HTML()
         self.kind.observe(lambda _c: self.refresh(), names="value")

@@ -67,5 +67,5 @@ def test_the_relationship_circle_page_shows_its_worked_example_drawn(page, serve
     page.goto(served.base + "/voila/render/workbooks/relationship_circle.ipynb")
     page.get_by_role("heading", name="Relationship circle", level=1).wait_for()
     page.get_by_role("heading", name="Kevin's relationship circle", level=2).wait_for()
-    assert page.locator(".pcp-tool svg").count() >= 1
+    assert page.locator(".pcp-block svg").count() >= 1
     assert page.get_by_text("could not be drawn").count() == 0
