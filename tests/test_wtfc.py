@@ -16,7 +16,7 @@ REVIEWS = [
      "I want a job"),
     ("03/02/2026", "Oak House", "P-0002", "I choose my tea", "Agency staff don't know how I like things done",
      "I want to go on holiday"),
-    ("10/03/2026", "Elm Court", "P-0003", "I choose my tea", "Staff keep changing so I don't know who is coming",
+    ("10/03/2026", "Elm Court", "P-0003", "I choose my tea", "Staff keep changing in the morning so I don't know who is coming",
      "I want a job"),
     ("10/05/2026", "Elm Court", "P-0004", "I choose my tea", "The bus into town is hard for me", "I want a job"),
 ]
@@ -50,14 +50,23 @@ def test_statements_come_from_the_reviews_sheet_and_review_documents_without_ref
 
 
 def test_suggestions_group_statements_sharing_meaningful_words_and_say_which():
-    texts = ["Staff rush me in the mornings", "Agency staff don't know how I like things done",
-             "Staff keep changing so I don't know who is coming", "The bus into town is hard for me",
-             "I want a job"]
+    texts = ["Staff rush me in the mornings", "Different staff come every morning",
+             "Agency staff don't know how I like things done", "The bus into town is hard for me",
+             "I want to take the bus on my own", "I want a job"]
     suggestions = wtfc.suggest_groups(texts)
-    assert len(suggestions) == 1
-    assert set(suggestions[0].statements) == set(texts[:3])
-    assert suggestions[0].shared_words[0] == "staff"
+    assert [s.statements for s in suggestions] == [tuple(texts[:2]), tuple(texts[3:5])]
+    assert suggestions[0].shared_words == ("morning", "staff")  # the subject first, as written
+    assert suggestions[0].describe() == "2 statements sharing: morning, staff"
     assert wtfc.suggest_groups(["I like tea", "I want a job"]) == []  # stop words alone link nothing
+
+
+@pytest.mark.parametrize("common", ["help", "staff", "support", "like", "me"])
+def test_a_word_in_nearly_every_statement_never_ties_a_grouping_on_its_own(common):
+    texts = [f"{common} with my shopping", f"the {common} at college", f"{common} in the garden"]
+    assert wtfc.suggest_groups(texts) == []
+    assert wtfc.suggest_groups(["Staff help me with my shopping", "The same staff help me in the mornings",
+                                "I do my own shopping with a little help"])[0].statements == (
+        "Staff help me with my shopping", "I do my own shopping with a little help")
 
 
 def test_a_theme_set_moves_statements_between_themes_of_a_kind():
@@ -97,7 +106,7 @@ def test_counts_by_service_and_the_export_rows_carry_no_statement_words(reviewed
     stored = wtfc.load_themes(reviewed, "2026-01", "2026-03")
     stored.theme_set.add_theme("Staff who know me", "not_working", "I want staff who know me", [
         "Staff rush me in the mornings", "Agency staff don't know how I like things done",
-        "Staff keep changing so I don't know who is coming"])
+        "Staff keep changing in the morning so I don't know who is coming"])
     wtfc.save_themes(reviewed, stored)
     exported = wtfc.themes_for_export(reviewed)
     assert exported == [{"period": "2026-01 to 2026-03", "name": "Staff who know me", "kind": "not_working",
@@ -110,18 +119,19 @@ def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
     page.first.value, page.last.value = "2026-02", "2026-03"
     page.load_button.click()
     page.kind.value = "not_working"
-    assert page.suggestions.options[0][0].startswith("3 statements sharing: staff")
-    page.suggestions.value = 0
+    assert page.suggestions.options[0][0] == "2 statements sharing: morning, staff"
+    assert page.suggestions.value == 0  # offered, not an empty choice
     page.use_suggestion.click()
-    assert len(page.unthemed.value) == 3
+    assert set(page.unthemed.value) == {"Staff rush me in the mornings",
+                                        "Staff keep changing in the morning so I don't know who is coming"}
     page.new_name.value = "Staff who know me"
     page.new_i.value = "I want staff who know me"
     page.create_button.click()
     assert "Saved (version 1)" in page.status.value
-    assert page.unthemed.options == ()
+    assert [value for _, value in page.unthemed.options] == ["Agency staff don't know how I like things done"]
     page.root_causes.value = "Agency cover"
     assert wtfc.load_themes(reviewed, "2026-02", "2026-03").theme_set.themes[0].root_causes == "Agency cover"
-    assert "Oak House" in page.counts.value and ">3<" in page.counts.value
+    assert "Elm Court" in page.counts.value and ">2<" in page.counts.value
     page.new_name.value = "<script>alert(1)</script>"
     page.kind.value = "working"
     page.unthemed.value = (page.unthemed.options[0][1],)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pcp_widgets.audit.months import first_day, last_day, parse_month
+from pcp_widgets.audit.words import COMMON_WORDS, content_word_forms, share_a_subject
 from pcp_widgets.errors import PcpError
 
 KINDS: dict[str, str] = {"working": "Working", "not_working": "Not working", "future": "Future"}
@@ -30,15 +31,6 @@ DOCUMENTS_SERVICE = "Review documents (no service recorded)"
 REVIEW_TOOL = "person_centred_review"
 #: The store keeps each period's themes as a versioned document of this kind.
 THEMES_DOCUMENT = "wtfc_themes"
-
-#: Words that say nothing about what a statement is about. Kept short and explainable.
-STOP_WORDS = frozenset("""
-a about again all am an and any are as at be been before being but by can can't could did do does don't
-enough even every for from get gets go going got had has have having he her here him his how i i'd i'm
-if in into is it it's just keep kept know like live living made make me more most much my need no not
-now of on one only or our out own really same see she so some still than that the their them then there
-these they this to too up us very want was we were what when where which who will with would you your
-""".split())
 
 #: A statement shares at least this share of its meaningful words with another to be suggested with it.
 SIMILARITY = 0.3
@@ -200,19 +192,6 @@ def distinct_statements(statements: pd.DataFrame, kind: str) -> pd.DataFrame:
 # -- suggestions -----------------------------------------------------------------------------
 
 
-def meaningful_words(text: str) -> frozenset[str]:
-    """The words that say what a statement is about, lower case, with plain endings trimmed."""
-    words = re.findall(r"[a-z][a-z']+", text.casefold().replace("’", "'"))
-    return frozenset(_stem(word) for word in words if word not in STOP_WORDS and len(word) > 2)
-
-
-def _stem(word: str) -> str:
-    for ending in ("ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)]
-    return word
-
-
 @dataclass(frozen=True)
 class Suggestion:
     statements: tuple[str, ...]
@@ -226,10 +205,13 @@ def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Sug
     """Groups of statements that share meaningful words, largest first.
 
     Two statements are linked when the words they share are at least ``similarity`` of the
-    smaller one's meaningful words; linked statements form a group (single linkage). Each
-    group says which words its statements share most, so a person can see why.
+    smaller one's meaningful words (:func:`~pcp_widgets.audit.words.content_words`) and are not
+    only words common to nearly every statement, such as "staff" or "help"
+    (:func:`~pcp_widgets.audit.words.share_a_subject`); linked statements form a group (single
+    linkage). Each group says which words its statements share most, so a person can see why.
     """
-    words = {text: meaningful_words(text) for text in texts}
+    forms = {text: content_word_forms(text) for text in texts}
+    words = {text: frozenset(found) for text, found in forms.items()}
     parent = {text: text for text in texts}
 
     def root(text):
@@ -240,7 +222,7 @@ def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Sug
 
     for i, first in enumerate(texts):
         for second in texts[i + 1:]:
-            shared = words[first] & words[second]
+            shared = share_a_subject(words[first], words[second])
             smaller = min(len(words[first]), len(words[second])) or 1
             if shared and len(shared) / smaller >= similarity:
                 parent[root(first)] = root(second)
@@ -252,11 +234,13 @@ def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Sug
         if len(members) < 2:
             continue
         tally: dict[str, int] = {}
+        shown: dict[str, str] = {}  # each trimmed word as its shortest form written in the group
         for text in members:
-            for word in words[text]:
+            for word, form in forms[text].items():
                 tally[word] = tally.get(word, 0) + 1
-        common = sorted((w for w, n in tally.items() if n >= 2), key=lambda w: (-tally[w], w))[:4]
-        suggestions.append(Suggestion(tuple(members), tuple(common)))
+                shown[word] = min(shown.get(word, form), form, key=lambda f: (len(f), f))
+        shared = sorted((w for w, n in tally.items() if n >= 2), key=lambda w: (-tally[w], w in COMMON_WORDS, w))
+        suggestions.append(Suggestion(tuple(members), tuple(shown[w] for w in shared[:4])))
     return sorted(suggestions, key=lambda s: (-len(s.statements), s.statements))
 
 

@@ -10,7 +10,6 @@ new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.wt
 from __future__ import annotations
 
 import datetime as dt
-import html
 import tempfile
 from pathlib import Path
 
@@ -18,15 +17,14 @@ import ipywidgets as widgets
 import pandas as pd
 
 from pcp_widgets.audit import wtfc
-from pcp_widgets.errors import ConflictError, PcpError
-from pcp_widgets.pages import START_PAGE, link, page_for
-from pcp_widgets.ui.downloads import download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.frame import html_block, status_html
+from pcp_widgets.errors import ConflictError
+from pcp_widgets.plural import counted
+from pcp_widgets.ui.downloads import download_link_html, safe_download_name
+from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.start import built_on_visit
 
-TITLE = "Working Together for Change"
 PATH = "audits/working_together_for_change.ipynb"
 INTRO = (
     "Every person-centred review ends with the person's top two things that are working, not working, and "
@@ -36,6 +34,8 @@ INTRO = (
     "workbook; the statements' own words never do."
 )
 SAVED_BY = "themes page"
+#: What the page says when saving failed for a reason nobody foresaw (the server's log has it).
+NOT_SAVED = "Not saved: something went wrong that we did not expect; the details are in the server's log."
 
 
 def month_options(statements: pd.DataFrame) -> list[str]:
@@ -66,10 +66,13 @@ def counts_table_html(theme_set: wtfc.ThemeSet, statements: pd.DataFrame) -> str
     return html_block(html_table(frame, columns, "Review statements in each theme, by service"))
 
 
-class ThemesPage:
+class ThemesPage(PageFrame):
     """The widgets; every rule is a call into :mod:`pcp_widgets.audit.wtfc`."""
 
+    what = "themes page"
+
     def __init__(self, store=None):
+        super().__init__()
         if store is None:
             from pcp_widgets.store import open_store
 
@@ -88,8 +91,7 @@ class ThemesPage:
         self.kind = stacked(widgets.Dropdown(description="Statements about",
                                              options=[(label, key) for key, label in wtfc.KINDS.items()]))
         self.load_button = widgets.Button(description="Show this period", button_style="primary")
-        self.load_button.on_click(lambda _b: self.load())
-        self.status = widgets.HTML()
+        self.load_button.on_click(lambda _b: self.status.run(self.load))
 
         self.unthemed = stacked(widgets.SelectMultiple(description="Statements not in a theme yet (number of "
                                                                    "reviews)", rows=12,
@@ -130,20 +132,18 @@ class ThemesPage:
         self.export_button = widgets.Button(description="Make the commissioner workbook for this period",
                                             icon="file-excel")
         self.export_button.on_click(lambda _b: self.export_for_commissioners())
-        self.export_link = widgets.HTML()
-        self.kind.observe(lambda _c: self.refresh(), names="value")
-        self.service.observe(lambda _c: self.refresh(), names="value")
+        self.export_link = StatusLine("commissioner workbook")
+        for control in (self.kind, self.service):
+            control.observe(lambda _c: self.status.run(self.refresh), names="value")
 
-        back = link(page_for(PATH), START_PAGE) if page_for(PATH) else "../workbooks/start_here.ipynb"
-        self.widget = widgets.VBox([
-            widgets.HTML(html_block(f'<p><a href="{html.escape(back)}">Back to the start page</a></p>'
-                                    f"<h1>{TITLE}</h1><p>{html.escape(INTRO)}</p>")),
+        self.frame(
+            PATH,
             row_of([self.first, self.last, self.service, self.load_button]),
             self.status,
             widgets.HTML(html_block("<h2>Theme the statements</h2>")),
             self.kind,
             self.unthemed,
-            widgets.HBox([self.suggestions, self.use_suggestion], layout=widgets.Layout(align_items="flex-end")),
+            self.suggestions, self.use_suggestion,
             widgets.HTML(html_block("<h3>Put the selected statements into a theme</h3>")),
             row_of([self.new_name, self.new_i, self.create_button]),
             row_of([self.theme, self.add_button]),
@@ -156,11 +156,9 @@ class ThemesPage:
                                     "and refusals, outcomes and these themes with their counts. Counts from 1 to 4 "
                                     "are shown as &lt;5, and no ref, name or note is ever included.</p>")),
             self.export_button, self.export_link,
-        ])
+            intro=INTRO, status_first=False,
+        )
         self.load()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
     # -- loading and saving ----------------------------------------------------------------
 
@@ -168,22 +166,18 @@ class ThemesPage:
         first, last = sorted((self.first.value, self.last.value))
         self.stored = wtfc.load_themes(self.store, first, last)
         saved = f"version {self.stored.version}" if self.stored.version else "not saved yet"
-        self._say(f"Themes for {self.stored.theme_set.period} ({saved}).")
+        self.say(f"Themes for {self.stored.theme_set.period} ({saved}).")
         self.refresh()
 
     def _save(self, what: str) -> None:
-        try:
-            self.stored = wtfc.save_themes(self.store, self.stored, SAVED_BY)
-        except ConflictError:
-            self._say(f"Not saved: someone else saved this period's themes meanwhile. Your change was: {what} "
-                      "Press 'Show this period' to see their themes, then make your change again.", problem=True)
-            return
-        except Exception as error:  # never a traceback on the page; the server log has it
-            report_unexpected("themes page", error)
-            self._say("Not saved: something went wrong that we did not expect; the details are in the server's "
-                      "log.", problem=True)
-            return
-        self._say(f"{what} Saved (version {self.stored.version}).")
+        with self.status.guarded(NOT_SAVED):
+            try:
+                self.stored = wtfc.save_themes(self.store, self.stored, SAVED_BY)
+            except ConflictError:
+                self.say(f"Not saved: someone else saved this period's themes meanwhile. Your change was: {what} "
+                         "Press 'Show this period' to see their themes, then make your change again.", problem=True)
+                return
+            self.say(f"{what} Saved (version {self.stored.version}).")
         self.refresh()
 
     # -- what the page shows ---------------------------------------------------------------
@@ -202,6 +196,7 @@ class ThemesPage:
         self._suggested = wtfc.suggest_groups(list(left["text"]))
         self.suggestions.options = [(s.describe(), n) for n, s in enumerate(self._suggested)] or \
             [("No suggestions: no two statements left share a meaningful word", None)]
+        self.suggestions.index = 0  # offer the first grouping: a list made empty stays empty in ipywidgets 8
         names = [t.name for t in self.stored.theme_set.themes if t.kind == kind]
         current = self.theme.value
         self.theme.options = names
@@ -241,45 +236,41 @@ class ThemesPage:
 
         theme_set = self.stored.theme_set
         name = safe_download_name(f"commissioner-evidence-{theme_set.period}", ".xlsx")
-        try:
+        with self.export_link.guarded():
             with tempfile.TemporaryDirectory(prefix="pcp-commissioners-") as folder:
                 path = export_commissioners(self.store, Path(folder) / name, first=theme_set.first,
                                             last=theme_set.last)
                 data = path.read_bytes()
-        except PcpError as error:
-            self.export_link.value = status_html(str(error), problem=True)
-            return
-        self.export_link.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
+            self.export_link.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
 
     # -- actions ---------------------------------------------------------------------------
 
     def _create_theme(self) -> None:
         chosen = list(self.unthemed.value)
-        try:
-            theme = self.stored.theme_set.add_theme(self.new_name.value, self.kind.value, self.new_i.value, chosen)
-        except PcpError as error:
-            self._say(str(error), problem=True)
+        theme = self.status.run(lambda: self.stored.theme_set.add_theme(self.new_name.value, self.kind.value,
+                                                                        self.new_i.value, chosen))
+        if theme is None:
             return
         self.new_name.value = self.new_i.value = ""
         self.theme.options = [t.name for t in self.stored.theme_set.themes if t.kind == self.kind.value]
         self.theme.value = theme.name
-        self._save(f"Made the theme '{theme.name}' with {len(chosen)} statements.")
+        self._save(f"Made the theme '{theme.name}' with {counted(len(chosen), 'statement')}.")
 
     def _add_to_theme(self) -> None:
         chosen = list(self.unthemed.value)
         if not self.theme.value or not chosen:
-            self._say("Select statements in the list and choose a theme first.", problem=True)
+            self.say("Select statements in the list and choose a theme first.", problem=True)
             return
         self.stored.theme_set.add_statements(self.theme.value, chosen)
-        self._save(f"Added {len(chosen)} statements to '{self.theme.value}'.")
+        self._save(f"Added {counted(len(chosen), 'statement')} to '{self.theme.value}'.")
 
     def _take_out(self) -> None:
         chosen = list(self.theme_statements.value)
         if not self.theme.value or not chosen:
-            self._say("Select statements in the theme first.", problem=True)
+            self.say("Select statements in the theme first.", problem=True)
             return
         self.stored.theme_set.remove_statements(self.theme.value, chosen)
-        self._save(f"Took {len(chosen)} statements out of '{self.theme.value}'.")
+        self._save(f"Took {counted(len(chosen), 'statement')} out of '{self.theme.value}'.")
 
     def _remove_theme(self) -> None:
         if not self.theme.value:
@@ -302,10 +293,7 @@ class ThemesPage:
         if index is None:
             return
         self.unthemed.value = tuple(self._suggested[index].statements)
-        self._say("Selected the suggested statements: check them, then make a theme or add them to one.")
-
-    def _say(self, text: str, problem: bool = False) -> None:
-        self.status.value = f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
+        self.say("Selected the suggested statements: check them, then make a theme or add them to one.")
 
 
 def themes_page(store=None) -> ThemesPage:
