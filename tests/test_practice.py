@@ -100,6 +100,28 @@ def test_make_it_specific_says_what_is_still_generic_and_what_detail_is_missing(
     assert any("a time or day" in point for point in good.points)
 
 
+@pytest.mark.parametrize("answer", [
+    "Come close to my right ear and speak in a loud voice, using the gestures I know",  # Maureen's, not Arthur's
+    "On Thursdays at 10am take Maureen swimming and stay with her in the pool",
+    "Staff support me every day at 9am",  # nothing but words every plan has
+])
+def test_a_specific_answer_about_something_else_does_not_pass_make_it_specific(answer):
+    item = _item("make_it_specific", "arthur-meals")
+    result = feedback.make_it_specific(item, answer)
+    assert not result.ok and not result.model
+    assert result.headline == "This seems to be about something else: rewrite Arthur's statement."
+    assert result.points[0] == "The statement: \u201cSupport Arthur with meals as required.\u201d"
+
+
+@pytest.mark.parametrize("item", load_exercises("make_it_specific").items, ids=lambda item: item["id"])
+def test_a_rewrite_about_the_statement_is_judged_on_its_wording(item):
+    """Naming the person, or sharing what the statement or the guidance's example is about, is enough;
+    the first person ("my dinner") never needs the name."""
+    assert feedback.about_the_statement(item, item["model_answer"])
+    assert feedback.about_the_statement(item, f"At 9am every Monday, ask {item['person']} first")
+    assert feedback.make_it_specific(item, item["model_answer"]).ok
+
+
 def test_whose_voice_accepts_the_first_person_and_suggests_a_rewrite_otherwise():
     item = _item("whose_voice", "arthur-boxers")
     about = feedback.whose_voice(item, "He likes the old boxers.")

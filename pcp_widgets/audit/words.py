@@ -29,6 +29,7 @@ these they this to too up us very want was we were what when where which who wil
 #: statements are about the same thing no more than sharing "the" does (after trimming endings).
 COMMON_WORDS = frozenset("""
 help support staff carer care worker people person thing time day feel like
+come take put look give tell ask say back until someth anyth always never
 """.split())
 
 _WORD = re.compile(r"[a-z][a-z']+")

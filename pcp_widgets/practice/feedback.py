@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from pcp_widgets.audit.wording import DETAIL, check_statement, own_voice_suggestion
+from pcp_widgets.audit.words import content_words, share_a_subject
 from pcp_widgets.practice.content import SIDES, TO_FOR
 
 
@@ -41,6 +42,24 @@ def _unanswered(answer: str, statement: str) -> Feedback | None:
     return None
 
 
+def about_the_statement(item: dict, answer: str) -> bool:
+    """Whether a rewrite is about the item's statement: it names the person, or shares a content word
+    (not one common to every plan, such as "staff" or "support") with the statement or the guidance's
+    example. An answer written for another statement shares none, however specific it is."""
+    subject = content_words(" ".join((item["person"], item["statement"], item["model_answer"])))
+    return bool(share_a_subject(content_words(answer), subject))
+
+
+def _off_the_subject(item: dict, answer: str) -> Feedback | None:
+    """The feedback for a rewrite about something else entirely, or None when it is about the statement."""
+    if about_the_statement(item, answer):
+        return None
+    return Feedback(False, f"This seems to be about something else: rewrite {item['person']}'s statement.",
+                    (f"The statement: \u201c{item['statement']}\u201d",
+                     f"Your rewrite does not mention {item['person']} or what the statement is about, so it "
+                     "is not checked as a rewrite of it."))
+
+
 #: The kinds of detail worth prompting for when a rewrite is still generic, most useful first.
 _PROMPTED_DETAIL = ("a concrete action", "a time or day", "a condition", "a firm rule", "a named thing")
 
@@ -48,7 +67,7 @@ _PROMPTED_DETAIL = ("a concrete action", "a time or day", "a condition", "a firm
 def make_it_specific(item: dict, answer: str) -> Feedback:
     """Is the rewrite something a new staff member could deliver on day one? Says what is still
     generic (the check's reasons and fixes) and which kinds of detail it lacks."""
-    empty = _unanswered(answer, item["statement"])
+    empty = _unanswered(answer, item["statement"]) or _off_the_subject(item, answer)
     if empty:
         return empty
     check = check_statement(answer)
@@ -169,5 +188,5 @@ def _listed(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-__all__ = ["Feedback", "make_it_specific", "whose_voice", "to_or_for", "sorted_statement", "action",
+__all__ = ["Feedback", "about_the_statement", "make_it_specific", "whose_voice", "to_or_for", "sorted_statement", "action",
            "review_order", "quiz"]
