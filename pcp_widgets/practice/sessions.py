@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pcp_widgets.errors import ConflictError, SessionError
+from pcp_widgets.plural import counted
 from pcp_widgets.practice.content import KINDS, SIDES, TO_FOR, load_exercises
 from pcp_widgets.render.blocks import Layout, Table, Text
 
@@ -305,22 +306,33 @@ def _opened(typed: str) -> str:
 
 
 def handout_layout(store, code: str, show_names: bool = False) -> Layout:
-    """The handout's blocks: per kind its introduction, then per item everyone's answers and the guidance's."""
+    """The handout's blocks: per exercise done its introduction, then per item answered everyone's answers
+    and the guidance's. Items nobody answered are left out (a line says how many), and exercises nobody
+    did are named in one line at the end, so the pack holds only what the group can discuss."""
     session = get_session(store, code)
     people = participants(store, code)
-    blocks = []
+    blocks, not_done = [], []
     for kind in KINDS:
         exercises = load_exercises(kind)
+        items = session_items(kind)
+        answered = [(item, answers) for item in items
+                    if (answers := answers_side_by_side(store, code, kind, item.item_id, show_names, people))]
+        if not answered:
+            not_done.append(exercises.title)
+            continue
         blocks.append(Text(exercises.title, " ".join(exercises.introduction.split())))
-        for item in session_items(kind):
+        for item, answers in answered:
             rows = tuple(((a.label,), tuple(a.answer.splitlines() or [""]), ("Passed the check" if a.ok else
-                                                                              "Not yet",))
-                         for a in answers_side_by_side(store, code, kind, item.item_id, show_names, people))
-            blocks.append(Table(item.prompt, ("Participant", "Answer", "Feedback"), rows,
-                                empty_note="Nobody answered this one."))
+                                                                              "Not yet",)) for a in answers)
+            blocks.append(Table(item.prompt, ("Participant", "Answer", "Feedback"), rows))
             blocks.append(Text("The guidance's answer", item.model))
+        if len(answered) < len(items):
+            blocks.append(Text("Not answered", f"Nobody answered {len(items) - len(answered)} of the "
+                                               f"{counted(len(items), 'item')} of this exercise; they are left out."))
+    if not_done:
+        blocks.append(Text("Exercises nobody did in this session", "; ".join(not_done) + "."))
     started = _opened(session.started)
-    subtitle = " · ".join(part for part in (session.trainer, started, f"{len(people)} participants") if part)
+    subtitle = " · ".join(part for part in (session.trainer, started, counted(len(people), "participant")) if part)
     return Layout(heading=f"Practice session {session.code}", subtitle=subtitle, contributors="",
                   blocks=tuple(blocks))
 
@@ -333,6 +345,27 @@ def handout_pdf(store, code: str, show_names: bool = False) -> bytes:
     return layout_pdf(layout, f"Practice session {clean_code(code)}")
 
 
+#: Where the trainers are: times saved in UTC are shown in this zone's clock time.
+LOCAL_ZONE = "Europe/London"
+
+
+def local_time(saved_at: str) -> dt.datetime | None:
+    """A stored UTC time as the clock time in the UK, without a zone (a spreadsheet has none), or None."""
+    try:
+        moment = dt.datetime.fromisoformat(saved_at)
+    except (TypeError, ValueError):
+        return None
+    try:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(LOCAL_ZONE)
+    except (ImportError, LookupError):  # no time zone data here: the server's own clock
+        zone = None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
 def _answer_rows(people: list[ParticipantAnswers]):
     titles = {kind: load_exercises(kind).title for kind in KINDS}
     for person in people:
@@ -340,7 +373,7 @@ def _answer_rows(people: list[ParticipantAnswers]):
             entry = person.answers.get(item.kind, {}).get(item.item_id)
             if entry:
                 yield (person.name, titles[item.kind], item.prompt, entry["answer"],
-                       "yes" if entry.get("ok") else "no", entry.get("saved_at", ""))
+                       "yes" if entry.get("ok") else "no", local_time(entry.get("saved_at", "")))
 
 
 def completion_xlsx(store, code: str) -> bytes:
