@@ -1,4 +1,4 @@
-"""axe-core on every served page: no serious or critical violations.
+"""axe-core on every served page, with the WCAG 2.2 AA rules: no serious or critical violations.
 
 Runs after each page's widgets are drawn, since Voila builds the page from the kernel's output.
 """
@@ -8,6 +8,7 @@ import pytest
 from pcp_widgets.pages import PAGES, START_PAGE, tool_page_path
 from pcp_widgets.tools import TOOLS
 from pcp_widgets.ui.start import TITLE as START_TITLE
+from tests.browser.test_layout import settle
 
 pytestmark = pytest.mark.browser
 
@@ -22,4 +23,5 @@ def test_no_serious_or_critical_accessibility_violations(page, served, axe, regi
     page.get_by_role("heading", name=title, level=1).wait_for()
     if registered.path in TOOL_PAGES:
         page.get_by_role("button", name="Open").wait_for()
+    settle(page)
     assert axe(page) == []
