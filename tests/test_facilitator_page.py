@@ -121,11 +121,25 @@ def test_the_trainer_downloads_the_handout_pack_and_the_completion_sheet(store, 
     practice = _joined(store, trainer.code, "to_or_for", "Dee Smith")
     _controls(practice.answers[0].widget, "Dropdown")[0].value = "important_to"
     _button(trainer, "Prepare the handout pack (PDF)").click()
-    with pdfplumber.open(io.BytesIO(_download(trainer.download.value))) as pdf:
+    with pdfplumber.open(io.BytesIO(_download(trainer.handout.link.value))) as pdf:
         text = " ".join((page.extract_text() or "") for page in pdf.pages)
     assert "Important to" in text and "Participant 1" in text and "Dee Smith" not in text
+    assert "1 participant" in text and "1 participants" not in text
     _button(trainer, "Prepare the completion sheet (xlsx)").click()
     path = tmp_path / "completion.xlsx"
-    path.write_bytes(_download(trainer.download.value))
+    path.write_bytes(_download(trainer.completion.link.value))
     rows = list(openpyxl.load_workbook(path)["Completion"].iter_rows(values_only=True))
     assert rows[1][0] == "Dee Smith"
+    # Making the sheet left the pack's link where it was: both can be saved, one click each.
+    assert _download(trainer.handout.link.value).startswith(b"%PDF")
+    assert 'download="practice-session-' in trainer.handout.link.value
+    assert 'download="completion-' in trainer.completion.link.value
+
+
+def test_a_problem_making_a_download_is_one_sentence_and_the_page_carries_on(store):
+    trainer = facilitator_page(store)
+    _button(trainer, "Start a session").click()
+    trainer.code = "ZZZZZZ"  # a session that has gone (another database, say)
+    _button(trainer, "Prepare the completion sheet (xlsx)").click()
+    assert "There is no practice session with the code ZZZZZZ" in trainer.completion.link.value
+    assert "Traceback" not in trainer.completion.link.value and trainer.handout.link.value == ""

@@ -13,16 +13,15 @@ import html
 import ipywidgets as widgets
 import pandas as pd
 
-from pcp_widgets.errors import PcpError
-from pcp_widgets.pages import START_PAGE, link, page_for
 from pcp_widgets.practice import sessions
 from pcp_widgets.practice.content import load_exercises
-from pcp_widgets.ui.downloads import PDF_MIME, download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.frame import html_block, status_html
+from pcp_widgets.ui.downloads import PDF_MIME, XLSX_MIME, safe_download_name
+from pcp_widgets.ui.frame import PageFrame, html_block
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.kernel import kernel_loop
 from pcp_widgets.ui.practice_page import heading
+from pcp_widgets.ui.prepared import Prepared, PreparedDownload
 from pcp_widgets.ui.start import built_on_visit
 
 PATH = "workbooks/facilitator.ipynb"
@@ -75,10 +74,13 @@ def item_options() -> list[tuple[str, int]]:
     return options
 
 
-class FacilitatorPage:
+class FacilitatorPage(PageFrame):
     """The widgets; the session's state is only its code, everything else is read from the store."""
 
+    what = "facilitator page"
+
     def __init__(self, store=None):
+        super().__init__()
         if store is None:
             from pcp_widgets.store import open_store
 
@@ -93,14 +95,10 @@ class FacilitatorPage:
         self.earlier = stacked(widgets.Text(description="Or reopen an earlier session: its code"))
         self.reopen_button = widgets.Button(description="Reopen")
         self.reopen_button.on_click(lambda _b: self.reopen())
-        self.status = widgets.HTML()
         self.code_shown = widgets.HTML()
         self.session_box = self._session_box()
-        self.widget = widgets.VBox([
-            widgets.HTML(self._intro_html()),
-            row_of([self.trainer, self.start_button]), row_of([self.earlier, self.reopen_button]),
-            self.status, self.code_shown, self.session_box,
-        ])
+        self.frame(PATH, row_of([self.trainer, self.start_button]), row_of([self.earlier, self.reopen_button]),
+                   self.status, self.code_shown, self.session_box, intro=INTRO, status_first=False)
 
     def _session_box(self) -> widgets.VBox:
         self.refresh_button = widgets.Button(description="Refresh")
@@ -115,48 +113,41 @@ class FacilitatorPage:
         for control in (self.item, self.show_names):
             control.observe(lambda _change: self.show_answers(), names="value")
         self.answers = widgets.HTML()
-        self.pdf_button = widgets.Button(description="Prepare the handout pack (PDF)")
-        self.pdf_button.on_click(lambda _b: self.prepare_handout())
-        self.xlsx_button = widgets.Button(description="Prepare the completion sheet (xlsx)")
-        self.xlsx_button.on_click(lambda _b: self.prepare_completion())
-        self.download = widgets.HTML()
+        # Each file has its own button and its own link, so making one never takes the other's link away.
+        self.handout = PreparedDownload("Prepare the handout pack (PDF)", self.handout_file, "handout pack")
+        self.completion = PreparedDownload("Prepare the completion sheet (xlsx)", self.completion_file,
+                                           "completion sheet")
         return widgets.VBox([
             heading("Who has done what"), row_of([self.refresh_button, self.live]), self.progress,
             heading("Answers side by side"), self.item, self.show_names, self.answers,
-            heading("Print and keep"), row_of([self.pdf_button, self.xlsx_button]), self.download,
+            heading("Print and keep"), row_of([self.handout.widget, self.completion.widget]),
         ], layout=widgets.Layout(display="none"))
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def _intro_html(self) -> str:
-        page = page_for(PATH)
-        back = f'<p><a href="{html.escape(link(page, START_PAGE))}">Back to the start page</a></p>' if page else ""
-        title = page.title if page else "Run a practice session"  # the registry names the page
-        return html_block(f"{back}<h1>{html.escape(title)}</h1><p>{html.escape(INTRO)}</p>")
 
     # -- actions -----------------------------------------------------------------------
 
     def start(self) -> None:
-        self._safely(lambda: self._open(sessions.start_session(self.store, self.trainer.value)))
+        with self.status.guarded():
+            self._open(sessions.start_session(self.store, self.trainer.value))
 
     def reopen(self) -> None:
-        self._safely(lambda: self._open(sessions.get_session(self.store, self.earlier.value).code))
+        with self.status.guarded():
+            self._open(sessions.get_session(self.store, self.earlier.value).code)
 
     def _open(self, code: str) -> None:
         self.code = code
         self.code_shown.value = code_html(code)
         self.session_box.layout.display = "flex"
-        self.download.value = ""
+        self.handout.clear()
+        self.completion.clear()
         self.refresh()
-        self._say(f"Session {code} is open.")
+        self.say(f"Session {code} is open.")
         self._schedule_live()
 
     def refresh(self) -> None:
         """Read who has done what, and the chosen item's answers, from the store again."""
         if self.code:
-            self._safely(lambda: setattr(self.progress, "value",
-                                         progress_html(sessions.progress(self.store, self.code))))
+            with self.status.guarded():
+                self.progress.value = progress_html(sessions.progress(self.store, self.code))
             self.show_answers()
 
     def live_update(self) -> None:
@@ -181,42 +172,20 @@ class FacilitatorPage:
         if not self.code:
             return
         item = self.items[self.item.value]
-
-        def show():
+        with self.status.guarded():
             answers = sessions.answers_side_by_side(self.store, self.code, item.kind, item.item_id,
                                                     self.show_names.value)
             self.answers.value = side_by_side_html(item, answers)
 
-        self._safely(show)
+    def handout_file(self) -> Prepared:
+        """The handout pack of the open session, names shown only if the trainer ticked the box."""
+        name = safe_download_name(f"practice-session-{self.code}", ".pdf")
+        return Prepared(sessions.handout_pdf(self.store, self.code, self.show_names.value), name, f"Save {name}",
+                        PDF_MIME)
 
-    def prepare_handout(self) -> None:
-        def prepare():
-            data = sessions.handout_pdf(self.store, self.code, self.show_names.value)
-            name = safe_download_name(f"practice-session-{self.code}", ".pdf")
-            self.download.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}', PDF_MIME)}</p>")
-
-        self._safely(prepare)
-
-    def prepare_completion(self) -> None:
-        def prepare():
-            data = sessions.completion_xlsx(self.store, self.code)
-            name = safe_download_name(f"completion-{self.code}")
-            self.download.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
-
-        self._safely(prepare)
-
-    def _safely(self, action) -> None:
-        """Run a button's action; a problem a person can cause is one sentence, anything else is logged."""
-        try:
-            action()
-        except PcpError as error:
-            self._say(str(error), problem=True)
-        except Exception as error:  # never a traceback on the page; the server log has it
-            report_unexpected("facilitator page", error)
-            self._say("Something went wrong; whoever runs the server can see what in its log.", problem=True)
-
-    def _say(self, text: str, problem: bool = False) -> None:
-        self.status.value = f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
+    def completion_file(self) -> Prepared:
+        name = safe_download_name(f"completion-{self.code}")
+        return Prepared(sessions.completion_xlsx(self.store, self.code), name, f"Save {name}", XLSX_MIME)
 
 
 def facilitator_page(store=None) -> FacilitatorPage:

@@ -11,8 +11,8 @@ from typing import Callable
 
 import ipywidgets as widgets
 
-from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME, download_link_html, report_unexpected, safe_download_name
-from pcp_widgets.ui.frame import html_block
+from pcp_widgets.ui.downloads import DOCX_MIME, PDF_MIME, download_link_html, safe_download_name
+from pcp_widgets.ui.frame import StatusLine, html_block
 
 
 @dataclass(frozen=True)
@@ -26,26 +26,28 @@ class Prepared:
 
 
 class PreparedDownload:
-    """A button that makes a file and then offers it as a link; a failure is said, never shown as a trace."""
+    """A button that makes a file and then offers it as a link in its own place, so two downloads on a page
+    never replace each other's links; a failure is said there (the guard of :class:`StatusLine`)."""
 
     def __init__(self, button_text: str, make: Callable[[], Prepared], what: str):
         self.make = make
         self.what = what
         self.button = widgets.Button(description=button_text)
         self.button.on_click(lambda _b: self.prepare())
-        self.link = widgets.HTML()
+        self.link = StatusLine(what)
         self.widget = widgets.VBox([self.button, self.link])
 
     def prepare(self) -> None:
-        try:
+        with self.link.guarded(f"The {self.what} could not be made; ask whoever runs the server."):
             prepared = self.make()
-        except Exception as error:  # noqa: BLE001 - the page must stay usable; the log has the trace
-            report_unexpected(self.what, error)
-            self.link.value = html_block(f"<p>The {self.what} could not be made; ask whoever runs the server.</p>")
-            return
-        size = f" ({len(prepared.data) // 1024} KB)"
-        link_html = download_link_html(prepared.data, prepared.file_name, prepared.link_text + size, prepared.mime)
-        self.link.value = html_block(f"<p>{link_html}</p>")
+            size = f" ({max(1, len(prepared.data) // 1024)} KB)"
+            link_html = download_link_html(prepared.data, prepared.file_name, prepared.link_text + size,
+                                           prepared.mime)
+            self.link.value = html_block(f"<p>{link_html}</p>")
+
+    def clear(self) -> None:
+        """Take the link away (what it offered is out of date)."""
+        self.link.value = ""
 
 
 #: The forms a printed document is offered in: the renderer's format, the file suffix and its MIME type.
