@@ -114,3 +114,35 @@ def test_sorting_important_to_and_for_moves_between_the_two_lists():
     sections.update(sorting.add(sections, "important_to", "Keeping well"))
     sections.update(sorting.move(sections, "important_to", 1, "important_for"))
     assert sections == {"important_to": ["Cycling"], "important_for": ["Keeping well"]}
+
+
+def test_a_removed_statement_is_put_back_where_it_was():
+    sorting = SORTINGS["working_not_working"]
+    sections = {"statements": [{"text": t, "perspective": "person", "other_name": "", "side": side}
+                               for t, side in (("A", "working"), ("B", "not_working"), ("C", "working"))]}
+    before = [dict(s) for s in sections["statements"]]
+    changed, removed = sorting.take(sections, "working", 1)  # C, the second in Working, third overall
+    assert [s["text"] for s in changed["statements"]] == ["A", "B"]
+    assert removed.shown == "C (The person)"
+    assert sorting.put_back({**sections, **changed}, removed)["statements"] == before
+    listed = SORTINGS["important_to_for"]
+    lists = {"important_to": ["x", "y", "z"], "important_for": []}
+    changed, removed = listed.take(lists, "important_to", 0)
+    assert listed.put_back({**lists, **changed}, removed) == {"important_to": ["x", "y", "z"]}
+
+
+def test_a_row_is_held_only_while_it_is_being_filled_in_from_the_left():
+    from pcp_widgets.tools import get_tool
+    from pcp_widgets.ui.fields import held_note, still_being_filled
+
+    people = get_tool("relationship_circle").section("people")
+    row = {"name": "", "group": "", "ring": None, "note": ""}
+    assert still_being_filled(people, row) == []  # blank: nothing to hold
+    assert still_being_filled(people, {**row, "name": "Mum"}) == ["Group", "Ring (1 closest, 4 furthest)"]
+    assert still_being_filled(people, {**row, "name": "Mum", "group": "family"}) == ["Ring (1 closest, 4 furthest)"]
+    assert still_being_filled(people, {**row, "name": "Mum", "group": "family", "ring": 2}) == []  # complete
+    assert still_being_filled(people, {**row, "group": "family"}) == []  # the name was skipped: a real problem
+    assert still_being_filled(people, {**row, "name": "Mum", "note": "Sundays"}) == []  # filled past the gaps
+    assert still_being_filled(people, {**row, "name": "Mum", "group": "cousins"}) == []  # not a group: said
+    assert held_note(2, ["Group"]) == "Row 2 is saved once Group is filled in."
+    assert held_note(1, ["A", "B", "C"]) == "Row 1 is saved once A, B and C are filled in."

@@ -8,6 +8,12 @@ columns (working / not working, important to / for) and the relationship circle'
 Every change is checked, then saved after a short pause as a new version, and the status
 line says so. A save refused because someone saved elsewhere shows both versions and asks
 which to keep; both stay in the history. The logic lives in :mod:`pcp_widgets.ui.session`.
+
+The Person list is read again whenever the editor opens or saves a document, so someone added
+on another page is there without restarting anything. The PDF and Word links are always on the
+page and always of the document as it is now (:mod:`pcp_widgets.ui.current_downloads`): one
+click saves the file. Whatever a person sets off runs inside the status line's guard
+(:meth:`pcp_widgets.ui.frame.StatusLine.guarded`).
 """
 
 from __future__ import annotations
@@ -23,16 +29,10 @@ from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
 from pcp_widgets.ui.debounce import Debouncer
-from pcp_widgets.ui.downloads import (
-    DOCX_MIME,
-    PDF_MIME,
-    download_link_html,
-    picture_html,
-    report_unexpected,
-    safe_download_name,
-)
+from pcp_widgets.ui.current_downloads import PDF, WORD, CurrentDownloads
+from pcp_widgets.ui.downloads import picture_html, safe_download_name
 from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
-from pcp_widgets.ui.frame import html_block, status_html
+from pcp_widgets.ui.frame import StatusLine, html_block, status_html
 from pcp_widgets.ui.session import DocumentSession, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
 
@@ -44,6 +44,9 @@ CONTRIBUTORS = Section(
 )
 
 SAVED_BY = "editor page"
+#: What an unexpected failure of a save says (the server's log has the details).
+NOT_SAVED = ("Not saved: something went wrong that we did not expect; whoever runs the server can see the details "
+             "in its log. Your changes are still on this page.")
 
 
 def section_intro_html(section: Section) -> str:
@@ -100,20 +103,19 @@ def preview_html(document: Document, today: dt.date | None = None) -> str:
     return html_fragment(document, today=today)
 
 
-DOWNLOADS = {
-    ".pdf": ("PDF", PDF_MIME),
-    ".docx": ("Word", DOCX_MIME),
-}
-
-
 def download_name(document: Document, suffix: str) -> str:
     return safe_download_name(f"{document.person}-{document.tool_spec.title}", suffix)
 
 
 class ToolEditor:
-    """The editor page's widgets for one tool. ``person`` opens that person's document at once."""
+    """The editor's widgets for one tool, a part of its page. ``person`` opens that person's document at once.
 
-    def __init__(self, tool: str, store=None, person: str | None = None, today: dt.date | None = None):
+    ``status`` is the line that says what happened (the page's own, so a page has one); an editor
+    on its own makes its own.
+    """
+
+    def __init__(self, tool: str, store=None, person: str | None = None, today: dt.date | None = None,
+                 status: StatusLine | None = None):
         if store is None:
             from pcp_widgets.store import open_store
 
@@ -130,14 +132,17 @@ class ToolEditor:
         self.saver = Debouncer(self.save_now)
 
         self.choose = stacked(widgets.Dropdown(description="Person", options=self._people_options(),
-                                               layout=widgets.Layout(width="18rem")))
+                                               layout=widgets.Layout(width="18rem", max_width="100%")))
         self.new_person = stacked(widgets.Text(description="Or add a new person (their preferred name)",
-                                               continuous_update=False, layout=widgets.Layout(width="22rem")))
+                                               continuous_update=False,
+                                               layout=widgets.Layout(width="22rem", max_width="100%")))
         self.open_button = widgets.Button(description="Open", button_style="primary", icon="folder-open")
-        self.open_button.on_click(lambda _b: self._open_chosen())
+        self.open_button.on_click(lambda _b: self._guarded(self._open_chosen))
         # Enter (or leaving the box) opens the new person's document; so does the Open button.
-        self.new_person.observe(lambda change: change["new"].strip() and self._open_chosen(), names="value")
-        self.status = widgets.HTML()
+        self.new_person.observe(lambda change: change["new"].strip() and self._guarded(self._open_chosen),
+                                names="value")
+        self.status = status if status is not None else StatusLine("tool editor")
+        self.downloads = CurrentDownloads((PDF, WORD), f"{self.tool.title} download")
         self.conflict_box = widgets.VBox()
         self.body = widgets.VBox()
         picker = row_of([self.choose, self.new_person, self.open_button])
@@ -153,6 +158,14 @@ class ToolEditor:
     def _people_options(self) -> list[tuple[str, str]]:
         return [("Choose a person…", "")] + [(name, name) for name in people(self.store)]
 
+    def refresh_people(self) -> None:
+        """Read the Person list again (someone may have been added on another page), keeping the choice."""
+        chosen = self.choose.value
+        options = self._people_options()
+        if options != list(self.choose.options):
+            self.choose.options = options
+            self.choose.value = chosen if chosen in dict((v, k) for k, v in options) else ""
+
     def _open_chosen(self) -> None:
         person = self.new_person.value.strip() or self.choose.value
         if not person:
@@ -163,15 +176,16 @@ class ToolEditor:
     def open(self, person: str) -> None:
         """Open (or start) the person's document of this tool and show its editor."""
         self.saver.flush()
-        try:
-            self.session = DocumentSession.open(self.store, self.tool.key, person)
-        except PcpError as error:
-            self._say(str(error), problem=True)
+        session = self.status.run(lambda: DocumentSession.open(self.store, self.tool.key, person))
+        if session is None:
             return
+        self.session = session
         self.new_person.value = ""
         self.choose.options = self._people_options()
         self.choose.value = self.session.document.person
-        self.body.children = self._build_body()
+        with self.status.guarded():
+            self.body.children = self._build_body()
+            self._refresh_downloads()
         self._say(f"Opened {self.session.document.person}'s {self.tool.title.lower()} "
                   f"(version {self.session.version}). Every change is saved as you go.")
 
@@ -185,7 +199,9 @@ class ToolEditor:
         sorting = SORTINGS.get(self.tool.key)
         sorted_keys: set[str] = set()
         if sorting is not None:
-            self.sorter = SortingView(sorting, lambda: self.session.document.sections, self._apply_sections)
+            follows = tuple((section.key, section.label) for section in self.tool.sections if section.derived)
+            self.sorter = SortingView(sorting, lambda: self.session.document.sections, self._apply_sections,
+                                      follows)
             sorted_keys = {key for key, _ in sorting.columns} | {"statements"}
             parts.append(widgets.HTML(section_intro_html(self._sorting_intro(sorting))))
             parts.append(self.sorter.widget)
@@ -221,42 +237,43 @@ class ToolEditor:
 
     def change(self, section_key: str, value: Any) -> None:
         """A section was edited: check it, show what follows from it, and save after a pause."""
-        try:
-            self.session.update(section_key, value)
-        except InvalidDocument as error:
-            self._say(f"Not saved yet: {error.problem} ({_where(error.where)})", problem=True)
-            return
-        self._changed()
+        with self.status.guarded():
+            try:
+                self.session.update(section_key, value)
+            except InvalidDocument as error:
+                self._say(f"Not saved yet: {error.problem} ({_where(error.where)})", problem=True)
+                return
+            self._changed()
 
     def _apply_sections(self, changed: dict) -> None:
-        for key, value in changed.items():
-            self.session.update(key, value)
-        self._changed()
+        with self.status.guarded():
+            for key, value in changed.items():
+                self.session.update(key, value)
+            self._changed()
 
     def _changed(self) -> None:
         self._say("Saving…")
+        self.downloads.preparing()  # the links held the document as it was
         self._refresh_views()
         self.saver()
 
     def save_now(self) -> None:
         if self.session is None or not self.session.dirty:
             return
-        try:
-            saved = self.session.save(SAVED_BY)
-        except PcpError as error:
-            self._say(f"Not saved: {error}", problem=True)
-            return
-        except Exception as error:  # never a traceback on the page; the server log has it
-            report_unexpected("tool editor", error)
-            self._say("Not saved: something went wrong that we did not expect; the details are in the "
-                      "server's log. Your changes are still on this page.", problem=True)
-            return
-        if saved:
-            when = dt.datetime.now().strftime("%H:%M:%S")
-            self._say(f"Saved at {when} (version {self.session.version}).")
-            self._refresh_versions()
-        else:
-            self._show_conflict()
+        with self.status.guarded(NOT_SAVED):
+            try:
+                saved = self.session.save(SAVED_BY)
+            except PcpError as error:
+                self._say(f"Not saved: {error}", problem=True)
+                return
+            if saved:
+                when = dt.datetime.now().strftime("%H:%M:%S")
+                self._say(f"Saved at {when} (version {self.session.version}).")
+                self._refresh_versions()
+                self.refresh_people()
+                self._refresh_downloads()
+            else:
+                self._show_conflict()
 
     # -- views that follow the document ------------------------------------------------------
 
@@ -274,13 +291,11 @@ class ToolEditor:
         self._draw_preview(document)
 
     def _draw_picture(self, document: Document) -> None:
-        try:
+        with self.status.guarded():
             self.picture_png = rendered(document, ".png")
             self.picture.value = picture_html(
                 self.picture_png, f"The relationship circle of {document.person}; everyone in it is listed in the "
                                   "table above and under 'How it looks on paper'.", "48rem")
-        except PcpError as error:
-            self._say(str(error), problem=True)
 
     def _draw_preview(self, document: Document) -> None:
         try:
@@ -292,7 +307,10 @@ class ToolEditor:
         """Put a whole document back in the controls (after a restore or a conflict)."""
         for key, field in self.fields.items():
             field.show(document.contributors if key == "contributors" else document.sections[key])
+        if self.sorter is not None:
+            self.sorter.forget_undo()
         self._refresh_views()
+        self._refresh_downloads()
 
     # -- conflicts -------------------------------------------------------------------------
 
@@ -309,8 +327,8 @@ class ToolEditor:
         ))
         keep_mine = widgets.Button(description="Keep my version", button_style="primary")
         keep_theirs = widgets.Button(description="Go on from the other version")
-        keep_mine.on_click(lambda _b: self._resolve(mine=True))
-        keep_theirs.on_click(lambda _b: self._resolve(mine=False))
+        keep_mine.on_click(lambda _b: self._guarded(self._resolve, mine=True))
+        keep_theirs.on_click(lambda _b: self._guarded(self._resolve, mine=False))
         self.conflict_box.children = [both, widgets.HBox([keep_mine, keep_theirs])]
         keep_mine.focus()
 
@@ -329,12 +347,12 @@ class ToolEditor:
 
     def _versions_block(self) -> widgets.Widget:
         self.version_choice = stacked(widgets.Dropdown(description="Earlier versions", options=[],
-                                                       layout=widgets.Layout(width="28rem")))
+                                                       layout=widgets.Layout(width="28rem", max_width="100%")))
         self.view_button = widgets.Button(description="Show this version", icon="eye")
         self.restore_button = widgets.Button(description="Restore this version", icon="undo")
         self.version_view = widgets.HTML()
-        self.view_button.on_click(lambda _b: self._view_version())
-        self.restore_button.on_click(lambda _b: self._restore_version())
+        self.view_button.on_click(lambda _b: self._guarded(self._view_version))
+        self.restore_button.on_click(lambda _b: self._guarded(self._restore_version))
         self._refresh_versions()
         return widgets.VBox([
             widgets.HTML(html_block("<h3>Versions</h3><p>Every save is kept. Restoring an earlier version saves "
@@ -371,30 +389,27 @@ class ToolEditor:
     # -- downloads -------------------------------------------------------------------------
 
     def _downloads_block(self) -> widgets.Widget:
-        self.links = widgets.HTML()
-        buttons = []
-        for suffix, (name, _mime) in DOWNLOADS.items():
-            button = widgets.Button(description=f"Download {name}", icon="download")
-            button.on_click(lambda _b, s=suffix: self.prepare_download(s))
-            buttons.append(button)
-        return widgets.VBox([widgets.HTML(html_block("<h3>Print or share</h3>")), widgets.HBox(buttons), self.links])
+        return widgets.VBox([
+            widgets.HTML(html_block("<h3>Print or share</h3><p>The links always hold the document as it is "
+                                    "now; one click saves it.</p>")),
+            self.downloads.widget,
+        ])
 
-    def prepare_download(self, suffix: str) -> None:
-        """Render the current document and offer it as a link."""
-        self.saver.flush()
-        name, mime = DOWNLOADS[suffix]
+    def _refresh_downloads(self) -> None:
+        """Make the PDF and Word links again from the document as it is now (a moment later, in a kernel)."""
         document = self.session.document
-        try:
-            data = rendered(document, suffix, self.today)
-        except PcpError as error:
-            self.links.value = status_html(str(error), problem=True)
-            return
-        file_name = download_name(document, suffix)
-        self.links.value = html_block(f"<p>{download_link_html(data, file_name, f'Save {file_name}', mime)}</p>")
+        self.downloads.refresh(lambda fmt: rendered(document, fmt, self.today),
+                               lambda suffix: download_name(document, suffix))
+
+    # -- the guard -------------------------------------------------------------------------
+
+    def _guarded(self, action, *args, **kwargs) -> None:
+        """``action(...)`` inside the status line's guard (what a button sets off)."""
+        with self.status.guarded():
+            action(*args, **kwargs)
 
     def _say(self, text: str, problem: bool = False) -> None:
-        self.status.value = (f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
-                             if text else "")
+        self.status.say(text, problem)
 
 
 def _where(where: str) -> str:

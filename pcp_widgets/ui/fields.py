@@ -3,9 +3,15 @@
 A list section is a text box with one item per line (quick to type, easy to reorder with the
 keyboard); a text section is a text box; a table section is a row of controls per row, with
 buttons to add and remove rows (a choice is a drop-down, a number with few values a drop-down,
-a date a date picker). Every control has a real label, so screen readers name it, and text
-boxes report their value when the person leaves them (or presses Enter), which is when the
-editor saves.
+a date a day-first :class:`~pcp_widgets.ui.dates.DateField`). Every control has a real label, so
+screen readers name it, and text boxes report their value when the person leaves them (or
+presses Enter), which is when the editor saves.
+
+A table row being filled in from left to right is not complained about: a row whose only
+problem is that required cells after the last one filled are still empty is *held* (kept on
+the page, not saved, said calmly under the table) until it is complete or the person goes on
+to another row or adds one. A real problem (an earlier required cell skipped, a value that
+cannot be stored) is passed on at once, so the editor says it.
 
 The conversions between widget values and document values are plain functions.
 """
@@ -18,7 +24,8 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from pcp_widgets.tools.model import Column, Section
+from pcp_widgets.tools.model import Column, InvalidDocument, Section
+from pcp_widgets.ui.dates import DateField
 
 #: Called with the section's key and its new document value.
 OnChange = Callable[[str, Any], None]
@@ -69,7 +76,8 @@ def column_widget(column: Column, value: Any) -> widgets.Widget:
         return widgets.Text(value="" if value is None else str(value), description=column.label,
                             continuous_update=False)
     if column.kind == "date":
-        return widgets.DatePicker(value=dt.date.fromisoformat(value) if value else None, description=column.label)
+        return DateField(column.label, value=dt.date.fromisoformat(value) if value else None,
+                         said="{date}")
     return widgets.Text(value=value or "", description=column.label, continuous_update=False)
 
 
@@ -79,6 +87,38 @@ def widget_value(column: Column, widget: widgets.Widget) -> Any:
     if column.kind == "date":
         return value.isoformat() if value else ""
     return value
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def still_being_filled(section: Section, row: dict) -> list[str]:
+    """The labels of the required cells a row still needs, if it is only being filled in from the left.
+
+    That is: something is filled in, every filled cell holds a value that can be stored, and
+    every required cell still empty comes after the last filled one. Otherwise (a blank row, a
+    complete row, a skipped earlier cell, a bad value) the answer is ``[]``: nothing to hold.
+    """
+    columns = [column for column in section.columns if column.key != section.row_key]
+    filled = [n for n, column in enumerate(columns) if not _is_empty(row.get(column.key))]
+    if not filled:
+        return []
+    missing = [n for n, column in enumerate(columns) if column.required and _is_empty(row.get(column.key))]
+    if not missing or min(missing) < max(filled):
+        return []
+    for n in filled:
+        try:
+            columns[n].clean(row.get(columns[n].key), columns[n].label)
+        except InvalidDocument:
+            return []
+    return [columns[n].label for n in missing]
+
+
+def held_note(number: int, needed: list[str]) -> str:
+    """What the table says of a held row: calm, and honest that it is not saved yet."""
+    names = " and ".join(needed) if len(needed) <= 2 else ", ".join(needed[:-1]) + " and " + needed[-1]
+    return f"Row {number} is saved once {names} {'is' if len(needed) == 1 else 'are'} filled in."
 
 
 class SectionField(ABC):
@@ -130,21 +170,31 @@ class TextField(SectionField):
 
 
 class TableField(SectionField):
-    """A table: one line of controls per row, with Add and Remove buttons (none for fixed rows)."""
+    """A table: one line of controls per row, with Add and Remove buttons (none for fixed rows).
+
+    ``held`` is the index of the row held back while it is being filled in (see the module's
+    docstring), or None.
+    """
 
     def _build(self, value) -> widgets.Widget:
         self.rows_box = widgets.VBox()
         self.add_button = widgets.Button(description=f"Add a row to {self.section.label}", icon="plus")
         self.add_button.on_click(self._add_row)
         self.controls: list[dict[str, widgets.Widget]] = []
+        self.held: int | None = None
+        self.note = widgets.HTML()
         self.show(value)
-        parts = [self.rows_box] if self.section.fixed_rows else [self.rows_box, self.add_button]
+        parts = [self.rows_box, self.note] + ([] if self.section.fixed_rows else [self.add_button])
         return widgets.VBox(parts)
 
     def show(self, value: Any) -> None:
         rows = list(value or [])
         if rows == self._current_rows():
             return
+        self._set_held(None)
+        self._show_rows(rows)
+
+    def _show_rows(self, rows: list[dict]) -> None:
         self.controls = []
         self.rows_box.children = [self._row_widget(n, row) for n, row in enumerate(rows, 1)]
 
@@ -156,8 +206,10 @@ class TableField(SectionField):
                 parts.append(widgets.HTML(f"<strong>{_escape(row.get(column.key, ''))}</strong>",
                                           layout=widgets.Layout(width="7rem")))
                 continue
-            control = stacked(column_widget(column, row.get(column.key)))
-            control.layout = widgets.Layout(flex="1 1 10rem", min_width="8rem")
+            control = column_widget(column, row.get(column.key))
+            if not isinstance(control, DateField):  # a date field lays out its own label and words
+                stacked(control)
+            control.layout = widgets.Layout(flex="1 1 10rem", min_width="min(8rem, 100%)")
             control.observe(self._changed, names="value")
             controls[column.key] = control
             parts.append(control)
@@ -180,13 +232,42 @@ class TableField(SectionField):
             rows.append(row)
         return rows
 
-    def _changed(self, _change=None) -> None:
-        self.on_change(self.section.key, self._current_rows())
+    def _row_of(self, widget: widgets.Widget) -> int | None:
+        for index, controls in enumerate(self.controls):
+            if any(control is widget for control in controls.values()):
+                return index
+        return None
+
+    def _without_held(self, rows: list[dict]) -> list[dict]:
+        """The rows to hand on: the held row left out (an empty fixed row in its place)."""
+        if self.held is None:
+            return rows
+        kept = list(rows)
+        if self.section.fixed_rows:
+            kept[self.held] = self.section.empty_row(self.section.fixed_rows[self.held])
+        else:
+            del kept[self.held]
+        return kept
+
+    def _set_held(self, index: int | None, needed: list[str] = ()) -> None:
+        self.held = index
+        self.note.value = "" if index is None else \
+            f"<p class='pcp-note' role='status'>{_escape(held_note(index + 1, list(needed)))}</p>"
+
+    def _changed(self, change=None) -> None:
+        rows = self._current_rows()
+        index = self._row_of(change["owner"]) if change else None
+        needed = still_being_filled(self.section, rows[index]) if index is not None else []
+        # Held while it is the row being filled in; going on to another row lets it be checked.
+        self._set_held(index if needed else None, needed)
+        self.on_change(self.section.key, self._without_held(rows))
 
     def _add_row(self, _button=None) -> None:
-        rows = self._current_rows() + [self.section.empty_row()]
-        self.controls = []
-        self.rows_box.children = [self._row_widget(n, row) for n, row in enumerate(rows, 1)]
+        rows = self._current_rows()
+        if self.held is not None:  # leaving a row held back: now it is checked (and said) like any other
+            self._set_held(None)
+            self.on_change(self.section.key, rows)
+        self._show_rows(rows + [self.section.empty_row()])
         first = next(iter(self.controls[-1].values()), None)
         if first is not None and hasattr(first, "focus"):
             first.focus()
@@ -194,9 +275,10 @@ class TableField(SectionField):
     def _remove_row(self, index: int) -> None:
         rows = self._current_rows()
         del rows[index]
-        self.controls = []
-        self.rows_box.children = [self._row_widget(n, row) for n, row in enumerate(rows, 1)]
-        self.on_change(self.section.key, rows)
+        held = None if self.held in (None, index) else self.held - (self.held > index)
+        self._set_held(held, still_being_filled(self.section, rows[held]) if held is not None else [])
+        self._show_rows(rows)
+        self.on_change(self.section.key, self._without_held(rows))
         self.add_button.focus()
 
 

@@ -3,6 +3,11 @@
 Each notebook in ``workbooks/`` is one call, ``tool_page("one_page_profile")``; the words
 come from the tool's declaration and its example in :mod:`pcp_widgets.tools.examples`, so
 the page, the start page's link, the printed handout and the session plan agree.
+
+The page is a :class:`~pcp_widgets.ui.frame.PageFrame`: the shared header and one status line,
+which the editor uses (it sits by the person picker, where the person is looking). A page may
+be started ahead of time in a kernel kept warm; it reads who has documents when someone opens
+it (:func:`pcp_widgets.ui.start.built_on_visit`), so a person saved a moment ago is listed.
 """
 
 from __future__ import annotations
@@ -11,25 +16,21 @@ import html
 
 import ipywidgets as widgets
 
-from pcp_widgets.pages import START_PAGE, page_for, tool_page_path, link
+from pcp_widgets.pages import tool_page_path
 from pcp_widgets.render import html_fragment
 from pcp_widgets.render.handout import handout
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
 from pcp_widgets.ui.editor import ToolEditor
-from pcp_widgets.ui.frame import html_block
+from pcp_widgets.ui.frame import PageFrame, html_block
 from pcp_widgets.ui.prepared import print_downloads
+from pcp_widgets.ui.start import built_on_visit
 
 
-def tool_intro_html(tool_key: str) -> str:
+def tool_intro(tool_key: str) -> str:
+    """The page's introduction: what the tool is for and when to use it (two paragraphs)."""
     tool = get_tool(tool_key)
-    page = page_for(tool_page_path(tool.key))
-    back = f'<p><a href="{html.escape(link(page, START_PAGE))}">Back to the start page</a></p>' if page else ""
-    return html_block(
-        f"{back}<h1>{html.escape(tool.title)}</h1>"
-        f"<p><strong>What it is for.</strong> {html.escape(tool.purpose)}</p>"
-        f"<p><strong>When to use it.</strong> {html.escape(tool.when_to_use)}</p>"
-    )
+    return f"What it is for: {tool.purpose}\n\nWhen to use it: {tool.when_to_use}"
 
 
 def worked_example_html(tool_key: str) -> str:
@@ -56,26 +57,29 @@ def reflection_html(tool_key: str) -> str:
     return html_block(f"<h2>Reflection questions</h2><ol>{questions}</ol>")
 
 
-class ToolPage:
+class ToolPage(PageFrame):
     """The whole teaching page: introduction, worked example, practice editor, reflection questions."""
 
+    what = "tool page"
+
     def __init__(self, tool_key: str, store=None, person: str | None = None):
-        self.editor = ToolEditor(tool_key, store=store, person=person)
+        super().__init__()
         tool = get_tool(tool_key)
+        self.editor = ToolEditor(tool.key, store=store, person=person, status=self.status)
         self.handouts = print_downloads("a handout", lambda fmt: handout(tool.key, fmt), f"{tool.key}-handout",
                                         "handout", f": {tool.title} explained, the worked example and a blank template")
-        self.widget = widgets.VBox([
-            widgets.HTML(tool_intro_html(tool_key)),
+        self.frame(
+            tool_page_path(tool.key),
             *(download.widget for download in self.handouts.values()),
-            widgets.HTML(worked_example_html(tool_key)),
+            widgets.HTML(worked_example_html(tool.key)),
             widgets.HTML(practice_intro_html()),
             self.editor.widget,
-            widgets.HTML(reflection_html(tool_key)),
-        ])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+            widgets.HTML(reflection_html(tool.key)),
+            intro=tool_intro(tool.key),
+            status_first=False,  # the editor shows it by the person picker
+        )
 
 
 def tool_page(tool_key: str, store=None, person: str | None = None) -> ToolPage:
-    return ToolPage(tool_key, store=store, person=person)
+    """The page, built once someone opens it (in a kernel kept warm), so its Person list is current."""
+    return built_on_visit(lambda opened: ToolPage(tool_key, store=opened, person=person), store)
