@@ -93,31 +93,44 @@ def grouped_bars(frame: pd.DataFrame, index: str, columns: list[str], title: str
     axes.set_ylabel(value_label)
     if percent:
         axes.set_ylim(0, 105)
-    axes.legend(frameon=False, fontsize=9, ncols=min(4, len(columns)))
+    axes.legend(frameon=False, fontsize=9, ncols=min(4, len(columns)), loc="upper right")  # fixed: "best" is slow
     return figure
 
 
 def stacked_shares(frame: pd.DataFrame, label: str, parts: list[str], title: str, *,
-                   part_labels: dict[str, str] | None = None) -> Figure:
-    """Horizontal 100% bars (for example Yes / Partly / No per question), hatched per part."""
+                   part_labels: dict[str, str] | None = None, colours: tuple[str, ...] = PALETTE) -> Figure:
+    """Horizontal 100% bars (for example Yes / Partly / No per question), hatched per part, each
+    part's share written in it where it is wide enough. Labels wrap onto a second line rather
+    than being cut, so a question is read whole."""
     if frame.empty:
         return empty_figure(title)
-    height = max(2.5, 0.35 * len(frame) + 1.8)
-    names = [_short(str(text), 52) for text in frame[label]]
+    names = [_wrapped(str(text)) for text in frame[label]]
+    lines = max(name.count("\n") + 1 for name in names)
+    row = 0.22 + 0.16 * lines
+    height = max(2.5, row * len(frame) + 1.8)
     figure, axes = new_figure(title, (SIZE[0] + 1.5, height), left=_label_inches(names), bottom=1.0)
     left = pd.Series(0.0, index=frame.index)
     for n, part in enumerate(parts):
         values = frame[part].astype(float)
-        axes.barh(range(len(frame)), values, left=left, label=(part_labels or {}).get(part, part),
-                  color=PALETTE[n % len(PALETTE)], hatch=HATCHES[n % len(HATCHES)], edgecolor="black", linewidth=0.6)
+        bars = axes.barh(range(len(frame)), values, left=left, label=(part_labels or {}).get(part, part),
+                         color=colours[n % len(colours)], hatch=HATCHES[n % len(HATCHES)], edgecolor="black",
+                         linewidth=0.6)
+        axes.bar_label(bars, labels=[_format(v, True) if v >= SHARE_LABEL_FROM else "" for v in values],
+                       label_type="center", fontsize=8, bbox=VALUE_LABEL_BOX)
         left = left + values
-    axes.set_yticks(range(len(frame)), names)
+    axes.set_yticks(range(len(frame)), names, fontsize=9)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
     axes.set_xlabel("Share of answers (%)")
     below_axis = 0.55 / (height - 1.0 - 0.45)  # under the axis label, in the axes' own units
     axes.legend(frameon=False, fontsize=9, ncols=len(parts), loc="upper left", bbox_to_anchor=(0, -below_axis))
     return figure
+
+
+#: A part of a 100% bar narrower than this (in %) is not labelled: its words would not fit in it.
+SHARE_LABEL_FROM = 7
+#: Value labels drawn over a hatched bar sit on a small white ground, so they stay readable.
+VALUE_LABEL_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
 
 
 def line_chart(frame: pd.DataFrame, x: str, series: str | None, value: str, title: str, value_label: str, *,
@@ -136,8 +149,49 @@ def line_chart(frame: pd.DataFrame, x: str, series: str | None, value: str, titl
     if percent:
         axes.set_ylim(0, 105)
     if series is not None:
-        axes.legend(frameon=False, fontsize=8, ncols=2)
-    figure.autofmt_xdate()
+        axes.legend(frameon=False, fontsize=8, ncols=2, loc="lower left")  # a fixed place: "best" tries every one
+    if pd.api.types.is_datetime64_any_dtype(frame[x]):
+        month_axis(axes)
+    return figure
+
+
+def month_axis(axes) -> None:
+    """Dates along the bottom as the run charts show them ("Jul", the year under its first month)."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+#: Room added above a chart for the line saying what it shows (service, dates, person), in inches.
+SUBTITLE_INCHES = 0.24
+#: Where the title and that line start, in inches from the figure's left edge.
+TITLE_LEFT = 0.12
+
+
+def with_subtitle(figure: Figure, words: str) -> Figure:
+    """The chart with ``words`` (the filters it shows) on a line under its title, so a chart pasted
+    into a paper still says which service, dates and person it is about.
+
+    The figure grows at the top by :data:`SUBTITLE_INCHES`; every axes keeps its size and place
+    in inches. The title and the line are drawn at fixed places from the figure's left edge, so
+    neither is measured (a layout engine would measure every label again).
+    """
+    axes = figure.axes[0]
+    title = next((axes.get_title(loc) for loc in ("left", "center") if axes.get_title(loc)), "")
+    for loc in ("left", "center"):
+        axes.set_title("", loc=loc)
+    width, height = figure.get_size_inches()
+    grown = height + SUBTITLE_INCHES
+    for each in figure.axes:
+        x0, y0, w, h = each.get_position().bounds
+        each.set_position((x0, y0 * height / grown, w, h * height / grown))
+    figure.set_size_inches(width, grown)
+    top = axes.get_position().y1 * grown + 0.08  # inches from the bottom, just above the axes
+    figure.text(TITLE_LEFT / width, top / grown, words, fontsize=9.5, color="#333333", va="bottom")
+    figure.text(TITLE_LEFT / width, (top + SUBTITLE_INCHES) / grown, title, fontsize=12, fontweight="bold",
+                va="bottom")
     return figure
 
 
@@ -150,8 +204,24 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
 
 
 def _label_inches(labels: list[str]) -> float:
-    """Room for the longest label on the left, estimated from its length (9 pt text)."""
-    return min(4.5, 0.3 + 0.08 * max((len(text) for text in labels), default=0))
+    """Room for the longest line of the labels on the left, estimated from its length (9 pt text)."""
+    longest = max((len(line) for text in labels for line in text.split("\n")), default=0)
+    return min(4.5, 0.3 + 0.08 * longest)
+
+
+#: The longest line of a wrapped label, in characters (it fits the room :func:`_label_inches` allows).
+WRAP_AT = 46
+
+
+def _wrapped(text: str, width: int = WRAP_AT, lines: int = 2) -> str:
+    """``text`` on at most ``lines`` lines of ``width`` characters, broken between words (cut with
+    "…" only past the last line)."""
+    import textwrap
+
+    wrapped = textwrap.wrap(text, width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines - 1] + [_short(" ".join(wrapped[lines - 1:]), width)]
+    return "\n".join(wrapped)
 
 
 def _format(value: float, percent: bool) -> str:

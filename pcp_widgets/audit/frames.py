@@ -166,7 +166,7 @@ def apply_filters(frame: pd.DataFrame, kind: str, filters: Filters) -> pd.DataFr
     if filters.service is not None:
         keep &= _matches(frame["service"], filters.service)
     if filters.person_ref is not None and "person_ref" in frame.columns:
-        keep &= _matches(frame["person_ref"], filters.person_ref)
+        keep &= _matches_ignoring_case(frame["person_ref"], filters.person_ref)
     dates = frame[sheet_for(kind).date_field]
     if filters.start is not None:
         keep &= (dates >= pd.Timestamp(filters.start)).to_numpy()
@@ -183,5 +183,90 @@ def _matches(column: pd.Series, wanted: str | Iterable[str]) -> np.ndarray:
     return np.isin(column.cat.codes.to_numpy(), codes[codes >= 0])
 
 
+def _matches_ignoring_case(column: pd.Series, wanted: str) -> np.ndarray:
+    """Where a categorical column of refs is ``wanted`` whatever its case: people type "p-0007" for
+    P-0007 (the categories, a few thousand refs, are compared, not every row)."""
+    categories = column.cat.categories.astype(str)
+    codes = np.flatnonzero(categories.str.casefold() == wanted.strip().casefold())
+    return np.isin(column.cat.codes.to_numpy(), codes)
+
+
+# -- the filters in words --------------------------------------------------------------
+
+
+def _day_in_words(day: dt.date) -> str:
+    """'1 July 2026' (as :func:`pcp_widgets.ui.dates.in_words`, without loading the widgets)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def dates_in_words(start: dt.date | None, end: dt.date | None) -> str:
+    """The chosen dates as a reader says them: '1 July 2026 to 30 September 2026', 'from 1 July 2026', 'all dates'."""
+    if start and end:
+        return f"{_day_in_words(start)} to {_day_in_words(end)}"
+    if start:
+        return f"from {_day_in_words(start)}"
+    if end:
+        return f"up to {_day_in_words(end)}"
+    return "all dates"
+
+
+def filters_in_words(filters: Filters) -> str:
+    """What a chart or table shows, for its title, its file name and the top of its spreadsheet:
+    'Service: Oak House; 1 July 2026 to 30 September 2026; person P-0007'."""
+    service = filters.service
+    if service is None:
+        parts = ["All services"]
+    else:
+        parts = ["Service: " + (service if isinstance(service, str) else ", ".join(service))]
+    parts.append(dates_in_words(filters.start, filters.end))
+    if filters.person_ref:
+        parts.append(f"person {filters.person_ref.strip()}")
+    return "; ".join(parts)
+
+
+def person_ref_as_stored(records: dict[str, pd.DataFrame], typed: str) -> str | None:
+    """The ref as the records spell it (P-0007 for "p-0007"), or None when no record has it."""
+    wanted = typed.strip().casefold()
+    for frame in records.values():
+        if "person_ref" not in frame.columns:
+            continue
+        column = frame["person_ref"]
+        refs = (column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype)
+                else pd.Index(column.dropna().unique())).astype(str)
+        found = refs[refs.str.casefold() == wanted]
+        if len(found):
+            return str(found[0])
+    return None
+
+
+def why_no_person_records(records: dict[str, pd.DataFrame], shown: dict[str, pd.DataFrame],
+                          filters: Filters) -> str | None:
+    """Why a chosen person has nothing to show, in one sentence; None when they have records shown.
+
+    ``records`` are every kind's records before filtering and ``shown`` after. A person's
+    records can be missing because nobody has that ref, because they are in another service
+    ("P-0007 has no records in this service"), or because of the dates: each is said plainly,
+    rather than leaving a reader with an empty chart that says "too few points".
+    """
+    if not filters.person_ref:
+        return None
+    with_people = [kind for kind, frame in records.items() if "person_ref" in frame.columns]
+    if any(len(shown[kind]) for kind in with_people):
+        return None
+    typed = filters.person_ref.strip()
+    ref = person_ref_as_stored({kind: records[kind] for kind in with_people}, typed)
+    if ref is None:
+        return f"No records have the person ref {typed}: check it against the person's file."
+    if filters.service is not None:
+        theirs = sorted({str(service) for kind in with_people for service in
+                         apply_filters(records[kind], kind, Filters(person_ref=ref))["service"].dropna().unique()})
+        wanted = {filters.service} if isinstance(filters.service, str) else set(filters.service)
+        if not wanted & set(theirs):
+            where = f"; their records are in {', '.join(theirs)}" if theirs else ""
+            return f"{ref} has no records in this service{where}."
+    return f"{ref} has no records in the chosen dates ({dates_in_words(filters.start, filters.end)})."
+
+
 __all__ = ["ANSWERS", "ANSWER_DTYPE", "YES", "PARTLY", "NO", "NOT_APPLICABLE", "NOT_RECORDED", "HOUR",
-           "Filters", "apply_filters", "prepare", "period_starts", "period_range", "period_end", "with_groups"]
+           "Filters", "apply_filters", "filters_in_words", "dates_in_words", "why_no_person_records",
+           "person_ref_as_stored", "prepare", "period_starts", "period_range", "period_end", "with_groups"]

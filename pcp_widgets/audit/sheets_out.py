@@ -93,6 +93,22 @@ def safe_sheet_names(names: Iterable[str]) -> list[str]:
     return safe
 
 
+def sheet_name_at_word(title: str, limit: int = SHEET_NAME_LIMIT) -> str:
+    """A sheet name from a title, shortened between words (not mid-word) to Excel's limit, without
+    a trailing "the", "by" or comma: "Reviews that repeat the previous one" becomes "Reviews that repeat"."""
+    name = " ".join(_BAD_SHEET_NAME_CHARACTERS.sub("-", str(title)).split())
+    if len(name) <= limit:
+        return name
+    words = name[:limit + 1].split(" ")[:-1] or [name[:limit]]
+    while len(words) > 1 and (words[-1].lower().strip(",;") in _LITTLE_WORDS):
+        words.pop()
+    return " ".join(words).rstrip(",;:- ")
+
+
+#: Words a shortened name should not end on.
+_LITTLE_WORDS = {"a", "an", "and", "by", "for", "in", "of", "on", "or", "the", "to", "with", ""}
+
+
 # -- xlsx ----------------------------------------------------------------------------------
 
 
@@ -106,6 +122,9 @@ class SheetData:
     column_formats: dict[int, str] = field(default_factory=dict)
     #: Widths by column index, overriding the estimate from the headers and text.
     widths: dict[int, float] | None = None
+    #: Lines above the header (the first in bold), then a blank row: what the table is and which
+    #: filters made it, so a sheet passed on still says so. None by default: the header is row 1.
+    notes: Sequence[str] = ()
 
 
 def write_xlsx(path: Path, sheets: Sequence[SheetData]) -> Path:
@@ -155,6 +174,7 @@ class _Formats:
     def __init__(self, workbook):
         self.workbook = workbook
         self.header = workbook.add_format(HEADER_FORMAT)
+        self.title = workbook.add_format({"bold": True})
         self._by_number_format: dict[str, object] = {}
 
     def number(self, number_format: str | None):
@@ -182,17 +202,27 @@ class _SheetWriter:
                                               dt.date: self._date, dt.time: self._time, type(None): self._blank}
 
     def write(self) -> None:
+        self._notes()
         self._header()
-        last_row = 0
-        for last_row, row in enumerate(self.data.rows, start=1):
+        last_row = self.header_row
+        for last_row, row in enumerate(self.data.rows, start=self.header_row + 1):
             for column, value in enumerate(row):
                 writer = self.by_type.get(type(value)) or self._writer_for(value)
                 writer(last_row, column, value)
         self._layout(last_row)
 
+    @property
+    def header_row(self) -> int:
+        """The header's row (0-based): the first, or under the notes and a blank row."""
+        return len(self.data.notes) + 1 if self.data.notes else 0
+
+    def _notes(self) -> None:
+        for row, note in enumerate(self.data.notes):
+            self.worksheet.write_string(row, 0, str(note), self.formats.title if row == 0 else None)
+
     def _header(self) -> None:
         for column, header in enumerate(self.data.headers):
-            self.worksheet.write_string(0, column, str(header), self.formats.header)
+            self.worksheet.write_string(self.header_row, column, str(header), self.formats.header)
 
     def _layout(self, last_row: int) -> None:
         """Widths, frozen header and filters: set after the rows, once the longest texts are known."""
@@ -200,9 +230,10 @@ class _SheetWriter:
         for column, header in enumerate(self.data.headers):
             width = widths.get(column, column_width(str(header), self.longest[column]))
             self.worksheet.set_column(column, column, width)
-        self.worksheet.freeze_panes(1, 0)
+        self.worksheet.freeze_panes(self.header_row + 1, 0)
         if self.data.headers:
-            self.worksheet.autofilter(0, 0, max(last_row, 1), len(self.data.headers) - 1)
+            self.worksheet.autofilter(self.header_row, 0, max(last_row, self.header_row + 1),
+                                      len(self.data.headers) - 1)
 
     def _writer_for(self, value) -> Callable:
         """The writer for a type met for the first time (numpy numbers, pandas timestamps...)."""

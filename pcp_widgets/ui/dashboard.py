@@ -12,6 +12,7 @@ panels already drawn for the same filters are shown again as they were, at once.
 from __future__ import annotations
 
 import html
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
@@ -20,20 +21,15 @@ import ipywidgets as widgets
 import pandas as pd
 
 from pcp_widgets.audit import charts
-from pcp_widgets.audit.frames import Filters, prepare
-from pcp_widgets.errors import PcpError
-from pcp_widgets.pages import START_PAGE, link, page_for
-from pcp_widgets.ui.downloads import (
-    XLSX_MIME,
-    download_link_html,
-    picture_html,
-    report_unexpected,
-    safe_download_name,
-)
-from pcp_widgets.ui.frame import html_block, status_html
+from pcp_widgets.audit.frames import Filters, filters_in_words, prepare, why_no_person_records
+from pcp_widgets.pages import page_for
+from pcp_widgets.ui.dates import DateField
+from pcp_widgets.ui.debounce import Debouncer
+from pcp_widgets.ui.downloads import XLSX_MIME, download_link_html, picture_html, safe_download_name
 from pcp_widgets.ui.fields import row_of, stacked
-from pcp_widgets.ui.kernel import kernel_loop
+from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.import_page import html_table
+from pcp_widgets.ui.kernel import kernel_loop
 
 
 #: Panels drawn for earlier filters that a page keeps, so going back to one is instant (each is a
@@ -103,33 +99,90 @@ def filtered_view(records: dict[str, pd.DataFrame], filters: Filters) -> View:
     return View({kind: filters.apply(frame, kind) for kind, frame in records.items()}, filters, records)
 
 
-def table_xlsx(frame: pd.DataFrame, headers: dict[str, str], title: str) -> bytes:
-    """The panel's table as an xlsx workbook (strings never formulas)."""
-    from pcp_widgets.audit.sheets_out import SheetData, xlsx_bytes
-
-    shown = frame.rename(columns=headers) if headers else frame
-    return xlsx_bytes([SheetData(title, list(map(str, shown.columns)), shown.itertuples(index=False, name=None))])
+#: Table columns holding the first day of a month, shown as "Jan 2026".
+MONTH_COLUMNS = ("month",)
+#: How a month is shown in a downloaded table (a real date, so it still sorts and charts in Excel).
+MONTH_FORMAT = "mmm yyyy"
 
 
-def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx: bytes) -> str:
+def reader_table(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The table as a reader gets it: only the columns with a heading (the panel's own working
+    columns, such as a chart label, left out), numbers rounded (one decimal place; two for
+    values between 0 and 1, such as a similarity), columns headed in words.
+
+    A panel without headings keeps every column, named as it is with a capital letter.
+    """
+    keep = reader_columns(frame, headers)
+    shown = frame[keep].reset_index(drop=True)
+    for column in keep:
+        values = shown[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            fraction = values.dropna().abs().le(1).all() and not values.dropna().empty
+            shown[column] = values.round(2 if fraction else 1)
+    names = {c: headers.get(c, str(c)) if headers else str(c)[:1].upper() + str(c)[1:] for c in keep}
+    return shown.rename(columns=names)
+
+
+def reader_columns(frame: pd.DataFrame, headers: dict[str, str]) -> list[str]:
+    """The columns a reader gets: those with a heading, in the headings' order (all when none are given)."""
+    return [c for c in headers if c in frame.columns] if headers else list(frame.columns)
+
+
+def month_positions(frame: pd.DataFrame, headers: dict[str, str]) -> list[int]:
+    """Where the month columns are among the reader's columns (they are shown as "Jan 2026")."""
+    return [n for n, column in enumerate(reader_columns(frame, headers)) if column in MONTH_COLUMNS]
+
+
+def table_xlsx(frame: pd.DataFrame, headers: dict[str, str], title: str, filters_words: str = "") -> bytes:
+    """The panel's table as an xlsx workbook: its title and filters in the first rows, then the
+    reader's columns (:func:`reader_table`), months as "Jan 2026", strings never formulas."""
+    from pcp_widgets.audit.sheets_out import DATE_FORMAT, SheetData, sheet_name_at_word, xlsx_bytes
+
+    shown = reader_table(frame, headers)
+    formats = {n: DATE_FORMAT for n, column in enumerate(shown.columns)
+               if pd.api.types.is_datetime64_any_dtype(shown[column].dtype)}
+    formats.update({n: MONTH_FORMAT for n in month_positions(frame, headers)})
+    notes = (title, filters_words) if filters_words else (title,)
+    return xlsx_bytes([SheetData(sheet_name_at_word(title), list(map(str, shown.columns)),
+                                 shown.itertuples(index=False, name=None), column_formats=formats, notes=notes)])
+
+
+def page_table(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The table shown under a chart: as downloaded, with months in words ("Jan 2026")."""
+    shown = reader_table(frame, headers)
+    for n in month_positions(frame, headers):
+        column = shown.columns[n]
+        shown[column] = shown[column].dt.strftime("%b %Y")
+    return shown
+
+
+def download_stem(panel: Panel, filters: Filters) -> str:
+    """A download's file name without its suffix: the panel's title and the filters, in safe characters."""
+    return safe_download_name(f"{panel.title} {filters_in_words(filters)}", "")
+
+
+def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx: bytes,
+               filters: Filters = Filters()) -> str:
     """Everything under the chart: the sentences, the downloads, and the table behind it."""
     sentences = "".join(f"<li>{html.escape(s)}</li>" for s in drawn.sentences)
-    stem = safe_download_name(panel.title, "")
-    links = (f"{download_link_html(png, stem + '.png', f'Download the chart ({stem}.png)', 'image/png')} · "
-             f"{download_link_html(xlsx, stem + '.xlsx', f'Download the table ({stem}.xlsx)', XLSX_MIME)}")
-    headers = panel.headers or {c: c for c in table.columns}
+    stem = download_stem(panel, filters)
+    links = (f"{download_link_html(png, stem + '.png', 'Download the chart (PNG)', 'image/png')} · "
+             f"{download_link_html(xlsx, stem + '.xlsx', 'Download the table (Excel)', XLSX_MIME)}")
+    shown = page_table(table, panel.headers)
     return html_block(
         (f"<ul>{sentences}</ul>" if sentences else "")
         + f"<p>{links}</p>"
         + f"<details><summary>The numbers behind the chart</summary>"
-          f"{html_table(table.reset_index(drop=True), headers, panel.title)}</details>"
+          f"{html_table(shown, {c: c for c in shown.columns}, f'{panel.title}: {filters_in_words(filters)}')}"
+          f"</details>"
     )
 
 
-def alt_text(panel: Panel, drawn: Drawn) -> str:
-    """What the chart shows, for screen readers: its title, the first sentence read from it, and where the numbers are."""
+def alt_text(panel: Panel, drawn: Drawn, filters: Filters = Filters()) -> str:
+    """What the chart shows, for screen readers: its title and filters, the first sentence read from
+    it, and where the numbers are."""
     first = f" {drawn.sentences[0]}" if drawn.sentences else ""
-    return f"Chart: {panel.title}.{first} The numbers are in the table under the chart."
+    return f"Chart: {panel.title} ({filters_in_words(filters)}).{first} The numbers are in the table under the chart."
 
 
 #: A panel as the page shows it: the chart's HTML, the HTML under it, and the chart as PNG.
@@ -137,12 +190,14 @@ Shown = tuple[str, str, bytes]
 
 
 def render_panel(panel: Panel, view: View) -> Shown:
-    """Compute the panel's table, draw its chart and lay out both, with their downloads."""
+    """Compute the panel's table, draw its chart (titled with the filters) and lay out both, with their downloads."""
     table = panel.table(view)
     drawn = panel.draw(table, view)
-    png = charts.png_bytes(drawn.figure)
-    return (picture_html(png, alt_text(panel, drawn)),
-            panel_html(panel, table, drawn, png, table_xlsx(table, panel.headers, panel.title)), png)
+    words = filters_in_words(view.filters)
+    png = charts.png_bytes(charts.with_subtitle(drawn.figure, words))
+    xlsx = table_xlsx(table, panel.headers, panel.title, words)
+    return (picture_html(png, alt_text(panel, drawn, view.filters)),
+            panel_html(panel, table, drawn, png, xlsx, view.filters), png)
 
 
 def render_ahead(dashboard: Dashboard, records: dict[str, pd.DataFrame],
@@ -162,12 +217,46 @@ def render_ahead(dashboard: Dashboard, records: dict[str, pd.DataFrame],
     return shown
 
 
-class DashboardPage:
+#: Seconds of quiet after a change of filter, once one has just been drawn, before drawing again:
+#: arrowing down the Service list or typing a ref draws the one stopped at, not each one passed.
+FILTER_PAUSE = 0.35
+
+
+class FirstThenQuiet:
+    """Run ``action`` at once for a change after a quiet spell; during a burst of changes, once the
+    burst stops (``pause`` seconds after its last change).
+
+    A person choosing a service with the mouse sees it drawn at once; one holding an arrow key
+    on the list sees only the service they stop at drawn. Outside a kernel it runs at once.
+    """
+
+    def __init__(self, action: Callable[[], None], pause: float = FILTER_PAUSE):
+        self.action = action
+        self.later = Debouncer(self._run, pause)
+        self.pause = pause
+        self._done_at = float("-inf")
+
+    def __call__(self) -> None:
+        if kernel_loop() is None or (not self.later.pending and time.monotonic() - self._done_at >= self.pause):
+            self._run()
+        else:
+            self.later()
+
+    def _run(self) -> None:
+        try:
+            self.action()
+        finally:
+            self._done_at = time.monotonic()
+
+
+class DashboardPage(PageFrame):
     """The widgets of one dashboard: filters, then each panel's chart, words, table and downloads."""
 
     def __init__(self, dashboard: Dashboard, store=None, records: dict[str, pd.DataFrame] | None = None,
                  drawn: dict[tuple[Filters, str], Shown] | None = None):
         """``drawn`` holds panels already drawn from these ``records`` (see :func:`render_ahead`)."""
+        self.what = f"{dashboard.title} page"
+        super().__init__()
         if store is None:
             from pcp_widgets.store import open_store
 
@@ -177,34 +266,29 @@ class DashboardPage:
         services = sorted({str(s) for frame in self.records.values() for s in frame["service"].dropna().unique()})
         self.service = stacked(widgets.Dropdown(description="Service", options=[("All services", "")] +
                                                 [(s, s) for s in services]))
-        self.start = stacked(widgets.DatePicker(description="From"))
-        self.end = stacked(widgets.DatePicker(description="To"))
-        self.person = stacked(widgets.Text(description="Person ref (for example P-0007)", continuous_update=False))
-        self.status = widgets.HTML()
+        self.start = DateField("From", said="From {date}")
+        self.end = DateField("To", said="To {date}")
+        # applied as it is typed (after a pause), matched whatever its case
+        self.person = stacked(widgets.Text(description="Person ref (for example P-0007)", continuous_update=True))
         controls = [self.service, self.start, self.end] + ([self.person] if dashboard.person_filter else [])
+        self.changed = FirstThenQuiet(self.redraw)
         for control in controls:
-            control.observe(lambda _c: self.redraw(), names="value")
+            control.observe(lambda _c: self.changed(), names="value")
         self._drawing: View | None = None  # the view panels left for later belong to
         self.images: dict[str, widgets.HTML] = {}
         self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
         self._remembered: OrderedDict[tuple[Filters, str], Shown] = OrderedDict(drawn or {})
         self.details: dict[str, widgets.HTML] = {}
+        self.notes: dict[str, StatusLine] = {}  # each panel's own line: "Drawing…", or what went wrong
         parts = []
         for panel in dashboard.panels:
             self.images[panel.key] = widgets.HTML()
             self.details[panel.key] = widgets.HTML()
+            self.notes[panel.key] = StatusLine(self.what)
             parts += [widgets.HTML(html_block(f"<h2>{html.escape(panel.title)}</h2><p>{html.escape(panel.explain)}</p>")),
-                      self.images[panel.key], self.details[panel.key]]
-        back = link(page_for(dashboard.path), START_PAGE)
-        self.widget = widgets.VBox([
-            widgets.HTML(html_block(f'<p><a href="{html.escape(back)}">Back to the start page</a></p>'
-                                    f"<h1>{html.escape(dashboard.title)}</h1><p>{html.escape(dashboard.intro)}</p>")),
-            row_of(controls), self.status, *parts,
-        ])
+                      self.notes[panel.key], self.images[panel.key], self.details[panel.key]]
+        self.frame(dashboard.path, row_of(controls), self.status, *parts, intro=dashboard.intro, status_first=False)
         self.redraw()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
     def filters(self) -> Filters:
         person = self.person.value.strip() if self.dashboard.person_filter else ""
@@ -212,14 +296,21 @@ class DashboardPage:
                        person_ref=person or None)
 
     def redraw(self) -> None:
-        try:
+        self._drawing = None  # panels left for later by an earlier redraw are not drawn
+        view = None
+        with self.status.guarded():
             view = filtered_view(self.records, self.filters())
-        except PcpError as error:
-            self.status.value = status_html(str(error), problem=True)
+        if view is None:
+            return
+        missing = why_no_person_records(self.records, view.records, view.filters)
+        if missing:
+            self.status.say(missing, problem=True)
+            for panel in self.dashboard.panels:
+                self._clear(panel, missing)
             return
         shown = {kind: len(frame) for kind, frame in view.records.items()}
-        self.status.value = status_html("Showing " + ", ".join(f"{n:,} {kind.replace('_', ' ')} records"
-                                                               for kind, n in shown.items()) + ".")
+        self.status.say("Showing " + ", ".join(f"{n:,} {kind.replace('_', ' ')} records" for kind, n in shown.items())
+                        + f" ({filters_in_words(view.filters)}).")
         to_draw = [panel for panel in self.dashboard.panels if not self._show_remembered(panel, view)]
         if not to_draw:
             return
@@ -234,7 +325,7 @@ class DashboardPage:
         # one by one as the kernel gets to them (each a widget update the browser receives).
         self._drawing = view
         for panel in rest:
-            self.details[panel.key].value = status_html("Drawing this chart…")
+            self.notes[panel.key].say("Drawing this chart for the filters chosen…")
             loop.call_soon(self._draw_if_current, panel, view)
 
     def _draw_if_current(self, panel: Panel, view: View) -> None:
@@ -253,21 +344,30 @@ class DashboardPage:
 
     def _show(self, panel: Panel, image: str, details: str, png: bytes) -> None:
         self.pngs[panel.key] = png
+        self.notes[panel.key].say("")
         self.images[panel.key].value = image
         self.details[panel.key].value = details
 
+    def _clear(self, panel: Panel, why: str | None = None) -> None:
+        """No chart for these filters: the panel says why (unless its line already does) rather
+        than keep showing the chart of earlier filters."""
+        self.pngs.pop(panel.key, None)
+        self.images[panel.key].value = ""
+        self.details[panel.key].value = ""
+        if why is not None:
+            self.notes[panel.key].say(why, problem=True)
+
     def _draw(self, panel: Panel, view: View) -> None:
-        try:
+        with self.notes[panel.key].guarded(CHART_FAILED):
             shown = render_panel(panel, view)
-            self._show(panel, *shown)
             self._remembered[(view.filters, panel.key)] = shown
             if len(self._remembered) > REMEMBERED_PANELS:
                 self._remembered.popitem(last=False)
-        except PcpError as error:
-            self.details[panel.key].value = status_html(str(error), problem=True)
-        except Exception as error:  # never a traceback on the page; the server log has it
-            report_unexpected(f"{self.dashboard.title} page", error)
-            self.details[panel.key].value = status_html(
-                "This chart could not be drawn because of something we did not expect; the details are in the "
-                "server's log.", problem=True)
+            self._show(panel, *shown)
+            return
+        self._clear(panel)  # the guard has said what went wrong
 
+
+#: What a panel says when its chart failed for a reason nobody foresaw (the server's log has it).
+CHART_FAILED = ("This chart could not be drawn because of something we did not expect; the details are in the "
+                "server's log.")

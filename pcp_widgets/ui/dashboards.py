@@ -28,6 +28,10 @@ def run_chart(frame: pd.DataFrame, date: str, value: str, label: str, period: st
     return Drawn(figure, tuple(result.sentences))
 
 
+#: Yes blue, Partly orange, No vermillion (Okabe and Ito's): "No" is never green, the colour of "good".
+ANSWER_COLOURS = ("#0072B2", "#E69F00", "#D55E00")
+
+
 # -- plan quality ------------------------------------------------------------------------------
 
 
@@ -70,7 +74,8 @@ PLAN_QUALITY = Dashboard(
               lambda view: metrics.question_shares(view["file_audit"]),
               lambda table, view: Drawn(charts.stacked_shares(
                   table, "text", ["yes_share", "partly_share", "no_share"], "Answers per question, weakest first",
-                  part_labels={"yes_share": "Yes", "partly_share": "Partly", "no_share": "No"})),
+                  part_labels={"yes_share": "Yes", "partly_share": "Partly", "no_share": "No"},
+                  colours=ANSWER_COLOURS)),
               {"text": "Question", "answered": "Answered", "yes": "Yes", "partly": "Partly", "no": "No",
                "not_applicable": "N/A", "yes_share": "Yes (%)", "score": "Question score"}),
     ),
