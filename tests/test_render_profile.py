@@ -130,3 +130,38 @@ def test_word_and_html_forms_hold_every_item():
         assert text in word
     for text in texts:
         assert text.replace("'", "&#x27;") in page
+
+
+# -- columns: a short list stays in one, a long one is split evenly --------------------------------
+
+
+def item_columns(data: bytes, items: list[str]) -> list[float]:
+    """Where each item starts across the printed page (its first word's left edge, in points)."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        words = pdf.pages[0].extract_words()
+    starts = []
+    for item in items:
+        first = item.split()[0]
+        starts.append(round(next(w["x0"] for w in words if w["text"] == first)))
+    return starts
+
+
+def test_a_short_list_is_printed_in_one_column():
+    data = copy.deepcopy(PAT_PROFILE.to_dict())
+    data["appreciation"] = ["Bubbly", "Kindness", "Funny"]
+    pdf = render_bytes(document_from_dict(data), "pdf")
+    assert len(set(item_columns(pdf, data["appreciation"]))) == 1
+
+
+def test_a_long_list_of_short_items_is_split_into_two_columns_with_no_stub():
+    data = copy.deepcopy(PAT_PROFILE.to_dict())
+    data["appreciation"] = [f"Quality{n:02d} noticed by everyone" for n in range(1, 9)]
+    pdf = render_bytes(document_from_dict(data), "pdf")
+    starts = item_columns(pdf, data["appreciation"])
+    assert len(set(starts)) == 2
+    assert min(starts.count(x) for x in set(starts)) >= 3
+    assert starts == sorted(starts)  # read down the first column, then the second

@@ -4,7 +4,9 @@ The page: the person's name as the heading, then three boxes (what people like a
 admire, what is important, how best to support) one under another, each as wide as the
 page. All three boxes use one common text size, so no section looks less important than
 another: the largest size from 12 pt down to 8 pt at which everything fits. A box whose
-items are short is set in two columns when that makes it shorter. Heights are measured
+items are short is set in two columns when that makes it clearly shorter and each column
+holds at least three items (a short list stays in one column: a column of one item beside
+one of two reads as a mistake). Heights are measured
 with the same reportlab paragraphs that are then drawn, so what is measured is what
 prints. Space left over is shared between the boxes, which leaves room to write by hand.
 
@@ -37,6 +39,7 @@ BOX_PADDING = 8.0
 BOX_GAP = 10.0
 HEADER_GAP = 8.0  # below the heading, and above the footer
 COLUMN_GAP = 14.0
+MIN_COLUMN_ITEMS = 3  # fewer items than this in either column: the box stays in one column
 NAME_SIZE = 26.0
 GREY = Color(0.35, 0.35, 0.35)
 BAND = Color(0.88, 0.88, 0.88)
@@ -89,7 +92,7 @@ def _measure_box(label: str, items: list[str], prompt: str, size: float) -> _Box
     best = _Box(label, word_count(items), title, [paragraphs], inner, title_height, full)
     half = (inner - COLUMN_GAP) / 2
     heights = [p.wrap(half, 1e6)[1] for p in paragraphs]
-    for split in range(1, len(paragraphs)):
+    for split in range(MIN_COLUMN_ITEMS, len(paragraphs) - MIN_COLUMN_ITEMS + 1):
         height = max(_stack_height(heights[:split], size), _stack_height(heights[split:], size))
         if height < min(best.body_height, full * 0.9):  # two columns only when clearly shorter
             best = _Box(label, best.words, title, [paragraphs[:split], paragraphs[split:]], half, title_height,
