@@ -208,7 +208,7 @@ def test_page_imports_uploads_and_shows_results(store, tmp_path, private_tmp):
 def test_page_asks_for_a_file_when_none_was_chosen(store):
     page = ImportPage(store)
     page._on_import()
-    assert "Choose one or more workbooks first" in page.results.value
+    assert "Choose one or more workbooks first" in page.status.value
 
 
 def test_page_shows_a_database_problem_as_a_sentence(tmp_path, store):
@@ -218,8 +218,8 @@ def test_page_shows_a_database_problem_as_a_sentence(tmp_path, store):
     page.store = type(store)(_broken_engine(tmp_path))
     page.upload.value = (upload("s.xlsx", source),)
     page._on_import()
-    assert "pcp-problem" in page.results.value and "Traceback" not in page.results.value
-    assert not page.button.disabled
+    assert "pcp-problem" in page.status.value and "Traceback" not in page.status.value
+    assert page.label.value == "The import stopped." and not page.button.disabled
 
 
 def _broken_engine(tmp_path):

@@ -24,7 +24,7 @@ def test_the_plan_fills_two_hours_and_every_step_uses_a_served_page():
 
 def test_the_page_shows_each_step_in_order_with_its_time_and_a_relative_link():
     page = SessionPlanPage()
-    shown = page.widget.children[0].value
+    shown = page.plan.value
     places = [shown.index(step.title.replace("'", "&#x27;")) for step in STEPS]
     assert places == sorted(places)
     assert "0:00 to 0:10" in shown and "1:55 to 2:00" in shown

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 
 from pcp_widgets.pages import PAGES, START_PAGE, Page
-from pcp_widgets.ui.start import TITLE, open_status, start_page, start_page_html, status_text
+from pcp_widgets.ui.start import TITLE, StartPage, open_status, start_page, status_text
 from tests.workbook_files import full_workbook
 
 
@@ -41,8 +41,13 @@ def outline(fragment: str) -> Outline:
     return parsed
 
 
+def page_html(status: str, pages=PAGES) -> str:
+    """Everything the start page shows, as the browser gets it: the HTML of each of its parts."""
+    return "\n".join(child.value for child in StartPage(status, pages).widget.children)
+
+
 def test_every_page_is_linked_relative_to_the_start_page():
-    page = outline(start_page_html("Database: test."))
+    page = outline(page_html("Database: test."))
     links = dict((text, href) for href, text in page.links)
     for registered in PAGES:
         if registered is not START_PAGE:
@@ -53,10 +58,10 @@ def test_every_page_is_linked_relative_to_the_start_page():
 
 
 def test_headings_start_at_h1_and_never_skip_a_level():
-    levels = [level for level, _ in outline(start_page_html("Database: test.")).headings]
+    levels = [level for level, _ in outline(page_html("Database: test.")).headings]
     assert levels[0] == 1 and levels.count(1) == 1
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))
-    assert outline(start_page_html("x")).headings[0][1] == TITLE
+    assert outline(page_html("x")).headings[0][1] == TITLE
 
 
 def test_pages_are_grouped_by_audience_and_empty_groups_left_out():
@@ -65,7 +70,7 @@ def test_pages_are_grouped_by_audience_and_empty_groups_left_out():
         Page("audits/a.ipynb", "Plan quality", ("quality lead", "manager"), "See plan quality."),
         Page("workbooks/b.ipynb", "One-page profile", ("trainer",), "Practise a profile."),
     )
-    page = outline(start_page_html("x", pages))
+    page = outline(page_html("x", pages))
     headings = [text for level, text in page.headings if level == 2]
     assert headings == ["For trainers", "For quality leads", "For managers"]
     assert [text for _, text in page.links] == ["One-page profile", "Plan quality", "Plan quality"]
@@ -73,7 +78,7 @@ def test_pages_are_grouped_by_audience_and_empty_groups_left_out():
 
 def test_everything_shown_is_escaped():
     pages = (START_PAGE, Page("audits/x.ipynb", "<b>Tom & Jerry</b>", ("manager",), "<script>alert(1)</script>"))
-    fragment = start_page_html('<img src=x onerror="alert(2)">', pages)
+    fragment = page_html('<img src=x onerror="alert(2)">', pages)
     assert "<script>" not in fragment and "<img" not in fragment and "<b>" not in fragment
     assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in fragment
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in fragment
@@ -98,9 +103,9 @@ def test_status_counts_records_of_each_kind(store, tmp_path):
 def test_start_page_widget_uses_the_database_of_pcp_db(tmp_path, monkeypatch):
     monkeypatch.setenv("PCP_DB", f"sqlite:///{tmp_path}/pages.sqlite")
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    widget = start_page()
-    assert f"SQLite file {tmp_path}/pages.sqlite" in widget.value
-    assert "../audits/import_audit_data.ipynb" in widget.value
+    page = start_page()
+    assert f"SQLite file {tmp_path}/pages.sqlite" in page.status.value
+    assert "../audits/import_audit_data.ipynb" in page.links.value
 
 
 def test_a_database_that_cannot_be_opened_is_one_sentence_in_the_status(monkeypatch):
@@ -108,3 +113,4 @@ def test_a_database_that_cannot_be_opened_is_one_sentence_in_the_status(monkeypa
     text = open_status()
     assert text.startswith("The database could not be opened:")
     assert "Traceback" not in text
+    assert "pcp-problem" in StartPage(text).status.value and "pcp-problem" not in StartPage("Database: x.").status.value

@@ -21,16 +21,13 @@ from typing import Iterable, Mapping, Sequence
 import ipywidgets as widgets
 import pandas as pd
 
-from pcp_widgets.errors import PcpError
+from pcp_widgets.plural import counted
 from pcp_widgets.progress import Progress, widget_progress
-from pcp_widgets.ui.downloads import (
-    MAX_NAME_LENGTH,
-    download_link_html,
-    report_unexpected,
-    safe_download_name,
-)
+from pcp_widgets.ui.downloads import MAX_NAME_LENGTH, download_link_html, safe_download_name
+from pcp_widgets.ui.fields import row_of
+from pcp_widgets.ui.frame import PageFrame, html_block
 
-TITLE = "Import audit data"
+PATH = "audits/import_audit_data.ipynb"
 #: What the upload button offers; the reader decides what it can really read.
 ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 #: More rows than this in one table make the page slow; the workbook download has them all.
@@ -50,23 +47,6 @@ ERROR_COLUMNS = {"file": "File", "sheet": "Sheet", "row": "Row", "column": "Colu
                  "reason": "Reason"}
 WARNING_COLUMNS = {"file": "File", "sheet": "Sheet", "row": "Row", "column": "Column", "value": "Value",
                    "message": "Warning"}
-
-STYLE = """
-<style>
-.pcp-import { color: #1b1b1b; line-height: 1.5; max-width: 75rem; }
-.pcp-import h1 { font-size: 1.8rem; margin: 0 0 0.5rem 0; }
-.pcp-import h2 { font-size: 1.25rem; margin: 1.25rem 0 0.25rem 0; }
-.pcp-import table { border-collapse: collapse; margin: 0.5rem 0; }
-.pcp-import caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
-.pcp-import th, .pcp-import td { border: 1px solid #767676; padding: 0.2rem 0.5rem; text-align: left;
-                                 vertical-align: top; }
-.pcp-import td.pcp-number { text-align: right; }
-.pcp-import th { background: #eef1f5; }
-.pcp-import a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
-.pcp-import a:focus-visible { outline: 3px solid #0b4fa8; outline-offset: 2px; }
-.pcp-import .pcp-problem { border-left: 4px solid #a4262c; padding-left: 0.5rem; }
-</style>
-"""
 
 INTRO = (
     "Fill in the blank audit workbook (or your own copy of it), choose one or more workbooks "
@@ -178,10 +158,10 @@ def summary_sentence(report) -> str:
     duplicates = sum(c.duplicates for c in counts)
     unreadable = sum(1 for f in report.files if f.error)
     files = len(report.files)
-    sentence = (f"{accepted:,} rows accepted ({new:,} new, {updated:,} updated, {duplicates:,} duplicates) "
-                f"and {rejected:,} rejected, from {files} file{'s' if files != 1 else ''}")
+    sentence = (f"{counted(accepted, 'row')} accepted ({new:,} new, {updated:,} updated, "
+                f"{counted(duplicates, 'duplicate')}) and {rejected:,} rejected, from {counted(files, 'file')}")
     if unreadable:
-        sentence += f"; {unreadable} file{'s' if unreadable != 1 else ''} could not be read"
+        sentence += f"; {counted(unreadable, 'file')} could not be read"
     return sentence + "."
 
 
@@ -206,8 +186,7 @@ def rejected_rows_frame(report) -> pd.DataFrame:
 
 def results_html(report, errors_link: str = "") -> str:
     """Everything the page shows after an import, escaped: summary, counts, problems, warnings."""
-    parts = [STYLE, '<div class="pcp-import">', f"<p><strong>{html.escape(summary_sentence(report))}</strong></p>",
-             files_not_imported_html(report)]
+    parts = [f"<p><strong>{html.escape(summary_sentence(report))}</strong></p>", files_not_imported_html(report)]
     counts = report.counts_table()
     if len(counts):
         parts.append("<h2>What was imported</h2>")
@@ -228,13 +207,7 @@ def results_html(report, errors_link: str = "") -> str:
         parts.append("<p>These were imported, but are worth a look.</p>")
         parts.append(html_table(warnings, WARNING_COLUMNS, "Warnings"))
         parts.append(_more_rows_note(min(len(warnings), MAX_TABLE_ROWS), len(warnings), "warnings"))
-    parts.append("</div>")
-    return "\n".join(part for part in parts if part)
-
-
-def message_html(text: str, problem: bool = False) -> str:
-    css = ' class="pcp-problem"' if problem else ""
-    return f'{STYLE}<div class="pcp-import"><p{css}>{html.escape(text)}</p></div>'
+    return html_block("\n".join(part for part in parts if part))
 
 
 # -- downloads --------------------------------------------------------------------------------
@@ -263,7 +236,7 @@ def errors_link_html(report) -> str:
     return download_link_html(
         errors_workbook_bytes(report),
         errors_download_name(report),
-        f"Download the {count:,} rejected row{'s' if count != 1 else ''} as a workbook to fix and import again",
+        f"Download the {counted(count, 'rejected row')} as a workbook to fix and import again",
     )
 
 
@@ -285,19 +258,19 @@ UNEXPECTED = ("Something went wrong that we did not expect, so the import did no
               "reported as imported are stored; the details are in the server's log.")
 
 
-class ImportPage:
+class ImportPage(PageFrame):
     """The widgets of the page; the work is done by the functions above."""
 
+    what = "import page"
+
     def __init__(self, store=None):
+        super().__init__()
         if store is None:
             from pcp_widgets.store import open_store
 
             store = open_store()
         self.store = store
-        self.heading = widgets.HTML(
-            value=f'{STYLE}<div class="pcp-import"><h1>{html.escape(TITLE)}</h1><p>{html.escape(INTRO)}</p>'
-                  f"<p>{template_link_html()}</p></div>"
-        )
+        self.heading = widgets.HTML(html_block(f"<p>{template_link_html()}</p>"))
         self.upload = widgets.FileUpload(
             accept=",".join(ACCEPTED_EXTENSIONS),
             multiple=True,
@@ -319,41 +292,26 @@ class ImportPage:
         self.results = widgets.HTML()
         self.upload.observe(self._on_choose, names="value")
         self.button.on_click(self._on_import)
-        self.widget = widgets.VBox([
-            self.heading,
-            widgets.HBox([self.upload, self.button]),
-            self.chosen,
-            widgets.HBox([self.bar, self.label]),
-            self.results,
-        ])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        self.frame(PATH, self.heading, row_of([self.upload, self.button]), self.chosen,
+                   row_of([self.bar, self.label]), self.status, self.results, intro=INTRO, status_first=False)
 
     def _on_choose(self, change) -> None:
         names = [display_name(upload.get("name")) for upload in change["new"]]
-        self.chosen.value = (
-            "<p>Chosen: " + html.escape(", ".join(names)) + "</p>" if names else ""
-        )
+        self.chosen.value = html_block("<p>Chosen: " + html.escape(", ".join(names)) + "</p>") if names else ""
 
     def _on_import(self, _button=None) -> None:
         uploads = list(self.upload.value)
         if not uploads:
-            self.results.value = message_html("Choose one or more workbooks first, then press Import.", problem=True)
+            self.say("Choose one or more workbooks first, then press Import.", problem=True)
             return
         self.button.disabled = self.upload.disabled = True
         self.results.value = ""
+        self.say("")
         self.bar.layout.visibility = "visible"
         self.progress.reset("Starting the import")
         try:
-            self.import_now(uploads)
-        except PcpError as error:
-            self.results.value = message_html(str(error), problem=True)
-            self.label.value = "The import stopped."
-        except Exception as error:  # never a traceback on the page; the server log has it
-            report_unexpected("import page", error)
-            self.results.value = message_html(UNEXPECTED, problem=True)
-            self.label.value = "The import stopped."
+            if self.status.run(lambda: self.import_now(uploads), UNEXPECTED) is None:
+                self.label.value = "The import stopped."
         finally:
             self.upload.value = ()
             self.button.disabled = self.upload.disabled = False
@@ -366,7 +324,7 @@ class ImportPage:
         return report
 
 
-__all__ = ["TITLE", "ACCEPTED_EXTENSIONS", "display_name", "safe_extension", "save_uploads", "import_uploads",
+__all__ = ["PATH", "ACCEPTED_EXTENSIONS", "display_name", "safe_extension", "save_uploads", "import_uploads",
            "html_table", "summary_sentence", "files_not_imported_html", "rejected_rows_frame", "results_html",
-           "message_html", "safe_download_name", "download_link_html", "errors_workbook_bytes",
+           "safe_download_name", "download_link_html", "errors_workbook_bytes",
            "errors_download_name", "errors_link_html", "template_link_html", "ImportPage"]

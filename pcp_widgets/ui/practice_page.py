@@ -13,13 +13,12 @@ from typing import Callable
 
 import ipywidgets as widgets
 
-from pcp_widgets.errors import PcpError
-from pcp_widgets.pages import START_PAGE, link, page_for, practice_page_path
+from pcp_widgets.pages import practice_page_path
+from pcp_widgets.plural import counted
 from pcp_widgets.practice import feedback, sessions
 from pcp_widgets.practice.content import PERSPECTIVES, SIDES, TO_FOR, ExerciseSet, load_exercises
 from pcp_widgets.practice.feedback import Feedback
-from pcp_widgets.ui.downloads import report_unexpected
-from pcp_widgets.ui.frame import html_block, status_html
+from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.fields import row_of, stacked
 
 CHOOSE = "Choose…"
@@ -54,6 +53,7 @@ class Answer:
         self.key = key
         self.text = text
         self.on_checked: OnChecked | None = None
+        self.status = StatusLine("practice page")  # the page puts its own here: where a failure is said
         self.result = widgets.HTML()
         parts = list(parts)
         if button:
@@ -65,10 +65,11 @@ class Answer:
         self.widget = widgets.VBox(parts + [self.result])
 
     def show(self, _event=None) -> None:
-        result = self.check()
-        self.result.value = feedback_html(result) if result else ""
-        if result and self.on_checked:
-            self.on_checked(self.key, self.text(), result.ok)
+        with self.status.guarded():
+            result = self.check()
+            self.result.value = feedback_html(result) if result else ""
+            if result and self.on_checked:
+                self.on_checked(self.key, self.text(), result.ok)
 
 
 def heading(text: str, level: int = 2) -> widgets.HTML:
@@ -180,13 +181,6 @@ LAYOUTS: dict[str, Callable[[ExerciseSet], list[widgets.Widget | Answer]]] = {
 }
 
 
-def practice_intro_html(exercises: ExerciseSet) -> str:
-    page = page_for(practice_page_path(exercises.kind))
-    back = f'<p><a href="{html.escape(link(page, START_PAGE))}">Back to the start page</a></p>' if page else ""
-    return html_block(f"{back}<h1>{html.escape(exercises.title)}</h1>"
-                      f"<p>{html.escape(' '.join(exercises.introduction.split()))}</p>")
-
-
 class JoinBox:
     """"Join a session": a code and a name; once joined, every checked answer is saved under the session.
 
@@ -202,7 +196,7 @@ class JoinBox:
         self.name = stacked(widgets.Text(description="Your name"))
         self.button = widgets.Button(description="Join the session")
         self.button.on_click(self.join)
-        self.status = widgets.HTML()
+        self.status = StatusLine("practice page")
         self.widget = widgets.VBox([heading("In a session? Join it"),
                                     _paragraphs("If your trainer gave you a session code, type it with your name: "
                                                 "each answer you check is then shared with your trainer."),
@@ -217,51 +211,47 @@ class JoinBox:
         return self._store
 
     def join(self, _button=None) -> None:
-        try:
+        with self.status.guarded():
             self.participant = sessions.join(self.store, self.code.value, self.name.value)
-        except PcpError as error:
-            self._say(str(error), problem=True)
-            return
-        self._say(f"You have joined session {self.participant.code} as {self.participant.name}: each answer "
-                  "you check is saved for your trainer.")
+            self.status.say(f"You have joined session {self.participant.code} as {self.participant.name}: each "
+                            "answer you check is saved for your trainer.")
 
     def record(self, key: str, text: str, ok: bool) -> None:
         """Save a checked answer under the session, if this page has joined one (a blank box is not an answer)."""
         if self.participant is None or not text.strip():
             return
-        try:
+        with self.status.guarded(NOT_SAVED):
             sessions.save_answer(self.store, self.participant.code, self.participant, self.kind, key, text, ok)
-        except PcpError as error:
-            self._say(str(error), problem=True)
-            return
-        except Exception as error:  # never a traceback on the page; the server log has it
-            report_unexpected("practice page", error)
-            self._say("Your answer could not be saved for the session; your trainer can see the server's log.",
-                      problem=True)
-            return
-        self.saved += 1
-        self._say(f"Session {self.participant.code}, {self.participant.name}: {self.saved} "
-                  f"{'answer' if self.saved == 1 else 'answers'} saved for your trainer.")
-
-    def _say(self, text: str, problem: bool = False) -> None:
-        self.status.value = f'<div role="status" aria-live="polite">{status_html(text, problem)}</div>'
+            self.saved += 1
+            self.status.say(f"Session {self.participant.code}, {self.participant.name}: "
+                            f"{counted(self.saved, 'answer')} saved for your trainer.")
 
 
-class PracticePage:
-    """The whole page: the introduction, the box to join a session, then every exercise of one kind."""
+#: What the join box says when an answer could not be saved for a reason nobody foresaw.
+NOT_SAVED = "Your answer could not be saved for the session; your trainer can see the server's log."
+
+
+class PracticePage(PageFrame):
+    """The whole page: the introduction, the box to join a session, then every exercise of one kind.
+
+    The join box says what happens to the session on its own status line, beside its controls; the
+    page's status line is for what fails elsewhere on the page.
+    """
+
+    what = "practice page"
 
     def __init__(self, kind: str, store=None):
+        super().__init__()
         self.exercises = load_exercises(kind)
         self.join_box = JoinBox(kind, store)
         parts = LAYOUTS[kind](self.exercises)
         self.answers = [part for part in parts if isinstance(part, Answer)]
         for answer in self.answers:
             answer.on_checked = self.join_box.record
-        self.widget = widgets.VBox([widgets.HTML(practice_intro_html(self.exercises)), self.join_box.widget,
-                                    *(part.widget if isinstance(part, Answer) else part for part in parts)])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+            answer.status = self.status
+        self.frame(practice_page_path(kind), self.join_box.widget,
+                   *(part.widget if isinstance(part, Answer) else part for part in parts),
+                   title=self.exercises.title, intro=self.exercises.introduction)
 
 
 def practice_page(kind: str, store=None) -> PracticePage:

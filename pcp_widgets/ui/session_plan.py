@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from pcp_widgets.pages import START_PAGE, Page, link, page_for, practice_page_path, tool_page_path
 from pcp_widgets.render.handout import pack
-from pcp_widgets.ui.frame import html_block
+from pcp_widgets.ui.frame import PageFrame, html_block
 from pcp_widgets.ui.prepared import print_downloads
 
 SESSION_PLAN_PATH = "workbooks/session_plan.ipynb"
@@ -89,25 +89,26 @@ def session_plan_html() -> str:
         )
         start += step.minutes
     return html_block(
-        f'<p><a href="{html.escape(link(here, START_PAGE))}">Back to the start page</a></p>'
-        f"<h1>{html.escape(here.title)}</h1>"
-        f"<p>A running order for a session of {SESSION_MINUTES // 60} hours. Each step opens its page; every "
-        "tool page has a worked example from the guidance, a practice editor and reflection questions.</p>"
         f"<ol class='pcp-steps'>{''.join(rows)}</ol>"
         "<h2>The pack</h2><p>Every tool's handout in one PDF: the tool explained, the worked example and a blank "
         "template. Print it before the session.</p>"
     )
 
 
-class SessionPlanPage:
+INTRO = (f"A running order for a session of {SESSION_MINUTES // 60} hours. Each step opens its page; every "
+         "tool page has a worked example from the guidance, a practice editor and reflection questions.")
+
+
+class SessionPlanPage(PageFrame):
     """The plan and the buttons that prepare the pack."""
 
-    def __init__(self):
-        self.packs = print_downloads("the whole pack", pack, PACK_FILE_STEM, "session pack")
-        self.widget = widgets.VBox([widgets.HTML(session_plan_html()), *(d.widget for d in self.packs.values())])
+    what = "session plan page"
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def __init__(self):
+        super().__init__()
+        self.packs = print_downloads("the whole pack", pack, PACK_FILE_STEM, "session pack")
+        self.plan = widgets.HTML(session_plan_html())
+        self.frame(SESSION_PLAN_PATH, self.plan, *(d.widget for d in self.packs.values()), intro=INTRO)
 
 
 def session_plan_page() -> SessionPlanPage:

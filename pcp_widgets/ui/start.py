@@ -1,10 +1,10 @@
 """The start page: what the workbook offers, and a link to every page, grouped by who it is for.
 
-The page is one HTML block built by :func:`start_page_html` from the page registry
-(:mod:`pcp_widgets.pages`) and a status line saying which database is in use and what it
-holds. Everything shown is escaped. Links are real links, headings go h1 then h2, and the
-colours keep a contrast of at least 7:1 so the page works with a keyboard, a screen reader
-and a magnifier.
+The page is the shared frame (:class:`~pcp_widgets.ui.frame.PageFrame`: title and welcome),
+the links built by :func:`start_page_html` from the page registry (:mod:`pcp_widgets.pages`),
+and the status line saying which database is in use and what it holds. Everything shown is
+escaped. Links are real links and headings go h1 then h2, so the page works with a keyboard,
+a screen reader and a magnifier; the one stylesheet gives the contrast.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from pcp_widgets.audit.schema import SHEETS
 from pcp_widgets.errors import PcpError
 from pcp_widgets.pages import AUDIENCES, PAGES, START_PAGE, Page, link
+from pcp_widgets.ui.frame import PageFrame, html_block
 
 TITLE = "Person-centred planning workbook"
 WELCOME = (
@@ -24,22 +25,8 @@ WELCOME = (
     "Choose the page for the job you are doing. Everything stays on this computer or your "
     "organisation's server; nothing is sent anywhere."
 )
-
-STYLE = """
-<style>
-.pcp-start { color: #1b1b1b; background: #ffffff; max-width: 60rem; font-size: 1rem; line-height: 1.5; }
-.pcp-start h1 { font-size: 1.8rem; margin: 0 0 0.5rem 0; }
-.pcp-start h2 { font-size: 1.25rem; margin: 1.5rem 0 0.25rem 0; }
-.pcp-start ul { list-style: none; padding: 0; margin: 0; }
-.pcp-start li { margin: 0.5rem 0; }
-.pcp-start a { color: #0b4fa8; text-decoration: underline; font-weight: 600; }
-.pcp-start a:focus-visible { outline: 3px solid #0b4fa8; outline-offset: 2px; }
-.pcp-start .pcp-purpose { display: block; color: #3b3b3b; }
-.pcp-start .pcp-status { margin-top: 2rem; padding-top: 0.5rem; border-top: 1px solid #767676;
-                         color: #3b3b3b; font-size: 0.9rem; }
-</style>
-"""
-
+#: How the status line begins when the database cannot be opened (said as a problem).
+NOT_OPENED = "The database could not be opened: "
 
 def record_counts(store) -> dict[str, int]:
     """How many audit records the store holds of each kind, by the sheet's name, in schema order."""
@@ -63,7 +50,7 @@ def open_status() -> str:
     try:
         store = open_store()
     except PcpError as error:
-        return f"The database could not be opened: {error}"
+        return f"{NOT_OPENED}{error}"
     try:
         return status_text(store)
     finally:
@@ -77,23 +64,28 @@ def _page_item(page: Page) -> str:
     )
 
 
-def start_page_html(status: str, pages: tuple[Page, ...] = PAGES) -> str:
-    """The whole start page: title, welcome, the pages by audience (empty groups left out), status."""
-    parts = [
-        STYLE,
-        '<div class="pcp-start" lang="en-GB">',
-        f"<h1>{html.escape(TITLE)}</h1>",
-        f"<p>{html.escape(WELCOME)}</p>",
-    ]
+def start_page_html(pages: tuple[Page, ...] = PAGES) -> str:
+    """The pages by audience, each a heading and a list of links (empty groups left out)."""
+    parts = []
     for audience, heading in AUDIENCES.items():
         listed = [page for page in pages if audience in page.audiences and page != START_PAGE]
         if not listed:
             continue
         parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append("<ul>" + "".join(_page_item(page) for page in listed) + "</ul>")
-    parts.append(f'<p class="pcp-status">{html.escape(status)}</p>')
-    parts.append("</div>")
-    return "\n".join(parts)
+        parts.append('<ul class="pcp-links">' + "".join(_page_item(page) for page in listed) + "</ul>")
+    return html_block("\n".join(parts))
+
+
+class StartPage(PageFrame):
+    """The title and welcome, the links to every page, and the database's status at the foot."""
+
+    what = "start page"
+
+    def __init__(self, status: str, pages: tuple[Page, ...] = PAGES):
+        super().__init__()
+        self.links = widgets.HTML(start_page_html(pages))
+        self.frame(START_PAGE.path, self.links, self.status, title=TITLE, intro=WELCOME, status_first=False)
+        self.say(status, problem=status.startswith(NOT_OPENED))
 
 
 def kept_warm() -> bool:
@@ -129,11 +121,11 @@ def built_on_visit(build, store=None):
     return build(store)
 
 
-def start_page() -> widgets.HTML:
-    """The start page as a widget, with the status of the database pages use now."""
+def start_page() -> StartPage:
+    """The start page, with the status of the database pages use as it is when someone visits."""
     wait_for_visit()
-    return widgets.HTML(value=start_page_html(open_status()))
+    return StartPage(open_status())
 
 
-__all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "open_status", "start_page_html",
+__all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "open_status", "start_page_html", "StartPage",
            "kept_warm", "wait_for_visit", "built_on_visit", "start_page"]

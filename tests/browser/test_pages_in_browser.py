@@ -18,7 +18,7 @@ def test_start_page_lists_the_pages_and_the_database(page, served, screenshots):
     assert page.url == served.base + "/voila/render/workbooks/start_here.ipynb"
     link = page.get_by_role("link", name="Import audit data")
     assert link.get_attribute("href") == "../audits/import_audit_data.ipynb"
-    status = page.locator(".pcp-status").inner_text()
+    status = page.locator(".pcp-status-line").inner_text()
     assert f"SQLite file {served.database}" in status
     assert re.search(r"File audit [1-9]", status), status
     assert page.locator("body").inner_text().count("Traceback") == 0
