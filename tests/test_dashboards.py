@@ -6,6 +6,7 @@ import base64
 import contextlib
 import datetime as dt
 import io
+import html
 import re
 
 import openpyxl
@@ -215,3 +216,288 @@ def test_a_finding_two_panels_print_is_worked_out_once_per_view(demo_store):
     assert view.once(judge) == view.once(judge) == ("judged",)
     assert calls == [view]
     assert filtered_view(records, Filters(service=DEMO_SERVICE)).once(judge) == ("judged",) and len(calls) == 2
+
+
+# -- person refs ----------------------------------------------------------------------------------
+
+
+def test_a_person_ref_is_found_whatever_its_case(demo_store):
+    page = DashboardPage(INCIDENTS, demo_store)
+    page.person.value = DEMO_PERSON
+    as_stored = page.status.value
+    page.person.value = DEMO_PERSON.lower()
+    assert page.status.value == as_stored.replace(DEMO_PERSON, DEMO_PERSON.lower())
+    assert re.search(r"Showing [1-9][\d,]* event records", page.status.value)
+    assert re.search(r"Refusals fell from [\d.]+ to [\d.]+ per 28 days", page.details["refusals"].value)
+
+
+def test_a_person_in_another_service_is_said_to_have_no_records_there(demo_store):
+    page = DashboardPage(INCIDENTS, demo_store)
+    assert page.person.continuous_update  # applied as typed, not only after Enter
+    other = next(value for _label, value in page.service.options if value and value != DEMO_SERVICE)
+    page.service.value = other
+    page.person.value = DEMO_PERSON.lower()
+    said = f"{DEMO_PERSON} has no records in this service; their records are in {DEMO_SERVICE}."
+    assert said.replace("'", "&#x27;") in page.status.value
+    for panel in INCIDENTS.panels:
+        assert "Too few points" not in page.details[panel.key].value + page.notes[panel.key].value
+        assert page.images[panel.key].value == "" and panel.key not in page.pngs  # no chart of someone else
+    page.service.value = DEMO_SERVICE
+    assert "has no records" not in page.status.value and page.pngs["refusals"].startswith(b"\x89PNG")
+
+
+def test_why_a_person_has_no_records_names_the_reason(demo_store):
+    from pcp_widgets.audit.frames import why_no_person_records
+
+    records = load_records(demo_store, INCIDENTS.kinds)
+
+    def why(**chosen):
+        filters = Filters(**chosen)
+        return why_no_person_records(records, filtered_view(records, filters).records, filters)
+
+    assert why(person_ref="p-0007".replace("0007", DEMO_PERSON[-4:])) is None
+    assert why(person_ref="P-9999") == "No records have the person ref P-9999: check it against the person's file."
+    assert why(person_ref=DEMO_PERSON, start=dt.date(2040, 1, 1)) == \
+        f"{DEMO_PERSON} has no records in the chosen dates (from 1 January 2040)."
+    assert why(service=DEMO_SERVICE) is None  # no person chosen: nothing to explain
+
+
+# -- the filters in downloads and charts --------------------------------------------------------
+
+
+def test_filters_in_words():
+    from pcp_widgets.audit.frames import filters_in_words
+
+    assert filters_in_words(Filters()) == "All services; all dates"
+    assert filters_in_words(Filters(service="Oak House", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30),
+                                    person_ref="P-0007")) == \
+        "Service: Oak House; 1 July 2026 to 30 September 2026; person P-0007"
+    assert filters_in_words(Filters(end=dt.date(2026, 9, 30))) == "All services; up to 30 September 2026"
+
+
+def figure_texts(png_owner_figure) -> list[str]:
+    return [text.get_text() for text in png_owner_figure.texts]
+
+
+def test_downloads_and_chart_titles_say_the_filters(demo_store):
+    page = DashboardPage(INCIDENTS, demo_store)
+    page.service.value = DEMO_SERVICE
+    page.start.value, page.end.value = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+    page.person.value = DEMO_PERSON.lower()
+    words = f"Service: {DEMO_SERVICE}; 1 July 2026 to 30 September 2026; person {DEMO_PERSON.lower()}"
+    files = links(page.details["refusals"].value)
+    stem = "Refusals-per-week-Service-" + DEMO_SERVICE.replace(" ", "-") + \
+        f"-1-July-2026-to-30-September-2026-person-{DEMO_PERSON.lower()}"
+    assert set(files) == {stem + ".png", stem + ".xlsx"}
+    assert files[stem + ".png"] == page.pngs["refusals"]
+    sheet = xlsx_of(page.details["refusals"].value)
+    assert [sheet.cell(row, 1).value for row in (1, 2, 3, 4)] == ["Refusals per week", words, None, "Week starting"]
+    assert html.escape(words) in page.images["refusals"].value  # the chart's text alternative says them too
+
+
+def test_a_charts_title_is_followed_by_the_filters(demo_store):
+    from pcp_widgets.audit import charts
+
+    records = load_records(demo_store, PLAN_QUALITY.kinds)
+    view = filtered_view(records, Filters(service=DEMO_SERVICE))
+    for panel in PLAN_QUALITY.panels:
+        figure = charts.with_subtitle(panel.draw(panel.table(view), view).figure, f"Service: {DEMO_SERVICE}")
+        texts = [t for t in figure.texts]
+        assert [t.get_text() for t in texts] == [f"Service: {DEMO_SERVICE}", panel_title(figure, panel)]
+        canvas_of(figure).draw()
+        title, words = sorted(texts, key=lambda t: -t.get_window_extent().y0)
+        assert title.get_fontweight() == "bold" and title.get_window_extent().y0 > words.get_window_extent().y1
+        assert words.get_window_extent().y0 > figure.axes[0].get_window_extent().y1  # above the chart
+
+
+def panel_title(figure, panel) -> str:
+    return figure.texts[1].get_text()
+
+
+def canvas_of(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+
+
+# -- the tables a reader downloads --------------------------------------------------------------
+
+
+def test_downloaded_tables_hold_the_readers_columns_rounded_with_months_in_words(demo_store):
+    page = DashboardPage(PLAN_QUALITY, demo_store)
+    trend = xlsx_of(page.details["trend"].value)
+    assert [c.value for c in trend[4]] == ["Month", "Files audited", "Mean score", "Band"]
+    month, score = trend.cell(5, 1), trend.cell(5, 3)
+    assert isinstance(month.value, dt.datetime) and month.number_format == "mmm yyyy"
+    assert isinstance(score.value, float) and round(score.value, 1) == score.value
+    services = xlsx_of(page.details["services"].value)
+    assert [c.value for c in services[4]] == ["Service", "Files audited", "Mean score", "Band",
+                                               "Specific wording (%)"]  # not the chart's label column
+    questions = xlsx_of(page.details["questions"].value)
+    header = [c.value for c in questions[4]]
+    assert "partly_share" not in header and "label" not in header and "not_applicable" not in header
+    numbers = [c.value for row in questions.iter_rows(min_row=5) for c in row if isinstance(c.value, float)]
+    assert numbers and all(round(n, 1) == n for n in numbers)
+    assert "Jan 2026" in page.details["trend"].value or "Feb 2026" in page.details["trend"].value  # page table
+
+
+def test_reader_table_rounds_drops_working_columns_and_keeps_small_fractions():
+    from pcp_widgets.ui.dashboard import reader_table
+
+    frame = pd.DataFrame({"service": ["Oak"], "mean_score": [64.7344322], "similarity": [0.98765],
+                          "label": ["Oak (amber)"]})
+    table = reader_table(frame, {"service": "Service", "mean_score": "Mean score", "similarity": "Similarity"})
+    assert table.to_dict("records") == [{"Service": "Oak", "Mean score": 64.7, "Similarity": 0.99}]
+    assert list(reader_table(frame[["service"]], {}).columns) == ["Service"]
+
+
+def test_sheet_names_are_shortened_between_words():
+    from pcp_widgets.audit.sheets_out import SHEET_NAME_LIMIT, sheet_name_at_word
+
+    assert sheet_name_at_word("Reviews that repeat the previous one") == "Reviews that repeat"
+    assert sheet_name_at_word("Practice matching the plan, by month") == "Practice matching the plan"
+    assert sheet_name_at_word("Mean file score by service") == "Mean file score by service"
+    for panel in (p for board in DASHBOARDS.values() for p in board.panels):
+        name = sheet_name_at_word(panel.title)
+        assert len(name) <= SHEET_NAME_LIMIT and panel.title.startswith(name), panel.title
+        rest = panel.title[len(name):]
+        assert rest == "" or rest[0] in " ,", panel.title  # never cut inside a word
+
+
+def test_a_panels_workbook_is_named_by_its_title_cut_between_words(demo_store):
+    from pcp_widgets.ui.dashboards import OUTCOMES
+
+    page = DashboardPage(OUTCOMES, demo_store)
+    assert xlsx_of(page.details["copies"].value).title == "Reviews that repeat"
+
+
+# -- charts a reader can read -------------------------------------------------------------------
+
+
+def text_boxes(figure):
+    """Every piece of text drawn on ``figure``, with its box in pixels (drawn with matplotlib's renderer)."""
+    from matplotlib.text import Text
+
+    canvas_of(figure).draw()
+    renderer = figure.canvas.get_renderer()
+    undrawn = set()  # labels of ticks beyond the axis's ends, which matplotlib keeps but does not draw
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    undrawn |= {tick.label1, tick.label2}
+    return [(t, t.get_window_extent(renderer)) for t in figure.findobj(Text)
+            if t.get_visible() and t.get_text() and t not in undrawn]
+
+
+def every_demo_chart(demo_store):
+    """(name, figure) for every panel of every page, as the page draws it, for all and for chosen filters."""
+    for board in DASHBOARDS.values():
+        records = load_records(demo_store, board.kinds)
+        choices = [Filters(), Filters(service=DEMO_SERVICE)]
+        if board.person_filter:
+            choices.append(Filters(person_ref=DEMO_PERSON))
+        for filters in choices:
+            view = filtered_view(records, filters)
+            for panel in board.panels:
+                from pcp_widgets.audit import charts
+                from pcp_widgets.audit.frames import filters_in_words
+
+                figure = panel.draw(panel.table(view), view).figure
+                yield f"{panel.key} {filters}", charts.with_subtitle(figure, filters_in_words(filters))
+
+
+def test_every_charts_words_lie_inside_the_picture(demo_store):
+    for name, figure in every_demo_chart(demo_store):
+        picture = figure.bbox
+        for text, box in text_boxes(figure):
+            assert box.x0 >= picture.x0 - 1 and box.x1 <= picture.x1 + 1 and box.y0 >= picture.y0 - 1 \
+                and box.y1 <= picture.y1 + 1, (name, text.get_text())
+
+
+def test_run_chart_words_do_not_sit_on_the_data_points(demo_store):
+    """The words beside special causes and the plan changes' labels are clear of every point drawn."""
+    import numpy as np
+
+    records = load_records(demo_store, INCIDENTS.kinds)
+    view = filtered_view(records, Filters(person_ref=DEMO_PERSON))
+    refusals = INCIDENTS.panels[0]
+    figure = refusals.draw(refusals.table(view), view).figure
+    axes = figure.axes[0]
+    line = axes.lines[0]  # the values
+    points = axes.transData.transform(np.column_stack([axes.convert_xunits(line.get_xdata()),
+                                                       line.get_ydata()]))
+    from matplotlib.text import Text
+
+    # the words' own boxes (an annotation's box also holds the thin line joining it to its point)
+    words = [(t, Text.get_window_extent(t)) for t, _box in text_boxes(figure) if t in axes.texts]
+    assert any("plan change" in t.get_text() for t, _ in words) and any("shift" in t.get_text() for t, _ in words)
+    for text, box in words:
+        clear = [not (box.x0 - 2 <= x <= box.x1 + 2 and box.y0 - 2 <= y <= box.y1 + 2) for x, y in points]
+        assert all(clear), text.get_text()
+        assert text.get_rotation() == 0, text.get_text()  # level, read without turning one's head
+
+
+def test_the_weakest_questions_chart_shows_whole_questions_and_never_colours_no_green(demo_store):
+    from matplotlib.colors import to_hex
+
+    records = load_records(demo_store, PLAN_QUALITY.kinds)
+    view = filtered_view(records, Filters())
+    questions = PLAN_QUALITY.panels[2]
+    table = questions.table(view)
+    figure = questions.draw(table, view).figure
+    axes = figure.axes[0]
+    shown = [label.get_text().replace("\n", " ") for label in axes.get_yticklabels()]
+    assert shown == list(table["text"])  # every question whole, none cut with "…"
+    by_part = {text.get_text(): handle for handle, text in zip(axes.get_legend().legend_handles,
+                                                               axes.get_legend().get_texts())}
+    assert to_hex(by_part["No"].get_facecolor()) not in {"#009e73", "#008000", "#00ff00"}
+    values = [t.get_text() for t in axes.texts]
+    assert f"{table['yes_share'].iloc[0]:.0f}%" in values  # each part's share is written on it
+
+
+def test_the_outcomes_month_axis_reads_like_the_others(demo_store):
+    from pcp_widgets.ui.dashboards import OUTCOMES
+
+    records = load_records(demo_store, OUTCOMES.kinds)
+    view = filtered_view(records, Filters())
+    on_time = next(p for p in OUTCOMES.panels if p.key == "on_time")
+    figure = on_time.draw(on_time.table(view), view).figure
+    canvas_of(figure).draw()
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and not any(re.fullmatch(r"\d{4}-\d{2}", tick) for tick in ticks), ticks
+    assert any(tick in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+               for tick in ticks), ticks
+
+
+# -- a burst of filter changes --------------------------------------------------------------------
+
+
+def test_arrowing_through_services_draws_the_first_at_once_and_then_only_where_it_stops(monkeypatch):
+    """In a kernel: a change after a quiet spell is drawn at once; a burst is drawn once, when it stops."""
+    import asyncio
+    import threading
+
+    from pcp_widgets.ui import dashboard, debounce
+
+    drawn = []
+
+    async def arrow_through():
+        loop = asyncio.get_running_loop()
+        monkeypatch.setattr(dashboard, "kernel_loop", lambda: loop)
+        monkeypatch.setattr(debounce, "kernel_loop", lambda: loop)
+        changed = dashboard.FirstThenQuiet(lambda: drawn.append(current[0]), pause=0.05)
+        for service in ("Ash", "Birch", "Cedar", "Damson"):
+            current[0] = service
+            changed()
+        first = list(drawn)
+        await asyncio.sleep(0.2)
+        return first
+
+    current = ["-"]
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(asyncio.run(arrow_through())))
+    worker.start()
+    worker.join()
+    assert seen == [["Ash"]] and drawn == ["Ash", "Damson"]

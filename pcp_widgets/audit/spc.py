@@ -459,13 +459,15 @@ def _label_findings(axes, result: XmrResult, higher_is_better, places: _LabelPla
 
 #: The size of the words beside special causes, in points.
 LABEL_POINTS = 8
+#: A character's width as a share of the font size: the chart's sans-serif font stays under it.
+CHARACTER_EMS = 0.56
 
 
 class _LabelPlaces:
     """Where each finding's words go, in points from the axes' corner, keeping them apart.
 
     Text is not measured (matplotlib would lay it out once more for that): a label is taken
-    to be half its font size wide per character, which the chart's sans-serif font stays under.
+    to be :data:`CHARACTER_EMS` of its font size wide per character.
     """
 
     def __init__(self, axes, points: pd.DataFrame | None = None):
@@ -498,7 +500,7 @@ class _LabelPlaces:
     def place(self, x: float, y: float, text: str) -> tuple[tuple[float, float], bool, bool]:
         """((dx, dy) offset in points, to the right?, above?) for words beside the point (x, y)."""
         px, py = self.to_points(x, y)
-        wide, high = len(text) * LABEL_POINTS * 0.5, LABEL_POINTS * 1.25
+        wide, high = len(text) * LABEL_POINTS * CHARACTER_EMS, LABEL_POINTS * 1.25
         left, above = px <= self.width / 2, py < self.height / 2  # towards the middle of the chart
         candidates = [(9 + step * high, up, side) for step in range(12) for side in (left, not left)
                       for up in (above, not above)]
@@ -581,7 +583,7 @@ def _draw_changes(axes, changes: Sequence[tuple], places: _LabelPlaces) -> None:
     for day, (_, text) in zip(days, changes):
         words = f"{day.day} {day:%b %Y}: {text}"[:60]
         px, _ = places.to_points(date2num(day), 0.0)
-        wide = len(words) * 7 * 0.5
+        wide = len(words) * 7 * CHARACTER_EMS
         right = px + 3 + wide <= places.width  # to the right of its line, unless that runs off the chart
         left_edge = px + 3 if right else px - 3 - wide
         row = 0
