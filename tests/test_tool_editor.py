@@ -396,3 +396,13 @@ def test_date_columns_are_day_first_date_fields(store):
     assert "1 July 2026" in by_when.echo.value
     reopened = ToolEditor("action_plan", store=store, person="Jo")
     assert reopened.fields["actions"].controls[0]["by_when"].box.value == "01/07/2026"
+
+
+def test_earlier_versions_offers_the_one_before_the_newest_never_a_blank_choice(store):
+    editor = ToolEditor("good_day_bad_day", store=store, person="Sam")
+    assert editor.version_choice.value == 1  # only one version yet: that one
+    editor.fields["good_day"].box.value = "Lie in"
+    editor.fields["good_day"].box.value = "Up early"
+    assert editor.version_choice.value == 2
+    editor.view_button.click()
+    assert "Lie in" in editor.version_view.value

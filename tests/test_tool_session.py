@@ -146,3 +146,13 @@ def test_a_row_is_held_only_while_it_is_being_filled_in_from_the_left():
     assert still_being_filled(people, {**row, "name": "Mum", "group": "cousins"}) == []  # not a group: said
     assert held_note(2, ["Group"]) == "Row 2 is saved once Group is filled in."
     assert held_note(1, ["A", "B", "C"]) == "Row 1 is saved once A, B and C are filled in."
+
+
+def test_an_edit_that_changes_nothing_saves_no_new_version(store):
+    session = DocumentSession.open(store, "one_page_profile", "Pat")
+    session.update("important_to", ["My garden"])
+    assert session.save() and session.version == 2
+    session.update("important_to", ["My garden"])
+    assert not session.dirty
+    session.update("important_to", ["  My garden "])  # the same once cleaned
+    assert not session.dirty

@@ -364,7 +364,10 @@ class ToolEditor:
     def _refresh_versions(self) -> None:
         if not hasattr(self, "version_choice"):
             return
-        self.version_choice.options = [(info.describe(), info.version) for info in self.session.versions()]
+        options = [(info.describe(), info.version) for info in self.session.versions()]
+        self.version_choice.options = options
+        # The one before the newest is the one people look for; a blank choice would do nothing.
+        self.version_choice.value = options[min(1, len(options) - 1)][1] if options else None
 
     def _view_version(self) -> None:
         version = self.version_choice.value

@@ -90,8 +90,10 @@ class DocumentSession:
     def update(self, section_key: str, value) -> Document:
         """Put a section's new value in the document (checked, derived sections recomputed)."""
         data = {**self.document.to_dict(), section_key: value}
-        self.document = document_from_dict(data)
-        self.dirty = True
+        document = document_from_dict(data)
+        if document.to_dict() != self.document.to_dict():  # nothing changed: no new version to save
+            self.document = document
+            self.dirty = True
         return self.document
 
     def save(self, saved_by: str | None = None) -> bool:
