@@ -116,6 +116,7 @@ def test_counts_by_service_and_the_export_rows_carry_no_statement_words(reviewed
 
 def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
     page = ThemesPage(reviewed)
+    assert (page.first.label, page.last.label) == ("March 2026", "May 2026")  # the last quarter, in words
     page.first.value, page.last.value = "2026-02", "2026-03"
     page.load_button.click()
     page.kind.value = "not_working"

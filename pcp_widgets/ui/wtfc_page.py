@@ -46,6 +46,11 @@ def month_options(statements: pd.DataFrame) -> list[str]:
     return [str(month) for month in months]
 
 
+def month_name(month: str) -> str:
+    """'October 2026' for '2026-10': how a person names a month (the value stays YYYY-MM)."""
+    return pd.Period(month, freq="M").strftime("%B %Y")
+
+
 def last_quarter(months: list[str]) -> tuple[str, str]:
     """The last three months there are statements for: the usual period to theme."""
     return months[max(0, len(months) - 3)], months[-1]
@@ -83,8 +88,9 @@ class ThemesPage(PageFrame):
         self.statements = wtfc.all_statements(store)
         months = month_options(self.statements)
         first, last = last_quarter(months)
-        self.first = stacked(widgets.Dropdown(description="From month", options=months, value=first))
-        self.last = stacked(widgets.Dropdown(description="To month", options=months, value=last))
+        named = [(month_name(month), month) for month in months]
+        self.first = stacked(widgets.Dropdown(description="From month", options=named, value=first))
+        self.last = stacked(widgets.Dropdown(description="To month", options=named, value=last))
         services = sorted(set(self.statements["service"]))
         self.service = stacked(widgets.Dropdown(description="Service (for the statements shown)",
                                                 options=[("All services", "")] + [(s, s) for s in services]))
