@@ -96,11 +96,17 @@ def rendered(document: Document, suffix: str, today: dt.date | None = None) -> b
     return render_bytes(document, suffix.lstrip("."), today=today)
 
 
+def scrolling(inner: str, name: str) -> str:
+    """Wide tables scroll sideways in a box of their own on a phone, not off the page; the box can
+    be reached by Tab (so a keyboard can scroll it) and is named for screen readers."""
+    return f"<div class='pcp-scroll' tabindex='0' role='region' aria-label='{html.escape(name)}'>{inner}</div>"
+
+
 def preview_html(document: Document, today: dt.date | None = None) -> str:
-    """The document as the page shows it (escaped by the renderer)."""
+    """The document as the page shows it (escaped by the renderer), in a box that scrolls if wide."""
     from pcp_widgets.render import html_fragment
 
-    return html_fragment(document, today=today)
+    return scrolling(html_fragment(document, today=today), f"{document.tool_spec.title} as printed")
 
 
 def download_name(document: Document, suffix: str) -> str:

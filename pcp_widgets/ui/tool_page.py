@@ -21,7 +21,7 @@ from pcp_widgets.render import html_fragment
 from pcp_widgets.render.handout import handout
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
-from pcp_widgets.ui.editor import ToolEditor
+from pcp_widgets.ui.editor import ToolEditor, scrolling
 from pcp_widgets.ui.frame import PageFrame, html_block
 from pcp_widgets.ui.prepared import print_downloads
 from pcp_widgets.ui.start import built_on_visit
@@ -39,7 +39,7 @@ def worked_example_html(tool_key: str) -> str:
     return html_block(
         "<h2>Worked example</h2>"
         f"<p>{html.escape(example.heading)}, drawn from the guidance: this is what the tool looks like "
-        "when it is finished.</p>" + html_fragment(example)
+        "when it is finished.</p>" + scrolling(html_fragment(example), "The worked example")
     )
 
 
