@@ -275,10 +275,6 @@ def test_filters_in_words():
     assert filters_in_words(Filters(end=dt.date(2026, 9, 30))) == "All services; up to 30 September 2026"
 
 
-def figure_texts(png_owner_figure) -> list[str]:
-    return [text.get_text() for text in png_owner_figure.texts]
-
-
 def test_downloads_and_chart_titles_say_the_filters(demo_store):
     page = DashboardPage(INCIDENTS, demo_store)
     page.service.value = DEMO_SERVICE
@@ -296,22 +292,19 @@ def test_downloads_and_chart_titles_say_the_filters(demo_store):
 
 
 def test_a_charts_title_is_followed_by_the_filters(demo_store):
-    from pcp_widgets.audit import charts
+    from pcp_widgets.ui.dashboard import draw_panel
 
     records = load_records(demo_store, PLAN_QUALITY.kinds)
     view = filtered_view(records, Filters(service=DEMO_SERVICE))
     for panel in PLAN_QUALITY.panels:
-        figure = charts.with_subtitle(panel.draw(panel.table(view), view).figure, f"Service: {DEMO_SERVICE}")
-        texts = [t for t in figure.texts]
-        assert [t.get_text() for t in texts] == [f"Service: {DEMO_SERVICE}", panel_title(figure, panel)]
-        canvas_of(figure).draw()
-        title, words = sorted(texts, key=lambda t: -t.get_window_extent().y0)
-        assert title.get_fontweight() == "bold" and title.get_window_extent().y0 > words.get_window_extent().y1
-        assert words.get_window_extent().y0 > figure.axes[0].get_window_extent().y1  # above the chart
-
-
-def panel_title(figure, panel) -> str:
-    return figure.texts[1].get_text()
+        figure = draw_panel(panel, view)[1].figure
+        boxes = dict((t.get_text(), box) for t, box in text_boxes(figure) if t in figure.texts)
+        words = f"Service: {DEMO_SERVICE}; all dates"
+        title = next(text for text in boxes if text != words)
+        assert words in boxes and title and len(boxes) == 2, list(boxes)
+        assert boxes[title].y0 > boxes[words].y1  # the title, then the filters under it
+        assert boxes[words].y0 > figure.axes[0].get_window_extent().y1  # both above the chart
+        assert not any(axes.get_title(loc) for axes in figure.axes for loc in ("left", "center"))  # said once
 
 
 def canvas_of(figure):
@@ -417,26 +410,27 @@ def test_every_charts_words_lie_inside_the_picture(demo_store):
 
 
 def test_run_chart_words_do_not_sit_on_the_data_points(demo_store):
-    """The words beside special causes and the plan changes' labels are clear of every point drawn."""
+    """The words beside special causes and the plan changes' labels are clear of every point drawn,
+    on every run chart of the four pages, for every service, one service and the demo person."""
     import numpy as np
-
-    records = load_records(demo_store, INCIDENTS.kinds)
-    view = filtered_view(records, Filters(person_ref=DEMO_PERSON))
-    refusals = INCIDENTS.panels[0]
-    figure = refusals.draw(refusals.table(view), view).figure
-    axes = figure.axes[0]
-    line = axes.lines[0]  # the values
-    points = axes.transData.transform(np.column_stack([axes.convert_xunits(line.get_xdata()),
-                                                       line.get_ydata()]))
     from matplotlib.text import Text
 
-    # the words' own boxes (an annotation's box also holds the thin line joining it to its point)
-    words = [(t, Text.get_window_extent(t)) for t, _box in text_boxes(figure) if t in axes.texts]
-    assert any("plan change" in t.get_text() for t, _ in words) and any("shift" in t.get_text() for t, _ in words)
-    for text, box in words:
-        clear = [not (box.x0 - 2 <= x <= box.x1 + 2 and box.y0 - 2 <= y <= box.y1 + 2) for x, y in points]
-        assert all(clear), text.get_text()
-        assert text.get_rotation() == 0, text.get_text()  # level, read without turning one's head
+    checked = set()
+    for name, figure in every_demo_chart(demo_store):
+        axes = figure.axes[0]
+        if not axes.lines or not axes.texts:
+            continue
+        line = axes.lines[0]  # a run chart's values
+        points = axes.transData.transform(np.column_stack([axes.convert_xunits(line.get_xdata()),
+                                                           line.get_ydata()]))
+        # the words' own boxes (an annotation's box also holds the thin line joining it to its point)
+        words = [(t, Text.get_window_extent(t)) for t, _box in text_boxes(figure) if t in axes.texts]
+        for text, box in words:
+            checked.add(text.get_text().split(" (")[0].split(": ")[-1])
+            clear = [not (box.x0 - 2 <= x <= box.x1 + 2 and box.y0 - 2 <= y <= box.y1 + 2) for x, y in points]
+            assert all(clear), (name, text.get_text())
+            assert text.get_rotation() == 0, text.get_text()  # level, read without turning one's head
+    assert {"plan change", "shift"} <= checked, checked
 
 
 def test_the_weakest_questions_chart_shows_whole_questions_and_never_colours_no_green(demo_store):

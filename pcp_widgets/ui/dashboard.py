@@ -189,13 +189,19 @@ def alt_text(panel: Panel, drawn: Drawn, filters: Filters = Filters()) -> str:
 Shown = tuple[str, str, bytes]
 
 
-def render_panel(panel: Panel, view: View) -> Shown:
-    """Compute the panel's table, draw its chart (titled with the filters) and lay out both, with their downloads."""
+def draw_panel(panel: Panel, view: View) -> tuple[pd.DataFrame, Drawn]:
+    """The panel's table and its chart, the chart's title followed by the filters in words."""
     table = panel.table(view)
     drawn = panel.draw(table, view)
-    words = filters_in_words(view.filters)
-    png = charts.png_bytes(charts.with_subtitle(drawn.figure, words))
-    xlsx = table_xlsx(table, panel.headers, panel.title, words)
+    charts.with_subtitle(drawn.figure, filters_in_words(view.filters))
+    return table, drawn
+
+
+def render_panel(panel: Panel, view: View) -> Shown:
+    """Compute the panel's table, draw its chart and lay out both, with their downloads."""
+    table, drawn = draw_panel(panel, view)
+    png = charts.png_bytes(drawn.figure)
+    xlsx = table_xlsx(table, panel.headers, panel.title, filters_in_words(view.filters))
     return (picture_html(png, alt_text(panel, drawn, view.filters)),
             panel_html(panel, table, drawn, png, xlsx, view.filters), png)
 
