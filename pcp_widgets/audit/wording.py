@@ -223,6 +223,152 @@ QUOTED = "the person's own words"
 _GENERIC_WHEN_BARE = "It says nothing a new staff member could do: no action, no time, no detail."
 _GENERIC_WHEN_BARE_FIX = "Add what to do, when, and how, as a new staff member would need it on day one."
 
+# -- when, how and who: what a short plain statement must give --------------------------------
+#
+# Staff write short plain statements ("Take Mary shopping.") that use none of the vague phrasing
+# above and name a real task, yet a new staff member still could not deliver them: they say what
+# to do, but not when, how or who. Each list below is a sign that a statement gives one of them;
+# a task with none is generic (issue 19). Naming a task, a place it happens ("to the shops") or a
+# thing it uses ("his tablets") is not enough: that is the *what*.
+
+_WHEN = (
+    # a time or a day
+    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)", r"\d{1,2}:\d{2}", r"(?:\d{1,2}|\w+) o'clock", "midday", "midnight", "noon",
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?", "weekends?", "weekdays?", "bank holidays?",
+    r"(?<!good )(?:mornings?|afternoons?|evenings?)", "nights", r"(?:at|by|during the|in the|each|every) night",
+    "tonight", "tomorrow", "today", "bedtime", "teatime", "lunchtime", r"meal ?times?", "first thing",
+    "last thing",
+    # a meal or bed as a time ("after breakfast", not "give Sam his dinner")
+    r"(?:at|after|before|during|with|by|until|till|over) (?:his |her |my |their |your |the |\w+'s )?"
+    r"(?:breakfast|lunch|tea|dinner|supper|meals?|bed)",
+    # how often
+    r"every(?: other)? \w+", r"each (?:day|week|month|fortnight|morning|afternoon|evening|night|time|meal|visit|"
+    r"hour|shift)", r"(?:once|twice|\w+ times) (?:a|an|each|every|per) \w+", "daily", "weekly", "fortnightly",
+    "monthly", "nightly", r"(?:first|second|third|last) \w+ of the month",
+    # what prompts it
+    "if", "when", "whenever", "until", "till", "unless", "as soon as", "while", r"(?<!look )(?<!looks )(?<!looked )"
+    r"(?<!looking )(?:before|after)",
+)
+_RELATIVES = (r"mum|mother|dad|father|sister|brother|daughter|son|nephew|niece|aunt(?:ie)?|uncle|wife|husband|"
+              r"partner|friend|neighbour|cousin|grand(?:son|daughter|ma|pa|mother|father|dad|mum)|nan|key ?worker|"
+              r"nurse|volunteer|befriender|advocate|support worker|team leader|manager")
+_HOW = (
+    r"by (?!the )\w+ing", r"wait(?:s|ing)? for", r"us(?:e|es|ed|ing) (?:a|an|the|his|her|my|their|your|\w+'s) \w+",
+    # the way, in a word or a phrase
+    r"(?!(?:family|really|likely|lovely|friendly|lonely|ugly|silly|holy|supply|apply|reply|rely|jelly|belly|"
+    r"bully|daily|weekly|monthly|nightly|fortnightly|early|only|assembly|elderly|poorly)\b)(?-i:[a-z]{3,}ly)",
+    "aloud", "out loud", "in private", "in person", "halfway", "one at a time",
+    r"step by step", r"in (?:short|simple|plain) (?:words|sentences)", r"side by side", r"face to face",
+    r"(?:just )?(?:the way|how) (?:he|she|they|i|you|\w+) likes? it", r"piping hot", "hot", "cold", "strong",
+    "weak", "milky", "first", "last", r"(?:on|to) (?:his|her|my|their|your|the|\w+'s) (?:left|right)",
+    r"(?:left|right)(?: hand)? side", "behind", "beside", "next to", "opposite", "facing", r"at eye level",
+    # where, in or on something ("in a spoon of yoghurt", "on the radiator"), not where to ("to the shops")
+    r"(?:in|on|into|onto|under|by|from|inside|outside|through|at) (?:a|an|the|his|her|my|their|your|\w+'s) "
+    r"(?!(?:way|day|time|week|moment)\b)\w+",
+    # a choice, a limit, a firm rule, the person's own words, a number
+    "which", "whether", "or", r"(?:choose|choice) between", "never", r"don't", "do not", "doesn't", r"not (?:in|at|on|by|to|the|a|\d+\w*)",
+    "rather than", r"instead(?: of)?", "only", "always", "without",
+    r"'(?:[^']|(?<=\w)'(?=\w)){2,}'", r'"[^"]{2,}"', r"‘[^’]{2,}’", r"“[^”]{2,}”",
+    r"£?(?<![:\d])\d+(?:\.\d+)?(?![:\d])", "two", "three", "four", "five", "six", "ten", "half", "a couple of",
+    # why, which tells how ("so he can lip-read")
+    r"so (?:that )?(?:he|she|they|i|you|it|the|his|her|my|\w+ can)",
+    # what the person does themselves
+    r"let (?:me|him|her|them|(?-i:[A-Z][a-z]+))", r"(?:i|he|she|they) (?:can|do|does)", "myself", "himself",
+    "herself", "themselves", r"on (?:my|his|her|their) own", r"you do",
+)
+_WHO = (
+    r"(?:female|male|same|familiar|regular|two|2) (?:staff|carers?|support workers?)(?: members?)?",
+    r"the same (?:person|carer|staff member|support worker)", r"staff (?:i know|who know (?:me|him|her|them))",
+    rf"(?:my|his|her|their|(?-i:[A-Z][a-z]+)'s) (?:{_RELATIVES})(?: (?-i:[A-Z][a-z]+))?",
+    rf"(?:{_RELATIVES}) (?-i:[A-Z][a-z]+)",
+)
+#: The person doing it, named at the start, with the person they do it for after their verb:
+#: "Stephen phones Arthur", "Jo takes him". ("Sam goes to the gym" is Sam doing it, with no helper named.)
+_NAMED_HELPER = re.compile(r"^(?!Staff\b)(?-i:[A-Z][a-z]+) (?-i:[a-z]+s) (?:him|her|them|me|(?-i:[A-Z][a-z]+))\b")
+#: "with" a thing says how ("with a glass of milk"); with a person it is who is there, and after
+#: "help"/"support" it is the task itself ("help Pat with her hair").
+_WITH = re.compile(r"(?<![\w'])with (?:(?:a|an|the|his|her|my|their|your|some|\w+'s) )?([\w'£]+)", re.IGNORECASE)
+_TASK_WITH = re.compile(r"(?:help|support|assist)(?:s|ed|ing)?(?: \w+)?\s*$", re.IGNORECASE)
+_PEOPLE = re.compile(rf"^(?:him|her|them|me|us|you|staff|(?:{_RELATIVES})s?)$", re.IGNORECASE)
+_GIVES_PATTERNS = {"when": _compiled(_WHEN), "how": _compiled(_HOW), "who": _compiled(_WHO)}
+
+
+@dataclass(frozen=True)
+class Gives:
+    """Which of when, how and who a statement gives, each with the words that give it (empty: not given)."""
+
+    when: tuple[str, ...] = ()
+    how: tuple[str, ...] = ()
+    who: tuple[str, ...] = ()
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """"when", "how" and "who", those the statement does not give, in that order."""
+        return tuple(part for part in ("when", "how", "who") if not getattr(self, part))
+
+    def __bool__(self) -> bool:
+        return bool(self.when or self.how or self.who)
+
+    def to_json(self) -> dict:
+        return {"when": list(self.when), "how": list(self.how), "who": list(self.who)}
+
+
+def gives(text: str) -> Gives:
+    """Which of when (a time, a day, how often, what prompts it), how (the way it is done) and who
+    (a named helper, not just "staff") a statement gives, with the words that give each.
+
+    Vague phrasing explained by :data:`VAGUE` does not count: "when needed" is no time, and
+    "regularly" no frequency. Pure and quick (regular expressions only), so a page can call it on
+    every keystroke; the practice feedback says from it what a rewrite still lacks.
+    """
+    text = " ".join(str(text).split())
+    return _gives(_blank_out(text, _vague_matches(text)[1]))
+
+
+def _gives(text: str) -> Gives:
+    found = {part: tuple(m.group(0).strip() for m in pattern.finditer(text))
+             for part, pattern in _GIVES_PATTERNS.items()}
+    how, who = list(found["how"]), list(found["who"])
+    for m in _WITH.finditer(text):
+        if _TASK_WITH.search(text[:m.start()]):
+            continue
+        if m.group(1)[:1].isupper() or _PEOPLE.match(m.group(1)):
+            continue  # with a person: who is there, or with the person themselves
+        how.append(m.group(0))
+    helper = _NAMED_HELPER.match(text)
+    if helper:
+        who.append(helper.group(0))
+    return Gives(found["when"], tuple(how), tuple(who))
+
+
+_NAME = re.compile(r"(?<=[\w,;] )(?-i:[A-Z][a-z]+)(?='s|\b)|^(?-i:[A-Z][a-z]+)(?='s| (?-i:[a-z]+s)\b)")
+_NOT_NAMES = frozenset({"Staff", "I", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                        "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"})
+
+
+def _who_it_is_for(text: str) -> str:
+    """How the reason names the person: "Ken", "I" in a statement in their voice, else "the person"."""
+    for m in _NAME.finditer(text):
+        if m.group(0) not in _NOT_NAMES:
+            return m.group(0)
+    return "I" if FIRST_PERSON.search(text) else "the person"
+
+
+def _is_for_someone(text: str) -> bool:
+    """Whether a statement names the person or speaks as them: then it is a task for them, however bare
+    ("Help me get dressed."), rather than a note with nothing to do ("Care plan reviewed.")."""
+    return _who_it_is_for(text) != "the person"
+
+
+def _missing_reason(text: str, found: Gives) -> tuple[str, str]:
+    """The reason and the fix for a task with no when, how or who, naming the person."""
+    person = _who_it_is_for(text)
+    likes = "I like" if person == "I" else f"{person} likes"
+    reason = f"It says what to do but not when or how: add the time and the way {likes} it done."
+    fix = ("Say when (a time, a day, how often, or what prompts it) and how it is done, or who does it; for "
+           "example 'Take Mary to Tesco on Fridays at 10am' or 'Knock and wait for Tom to say come in'.")
+    return reason, fix
+
 
 @dataclass
 class StatementCheck:
@@ -234,6 +380,7 @@ class StatementCheck:
     suggestions: list[str] = field(default_factory=list)
     first_person: bool = False
     details: list[str] = field(default_factory=list)
+    gives: Gives = field(default_factory=Gives)
 
     def summary(self) -> str:
         """One readable line: the verdict, the statement and why."""
@@ -259,19 +406,21 @@ def check_statement(text: str, *, important_to: bool = False) -> StatementCheck:
     unexplained = _blank_out(text, spans)  # "when needed" is vague, not also a condition
     details = [name for name, pattern in _DETAIL_PATTERNS.items()
                if pattern.search(text if name == QUOTED else unexplained)]
+    found = _gives(unexplained)
     if fired:
         generic = sum(rule.weight for rule in fired) >= len(details)
     else:
-        generic = not important_to and not details
+        generic = not important_to and (not details or not found)
     reasons = [rule.reason for rule in fired] if generic else []
     suggestions = [rule.suggestion for rule in fired] if generic else []
     if generic and not fired:
-        reasons, suggestions = [_GENERIC_WHEN_BARE], [_GENERIC_WHEN_BARE_FIX]
+        reasons, suggestions = map(list, zip(_missing_reason(text, found))) if details or _is_for_someone(text) \
+            else ([_GENERIC_WHEN_BARE], [_GENERIC_WHEN_BARE_FIX])
     first_person = in_own_voice(text)
     if important_to and not first_person:
         reasons.append("It is not in the person's own voice: 'important to' items read as they would say them.")
         suggestions.append(own_voice_suggestion(text))
-    return StatementCheck(text, generic, reasons, suggestions, first_person, details)
+    return StatementCheck(text, generic, reasons, suggestions, first_person, details, found)
 
 
 def vague_rules(text: str) -> list[Rule]:
