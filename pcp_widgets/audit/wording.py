@@ -13,11 +13,17 @@ explainable rules rather than a model:
   on day one: a time or day, a number, the person's own words in quotes, a condition
   ("if I say..."), a concrete action ("knock", "sit with me"), a "never" or "don't".
 
+* :func:`gives` says which of when (a time, a day, how often, what prompts it), how (the
+  way it is done) and who (a named helper) a statement gives, with the words that give each.
+
 A statement is generic when the weights of the vague rules it breaks add up to at least
-the number of kinds of detail it has, or when it has neither vague phrasing nor any detail
-("Care plan reviewed."). So "Encourage fluids" is generic, and "Encourage me to drink by putting a
-glass of squash by my chair every hour" is not. Everything runs locally; nothing is sent
-anywhere.
+the number of kinds of detail it has, or when it has no vague phrasing and either no detail
+at all ("Care plan reviewed.") or none of when, how and who: staff write short plain
+statements such as "Take Mary shopping." that name a real task in plain words, and a new
+staff member still would not know when to do it or how Mary likes it done. So "Encourage
+fluids" and "Take Mary shopping." are generic, and "Encourage me to drink by putting a glass
+of squash by my chair every hour" and "Take Mary to Tesco on Fridays at 10am." are not.
+Everything runs locally; nothing is sent anywhere.
 """
 
 from __future__ import annotations
@@ -389,9 +395,10 @@ class StatementCheck:
         return f"{verdict}  {self.text}{why}"
 
     def to_json(self) -> dict:
-        """The ``pcp wording --json`` line."""
+        """The ``pcp wording --json`` line: the four fields it has always had, then ``gives`` (added for
+        issue 19: the words that give when, how and who, each an empty list when not given)."""
         return {"text": self.text, "generic": self.generic, "reasons": self.reasons,
-                "first_person": self.first_person}
+                "first_person": self.first_person, "gives": self.gives.to_json()}
 
 
 _RULE_PATTERNS = tuple((rule, rule.pattern) for rule in VAGUE)
@@ -654,6 +661,6 @@ class _ReviewWords:
         return [word for code in self.codes[row] if code >= 0 for word in self.split[code]]
 
 
-__all__ = ["Rule", "VAGUE", "DETAIL", "StatementCheck", "check_statement", "check_lines", "vague_rules", "in_own_voice",
+__all__ = ["Rule", "VAGUE", "DETAIL", "Gives", "gives", "StatementCheck", "check_statement", "check_lines", "vague_rules", "in_own_voice",
            "own_voice_suggestion", "is_generic", "statement_flags", "specific_rate", "review_similarity",
            "near_identical_reviews", "SIMILAR_REVIEW_THRESHOLD"]
