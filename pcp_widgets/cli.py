@@ -74,7 +74,8 @@ def cmd_export(args) -> int:
         from pcp_widgets.audit.commissioners import export_commissioners
 
         path = export_commissioners(store, Path(args.out), first=args.first, last=args.last,
-                                    min_count=args.min_count, fmt=args.format)
+                                    min_count=args.min_count, fmt=args.format, single_month=args.single_month,
+                                    made_by=args.by)
         print(f"Wrote the commissioner {'CSV files' if args.format == 'csv' else 'workbook'} to {path}")
         return 0
     raise PcpError(f"pcp export {args.what} is not available in this version.")
@@ -95,17 +96,30 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from pcp_widgets.serve import serve
+    from pcp_widgets.serve import refuse_secrets_on_command_line, serve
 
+    refuse_secrets_on_command_line(args.token, args.password)
     return serve(
         db=args.db,
         port=args.port,
         ip=args.ip,
-        token=args.token,
-        password=args.password,
+        token_file=args.token_file,
+        password_file=args.password_file,
         demo=args.demo,
         open_browser=args.open,
+        idle_minutes=args.idle_minutes,
+        max_pages=args.max_pages,
+        allow_hosts=args.allow_host,
     )
+
+
+def _one_sentence_error(parser: argparse.ArgumentParser):
+    """``parser.error`` as one plain sentence and exit 2, instead of argparse's usage block."""
+
+    def error(message: str):
+        parser.exit(2, f"pcp: {message} (see {parser.prog} --help).\n")
+
+    return error
 
 
 def cmd_tools(args) -> int:
@@ -176,10 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", default=None, help="file_audit, observation, event, plan_change, outcome or review")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="data: .csv (needs --kind) or .xlsx; commissioners: .xlsx, or a folder with --format csv")
-    p.add_argument("--from", dest="first", metavar="YYYY-MM", help="commissioners: first month (default: earliest)")
-    p.add_argument("--to", dest="last", metavar="YYYY-MM", help="commissioners: last month (default: latest)")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM", help="commissioners: first month of a calendar quarter or year (default: the newest record's year)")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM", help="commissioners: last month of that quarter or year")
     p.add_argument("--min-count", type=int, default=5, help="commissioners: hide counts below this (default 5)")
     p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", help="commissioners: xlsx or csv")
+    p.add_argument("--single-month", action="store_true",
+                   help="commissioners: allow a period of one month (otherwise a calendar quarter or year)")
+    p.add_argument("--by", metavar="NAME", default=None,
+                   help="commissioners: who is making the export, for the log (default: your login name)")
     _db_option(p)
     p.set_defaults(handler=cmd_export)
 
@@ -194,12 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("serve", help="serve the workbook and audit pages (Voila)")
     _db_option(p)
-    p.add_argument("--demo", action="store_true", help="load the demo data first if the database is empty")
+    p.add_argument("--demo", action="store_true", help="load the demo data first if the database is empty; "
+                   "without --db or $PCP_DB, into a demo database of its own (pcp-demo.sqlite)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this computer only)")
-    p.add_argument("--token", default=None, help="require this token in the URL (needed for a non-loopback --ip)")
-    p.add_argument("--password", default=None, help="require this password (needed for a non-loopback --ip)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="another name people use to reach this server (its DNS name); repeatable")
+    p.add_argument("--token-file", metavar="FILE", help="ask for the token in this file "
+                   "(or $PCP_TOKEN, $PCP_TOKEN_FILE); default: a new random token, in the address printed")
+    p.add_argument("--password-file", metavar="FILE", help="ask for the password in this file "
+                   "(or $PCP_PASSWORD, $PCP_PASSWORD_FILE) instead of a token")
+    p.add_argument("--idle-minutes", type=float, default=None, metavar="M",
+                   help="stop a page nobody uses after M minutes (default 20, or $PCP_IDLE_MINUTES)")
+    p.add_argument("--max-pages", type=int, default=None, metavar="N",
+                   help="at most N pages open at once (default 40, or $PCP_MAX_PAGES)")
+    # Refused with a sentence saying where a secret goes instead (a command line is visible to every account).
+    p.add_argument("--token", nargs="?", const="", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--password", nargs="?", const="", default=None, help=argparse.SUPPRESS)
     p.add_argument("--open", action="store_true", help="open the start page in a web browser")
+    p.error = _one_sentence_error(p)
     p.set_defaults(handler=cmd_serve)
 
     p = commands.add_parser("tools", help="list the person-centred thinking tools")

@@ -3,7 +3,7 @@
 The workbook opens on a Contents sheet that says what every sheet shows and how small
 numbers are protected, with the threshold actually used; a Trends sheet charts the whole
 provider month by month with native Excel charts; then one sheet per table. Numbers are
-written as numbers, hidden figures as text ("<5", "[c]") in grey, and every other text
+written as numbers, hidden figures as text ("[c]", "[z]") in grey, and every other text
 (service names included) with ``write_string``, so text that looks like a formula stays
 text (:mod:`pcp_widgets.audit.sheets_out`).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from pcp_widgets.audit.commissioners import ALL_MONTHS, PROVIDER, Aggregate, CommissionerData, Trend
-from pcp_widgets.audit.suppression import SECONDARY, small_label
+from pcp_widgets.audit.disclosure import NOT_APPLICABLE, SUPPRESSED
 from pcp_widgets.audit.sheets_out import (
     HEADER_FORMAT,
     WORKBOOK_OPTIONS,
@@ -37,23 +37,33 @@ CHART_SIZE = {"x_scale": 1.6, "y_scale": 1.3}
 
 
 def rules(data: CommissionerData) -> list[str]:
-    """The Contents sheet's explanation of what is left out, how small numbers are hidden, and the totals."""
-    small, least = small_label(data.min_count), data.min_count
-    return [
+    """The Contents sheet's plain-words account of what is left out, the method, its symbols and the check."""
+    least = data.min_count
+    lines = [
         "Every figure here is a count or a summary of audit records. No person or staff ref, name, auditor, "
         "observer or free-text note is included.",
-        f"A count from 1 to {least - 1} is shown as {small}, because so small a number could point to a person. "
-        "A 0 is shown as 0.",
-        f"{SECONDARY} marks a figure hidden for the same reason: a count hidden so that a {small} cannot be "
-        "worked out by subtracting the other figures from a row or column total, or a share, mean or median "
-        f"worked out from fewer than {least} records. A blank means there was nothing to summarise.",
-        f"\"{PROVIDER}\" rows add up every service, and \"{ALL_MONTHS}\" rows every month of the period; "
-        "hidden figures are included in those totals. A service whose figures are all hidden is still listed, "
-        "so you can see it was audited.",
+        f"The method (as NHS England and the Office for National Statistics publish small numbers): a figure about "
+        f"fewer than {least} different people is hidden, however many records are behind it, because it could "
+        f"point to someone. Every other count is rounded to the nearest 5, each from its own true value, so "
+        "totals need not equal the sum of the figures they total.",
+        f"{SUPPRESSED} means hidden: about fewer than {least} people, or hidden so that such a figure cannot be "
+        "worked out from the others (it may then stand for any count, 0 included).",
+        f"A rounded figure means its true count is within 2 of it: 10 means 8 to 12. The lowest, 5, means "
+        f"{least} to 7, because smaller counts are hidden. 0 means nobody.",
+        f"{NOT_APPLICABLE} means not applicable: a share, mean or median of nobody. Shares, means and medians of "
+        f"fewer than {least} people are hidden ({SUPPRESSED}).",
+        f"\"{PROVIDER}\" is shown month by month and for the period; each service for the period only "
+        f"(\"{ALL_MONTHS}\"). A service whose figures are all hidden is still listed, so you can see it was "
+        "audited.",
         "Shares, scores and rates are percentages (0 to 100). A file score is (2 x Yes + 1 x Partly) / "
         f"(2 x questions answered other than N/A) x 100; its band is green at {data.bands.green:g} and above, "
         f"amber from {data.bands.amber:g} and red below.",
     ]
+    if data.audit is not None:
+        lines.append(data.audit.sentence())
+    if data.free_text:
+        lines.append(data.free_text)
+    return lines
 
 
 # -- xlsx ----------------------------------------------------------------------------------

@@ -1,15 +1,20 @@
 """``pcp export commissioners``: aggregated, non-identifying evidence for commissioners (DOMAIN.md section 5).
 
-What leaves the provider is decided here, in three steps that each make a leak harder:
+What leaves the provider is decided here, in steps that each make a leak harder:
 
 1. **Only whitelisted columns are read** (:data:`COLUMNS`): each record's month, its
-   service, and answers, choices and numbers. Refs, auditors, observers, triggers,
-   notes, outcomes in the person's words and review statements are never even
-   selected from the database, so no later step can write them by mistake.
-2. **Only aggregates are built**: counts, shares, means and medians by service and
-   month, with the whole provider and all months as totals.
-3. **Small numbers are suppressed** (:mod:`pcp_widgets.audit.suppression`), with
-   secondary suppression so that no hidden count can be worked back from a total.
+   service, and answers, choices and numbers. The person ref is read only to count the
+   distinct people behind each figure, and turned into a number at once. Auditors,
+   observers, triggers, notes, outcomes in the person's words and review statements are
+   never selected, so no later step can write them by mistake.
+2. **Only aggregates are built**, for a fixed period: the whole provider month by month
+   and for the period, each service for the period (a service's months would be about
+   too few people to show anything).
+3. **The disclosure-control method** (:mod:`pcp_widgets.audit.disclosure`): figures about
+   fewer than the threshold of distinct people hidden, every other count rounded to 5.
+4. **The attacker audit** (:mod:`pcp_widgets.audit.disclosure_audit`) proves, by linear
+   programming over every additive relation in the export, that no figure can be
+   narrowed below its label, hiding more where needed, before anything is written.
 
 The tables are returned as :class:`Aggregate` objects (display values and a mask of
 hidden cells); :mod:`pcp_widgets.audit.commissioner_files` writes them to one xlsx
@@ -20,26 +25,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from pcp_widgets.audit.disclosure import (
+    MIN_COUNT,
+    SUPPRESSED,
+    Protected,
+    distinct_people,
+    protect_derived,
+)
+from pcp_widgets.audit.disclosure_audit import AuditResult, Entry, secure
 from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, PARTLY, YES
 from pcp_widgets.audit.metrics import CHECKS, QUESTIONS
 from pcp_widgets.audit.months import first_day, month_label, parse_month
 from pcp_widgets.audit.settings import RagBands, rag_bands
 from pcp_widgets.audit.schema import EVENT, OUTCOME, ROUTINES, sheet_for
 from pcp_widgets.audit.values import Answer
-from pcp_widgets.audit.suppression import (
-    MIN_COUNT,
-    SECONDARY,
-    Suppressed,
-    suppress_counts,
-    suppress_derived,
-    with_totals,
-)
 from pcp_widgets.errors import NotFound, UsageError
 from pcp_widgets.store.tables import RECORD_TABLES
 
@@ -52,15 +57,17 @@ INCIDENTS_AND_REFUSALS = ("incident", "refusal")
 #: Working Together for Change statement kinds, as the Themes sheet names them.
 THEME_KINDS = {"working": "Working", "not_working": "Not working", "future": "Future"}
 
-#: The only stored columns this export reads, besides each kind's date (read as its month).
+#: The only stored columns this export reads, besides each kind's date (read as its month)
+#: and the person ref (:data:`PERSON`, turned into a number at once to count people).
 #: A service is the provider's own unit; everything else is an answer, a choice or a number.
-#: Never a ref, a name, an auditor or observer, or free text: tests hold this list to that.
+#: Never a name, an auditor or observer, or free text: tests hold this list to that.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "file_audit": ("service", *QUESTIONS),
     "observation": ("service", "routine", *CHECKS),
     "event": ("service", "event_type", "routine", "recovery_minutes"),
     "outcome": ("service", "status"),
 }
+PERSON = "person_ref"
 
 
 # -- options ---------------------------------------------------------------------------
@@ -90,20 +97,34 @@ class Options:
 
 @dataclass(frozen=True)
 class Theme:
-    """A Working Together for Change theme as the export needs it: no statements, only counts."""
+    """A Working Together for Change theme as the export needs it: no statements, only counts.
+
+    ``people`` counts the distinct people behind each service's statements (when known;
+    otherwise each statement is taken to be a different person's, which is the larger
+    count, so supply people whenever they are known). ``signed_off`` says whether its
+    name and I statement may be shown; otherwise the theme is shown by its number only.
+    """
 
     name: str
     i_statement: str
     kind: str
     counts: Mapping[str, int] = field(default_factory=dict)
+    people: Mapping[str, int] | None = None
+    period: str = ""
+    number: int = 0
+    signed_off: bool = True
 
     @classmethod
     def coerce(cls, theme) -> "Theme":
         """A Theme from itself or from a mapping with ``name``, ``i_statement``, ``kind`` and ``counts``."""
         if isinstance(theme, Theme):
             return theme
+        people = theme.get("people")
         return cls(str(theme["name"]), str(theme.get("i_statement") or ""), str(theme.get("kind") or ""),
-                   {str(service): int(count) for service, count in (theme.get("counts") or {}).items()})
+                   {str(service): int(count) for service, count in (theme.get("counts") or {}).items()},
+                   None if people is None else {str(s): int(n) for s, n in people.items()},
+                   str(theme.get("period") or ""), int(theme.get("number") or 0),
+                   bool(theme.get("signed_off", True)))
 
 
 # -- the published tables --------------------------------------------------------------
@@ -118,7 +139,7 @@ class Column:
 
 @dataclass
 class Aggregate:
-    """One published table: its display values (numbers, labels, "<5", "[c]") and which cells are hidden."""
+    """One published table: its display values (numbers, labels, "[c]", "[z]") and which cells are hidden."""
 
     name: str
     stem: str
@@ -151,6 +172,9 @@ class CommissionerData:
     aggregates: list[Aggregate]
     trend: Trend
     bands: RagBands = RagBands()
+    audit: AuditResult | None = None
+    #: What the Contents sheet says about the themes' free text (see :mod:`pcp_widgets.audit.free_text`).
+    free_text: str = ""
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -179,25 +203,32 @@ def _selected(kind: str, table: sa.Table, key: str):
 
 
 def read_columns(store, kind: str, first: int | None, last: int | None) -> dict[str, np.ndarray]:
-    """The whitelisted columns of one kind in the period, as arrays, plus ``month`` (month numbers).
+    """The whitelisted columns of one kind in the period, as arrays, plus ``month`` and ``person``.
 
-    One plain query on the store's tables, filtered by date in the database: no ref or
-    free text is selected, so none reaches Python. Answers and choices arrive as codes
-    (see :func:`_selected`), whole numbers as floats (NaN when blank), services as text.
+    One plain query on the store's tables, filtered by date in the database: no free text
+    is selected. Answers and choices arrive as codes (see :func:`_selected`), whole
+    numbers as floats (NaN when blank), services as text; the person ref becomes a
+    number (the same for the same ref) before anything else sees it.
     """
     table = RECORD_TABLES[kind]
     date = table.c[sheet_for(kind).date_field]
-    query = sa.select(_month_of(date), *(_selected(kind, table, key) for key in COLUMNS[kind]))
+    query = sa.select(_month_of(date), table.c[PERSON], *(_selected(kind, table, key) for key in COLUMNS[kind]))
     if first is not None:
         query = query.where(date >= first_day(first))
     if last is not None:
         query = query.where(date < first_day(last + 1))
-    names = ("month", *COLUMNS[kind])
+    names = ("month", "person", *COLUMNS[kind])
     with store.engine.connect() as connection:
         # the DBAPI cursor's plain tuples: making a SQLAlchemy Row of each costs more than the query
         rows = connection.execute(query).cursor.fetchall()
     table = np.array(rows, dtype=object).reshape(len(rows), len(names))
-    return {name: table[:, number].astype(_dtype(kind, name)) for number, name in enumerate(names)}
+    out = {}
+    for number, name in enumerate(names):
+        if name == "person":
+            out[name] = pd.factorize(pd.Series(table[:, number], dtype=object).str.casefold())[0].astype(np.int64)
+        else:
+            out[name] = table[:, number].astype(_dtype(kind, name))
+    return out
 
 
 def _dtype(kind: str, name: str):
@@ -213,8 +244,9 @@ def _dtype(kind: str, name: str):
 class Grid:
     """Services x months, with the whole provider and all months as the last index of each.
 
-    Every service and month in the period is a row of every table, with 0 where nothing
-    was recorded, so the totals add up and a service with only small counts still shows.
+    Tables publish the whole provider month by month and for the period, and each service
+    for the period only (:meth:`published`). Every service is a row of every table, with
+    0 where nothing was recorded, so a service with only hidden figures still shows.
     """
 
     services: list[str]
@@ -232,25 +264,51 @@ class Grid:
     def codes(self, records: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         return records["service"], records["month"] - self.first
 
-    def count(self, records, *extra: tuple[np.ndarray, int], weights=None, total_axes=None) -> np.ndarray:
+    def _keys(self, records, extra, total_axes):
+        """Each record's cell index per extra dimension, broadcast; and the full shape with totals."""
+        services, months = self.codes(records)
+        parts = [(services, len(self.services)), (months, self.months), *extra]
+        return parts, [size + (1 if axis in total_axes else 0) for axis, (_, size) in enumerate(parts)]
+
+    def count(self, records, *extra: tuple[np.ndarray, int], weights=None, total_axes=None,
+              people: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Records per service, month and each ``extra`` (codes, size), with totals appended.
 
         ``extra`` codes broadcast against one value per record (a column of codes per
         record for a per-question count); a code of -1 is left out. ``weights`` counts
-        a record (or record and question) that many times instead of once.
+        a record (or record and question) that many times instead of once. With
+        ``people``, also the distinct people behind each cell (totals included).
         """
-        services, months = self.codes(records)
-        index, valid = services * self.months + months, services >= 0
-        shape = [len(self.services), self.months]
-        for codes, size in extra:
-            index = index.reshape(index.shape + (1,) * (np.ndim(codes) - index.ndim)) * size + codes
-            valid = valid.reshape(valid.shape + (1,) * (np.ndim(codes) - valid.ndim)) & (codes >= 0)
-            shape.append(size)
-        index, valid = np.broadcast_arrays(index, valid)
+        total_axes = tuple(range(2 + len(extra))) if total_axes is None else tuple(total_axes)
+        parts, shape = self._keys(records, extra, total_axes)
+        arrays = [np.asarray(c) for c, _ in parts] + ([] if weights is None else [np.asarray(weights)])
+        ndim = max(a.ndim for a in arrays)
+        n = len(records["month"])
+        # one value per record stands in a column against per-question codes
+        arrays = [a.reshape((n,) + (1,) * (ndim - 1)) if a.ndim == 1 and a.shape[0] == n and ndim > 1 else a
+                  for a in arrays]
+        codes = np.broadcast_arrays(*arrays)
+        valid = np.all([c >= 0 for c in codes[:len(parts)]], axis=0)
         if weights is not None:
-            weights = np.broadcast_to(weights, index.shape)[valid]
-        counts = np.bincount(index[valid], weights=weights, minlength=int(np.prod(shape))).reshape(shape)
-        return with_totals(counts, range(len(shape)) if total_axes is None else total_axes)
+            valid = valid & (codes[-1] > 0)
+        chosen = [c[valid] for c in codes[:len(parts)]]
+        weight = codes[-1][valid] if weights is not None else None
+        counts = np.zeros(shape)
+        persons = np.broadcast_to(np.asarray(records["person"]).reshape(
+            (-1,) + (1,) * (codes[0].ndim - 1)), codes[0].shape)[valid] if people else None
+        heads = np.zeros(shape, dtype=np.int64) if people else None
+        size = int(np.prod(shape))
+        # every combination of totalled axes: each record counts once in each of them
+        for combination in range(2 ** len(total_axes)):
+            collapsed = {axis for bit, axis in enumerate(total_axes) if combination >> bit & 1}
+            index = np.zeros(len(chosen[0]) if chosen else 0, dtype=np.int64)
+            for axis, c in enumerate(chosen):
+                index = index * shape[axis] + (shape[axis] - 1 if axis in collapsed else c)
+            counts.reshape(-1)[:] += np.bincount(index, weights=weight, minlength=size)
+            if people:
+                heads.reshape(-1)[:] += distinct_people(index, persons, size)
+        counts = np.rint(counts).astype(np.int64)
+        return (counts, heads) if people else counts
 
     def median(self, records, values: np.ndarray) -> np.ndarray:
         """Medians of ``values`` per service and month, per service, per month and overall (NaN: none)."""
@@ -267,40 +325,60 @@ class Grid:
             out[rows, cols] = medians["v"].to_numpy()
         return out
 
-    # -- laying a table out: provider first, then each service; months in order, then all months
+    # -- what is published, and its layout: the provider's months and period, then each service's period
+
+    def published(self, shape: Sequence[int]) -> np.ndarray:
+        """True for the cells of a (services + 1, months + 1, ...) array that the export shows."""
+        mask = np.zeros(tuple(shape), dtype=bool)
+        mask[-1] = True
+        mask[:, -1] = True
+        return mask
 
     def order(self, array: np.ndarray) -> np.ndarray:
-        services = [len(self.services), *range(len(self.services))]
-        return np.asarray(array)[services].reshape(-1)
+        array = np.asarray(array)
+        return np.concatenate([array[-1], array[:-1, -1]]).reshape(-1)
 
     def labels(self, inner: Sequence[str] = ()) -> list[np.ndarray]:
         """The label columns (service, month and, with ``inner``, one more) in the order of :meth:`order`."""
-        services = np.array([PROVIDER, *self.services], dtype=object)
-        months = np.array([*(month_label(m) for m in range(self.first, self.last + 1)), ALL_MONTHS], dtype=object)
+        months = [*(month_label(m) for m in range(self.first, self.last + 1)), ALL_MONTHS]
+        units = [PROVIDER] * len(months) + list(self.services)
+        periods = months + [ALL_MONTHS] * len(self.services)
         repeat = max(len(inner), 1)
-        columns = [np.repeat(services, len(months) * repeat), np.tile(np.repeat(months, repeat), len(services))]
+        columns = [np.repeat(np.array(units, dtype=object), repeat), np.repeat(np.array(periods, dtype=object), repeat)]
         if inner:
-            columns.append(np.tile(np.array(list(inner), dtype=object), len(services) * len(months)))
+            columns.append(np.tile(np.array(list(inner), dtype=object), len(units)))
         return columns
 
 
-def _table(grid: Grid, name: str, stem: str, about: str, labels: Sequence[str],
-           measures: Sequence[tuple[Column, np.ndarray, np.ndarray]], inner: Sequence[str] = ()) -> Aggregate:
+#: A measure of a table: its column, and (made after the audit) its display values and hidden mask.
+Measure = tuple[Column, Callable[[], np.ndarray], Callable[[], np.ndarray]]
+
+
+def _table(grid: Grid, name: str, stem: str, about: str, labels: Sequence[str], measures: Sequence[Measure],
+           inner: Sequence[str] = ()) -> Aggregate:
     """An :class:`Aggregate` from (column, display values, hidden) per measure, each shaped by the grid."""
     columns = [*(Column(label, "label") for label in labels), *(column for column, _, _ in measures)]
-    values = [*grid.labels(inner), *(grid.order(display) for _, display, _ in measures)]
+    values = [*grid.labels(inner), *(grid.order(display()) for _, display, _ in measures)]
     label_hidden = [np.zeros(len(values[0]), dtype=bool)] * len(labels)
-    hidden = np.column_stack([*label_hidden, *(grid.order(mask) for _, _, mask in measures)])
+    hidden = np.column_stack([*label_hidden, *(grid.order(mask()) for _, _, mask in measures)])
     return Aggregate(name, stem, about, tuple(columns), list(zip(*values)), hidden)
 
 
-def _counts(column: Column, suppressed, index=...) -> tuple[Column, np.ndarray, np.ndarray]:
-    return column, suppressed.shown[index], suppressed.mask[index]
+class _Counts:
+    """A protected table of counts registered with the audit, read (after it) as display values."""
+
+    def __init__(self, name: str, counts: np.ndarray, people: np.ndarray, min_count: int, entries: list[Entry],
+                 published: np.ndarray, total_axes: Sequence[int]):
+        self.table = Protected(counts, people, min_count)
+        entries.append(Entry(name, self.table, published, tuple(total_axes)))
+
+    def measure(self, column: Column, index=...) -> Measure:
+        return column, lambda: self.table.shown[index], lambda: self.table.mask[index]
 
 
-def _derived(column: Column, values, denominators, min_count: int, decimals: int | None = 1):
-    display, hidden = suppress_derived(values, denominators, min_count, decimals)
-    return column, display, hidden
+def _derived(column: Column, values, people, min_count: int, decimals: int | None = 1) -> Measure:
+    display, hidden = protect_derived(values, people, min_count, decimals)
+    return column, lambda: display, lambda: hidden
 
 
 def _ratio(numerators, denominators, scale: float = 100.0) -> np.ndarray:
@@ -312,6 +390,13 @@ def _answer_codes(records, keys: Iterable[str]) -> np.ndarray:
     """(records, keys) answer codes: 0 Yes, 1 Partly, 2 No, 3 N/A, -1 blank."""
     keys = list(keys)
     return np.column_stack([records[key] for key in keys]).reshape(len(records["month"]), len(keys))
+
+
+def _grid_counts(grid: Grid, name: str, counts_people, min_count: int, entries: list[Entry],
+                 total_axes=None) -> _Counts:
+    counts, people = counts_people
+    axes = tuple(range(counts.ndim)) if total_axes is None else tuple(total_axes)
+    return _Counts(name, counts, people, min_count, entries, grid.published(counts.shape), axes)
 
 
 # -- the aggregates --------------------------------------------------------------------
@@ -327,140 +412,209 @@ def file_scores(codes: np.ndarray) -> np.ndarray:
 
 
 def rag(means: np.ndarray, hidden: np.ndarray, bands: RagBands) -> np.ndarray:
-    """The band of each mean score, capitalised: hidden where the mean is, blank where there is none."""
+    """The band of each mean score, capitalised: hidden where the mean is, [z] where there is none."""
+    from pcp_widgets.audit.disclosure import NOT_APPLICABLE
+
     bands = bands.band(np.ravel(means)).astype(object).to_numpy().reshape(np.shape(means))
-    out = np.where(pd.isna(bands), None, np.char.capitalize(bands.astype(str))).astype(object)
-    out[hidden] = SECONDARY
+    out = np.where(pd.isna(bands), NOT_APPLICABLE, np.char.capitalize(bands.astype(str))).astype(object)
+    out[hidden] = SUPPRESSED
     return out
 
 
-def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands) -> tuple[list[Aggregate], tuple]:
+Built = Callable[[], Aggregate]
+
+
+def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands, entries) -> tuple[list[Built], Measure]:
     codes = _answer_codes(records, QUESTIONS)
     scores = file_scores(codes)
-    files = suppress_counts(grid.count(records), min_count)
-    scored = grid.count(records, weights=~np.isnan(scores))
-    means = _ratio(grid.count(records, weights=np.nan_to_num(scores)), scored, scale=1.0)
-    mean = _derived(Column("Mean file score (%)", "percent"), means, scored, min_count)
-    band = (Column("RAG", "text"), rag(means, mean[2], bands), mean[2])
-    files_column = _counts(Column("Files audited", "count"), files)
-    summary = _table(grid, "File audits", "file_audits",
-                     "Plans (files) audited, their mean file score and its red / amber / green band.",
-                     ("Service", "Month"), [files_column, mean, band])
+    files = _grid_counts(grid, "File audits", grid.count(records, people=True), min_count, entries)
+    scored, scored_people = grid.count(records, weights=~np.isnan(scores), people=True)
+    means = _ratio(_score_sums(grid, records, scores), scored, scale=1.0)
+    mean = _derived(Column("Mean file score (%)", "percent"), means, scored_people, min_count)
+    band_hidden = mean[2]()
+    band = (Column("RAG", "text"), lambda: rag(means, band_hidden, bands), lambda: band_hidden)
+    files_column = files.measure(Column("Files audited", "count"))
+    summary = lambda: _table(grid, "File audits", "file_audits",
+                             "Plans (files) audited, their mean file score and its red / amber / green band.",
+                             ("Service", "Month"), [files_column, mean, band])
     questions = np.arange(len(QUESTIONS))[None, :]
-    answered = grid.count(records, (questions, len(QUESTIONS)), weights=(codes >= YES) & (codes <= NO),
-                          total_axes=(0, 1))
+    answered = (codes >= YES) & (codes <= NO)
+    total, people = grid.count(records, (questions, len(QUESTIONS)), weights=answered, total_axes=(0, 1), people=True)
     yes = grid.count(records, (questions, len(QUESTIONS)), weights=codes == YES, total_axes=(0, 1))
-    shares = [_derived(Column(f"Q{n}: {text} (% Yes)", "percent"), _ratio(yes[..., n - 1], answered[..., n - 1]),
-                       answered[..., n - 1], min_count) for n, text in enumerate(QUESTIONS.values(), start=1)]
-    by_question = _table(grid, "Questions", "questions",
-                         "The share of Yes answers to each file audit question, of the files where it applied "
-                         "(N/A left out).", ("Service", "Month"), [files_column, *shares])
+    shares = [_derived(Column(f"Q{n}: {text} (% Yes)", "percent"), _ratio(yes[..., n - 1], total[..., n - 1]),
+                       people[..., n - 1], min_count) for n, text in enumerate(QUESTIONS.values(), start=1)]
+    by_question = lambda: _table(grid, "Questions", "questions",
+                                 "The share of Yes answers to each file audit question, of the files where it "
+                                 "applied (N/A left out).", ("Service", "Month"), [files_column, *shares])
     return [summary, by_question], mean
 
 
-def _observation_table(grid: Grid, records, min_count: int) -> tuple[Aggregate, tuple]:
+def _score_sums(grid: Grid, records, scores: np.ndarray) -> np.ndarray:
+    services, months = grid.codes(records)
+    keep = ~np.isnan(scores) & (services >= 0)
+    shape = (len(grid.services), grid.months)
+    sums = np.bincount(services[keep] * grid.months + months[keep], weights=scores[keep],
+                       minlength=int(np.prod(shape))).reshape(shape)
+    out = np.zeros((shape[0] + 1, shape[1] + 1))
+    out[:-1, :-1] = sums
+    out[-1, :-1] = sums.sum(axis=0)
+    out[:-1, -1] = sums.sum(axis=1)
+    out[-1, -1] = sums.sum()
+    return out
+
+
+def _observation_table(grid: Grid, records, min_count: int, entries) -> tuple[Built, Measure]:
     codes = _answer_codes(records, CHECKS)
-    observed = suppress_counts(grid.count(records), min_count)
+    observed = _grid_counts(grid, "Observations", grid.count(records, people=True), min_count, entries)
     checks = np.arange(len(CHECKS))[None, :]
-    answered = grid.count(records, (checks, len(CHECKS)), weights=(codes >= YES) & (codes <= NO), total_axes=(0, 1))
+    answered, people = grid.count(records, (checks, len(CHECKS)), weights=(codes >= YES) & (codes <= NO),
+                                  total_axes=(0, 1), people=True)
     yes = grid.count(records, (checks, len(CHECKS)), weights=codes == YES, total_axes=(0, 1))
     rates = [_derived(Column(f"{text} (% Yes)", "percent"), _ratio(yes[..., i], answered[..., i]),
-                      answered[..., i], min_count) for i, text in enumerate(CHECKS.values())]
-    table = _table(grid, "Observations", "observations",
-                   "Episodes of support observed, and how often practice matched the plan on each check "
-                   "(the share of Yes).", ("Service", "Month"),
-                   [_counts(Column("Observations", "count"), observed), *rates])
+                      people[..., i], min_count) for i, text in enumerate(CHECKS.values())]
+    table = lambda: _table(grid, "Observations", "observations",
+                           "Episodes of support observed, and how often practice matched the plan on each check "
+                           "(the share of Yes).", ("Service", "Month"),
+                           [observed.measure(Column("Observations", "count")), *rates])
     return table, rates[-1]
 
 
-def _event_tables(grid: Grid, records, min_count: int) -> tuple[list[Aggregate], Suppressed]:
+def _event_tables(grid: Grid, records, min_count: int, entries) -> tuple[list[Built], _Counts]:
     types, routines = records["event_type"], records["routine"]
     routines = np.where(routines >= 0, routines, len(ROUTINES))  # blank: "not recorded"
-    events = suppress_counts(grid.count(records, (types, len(EVENT_TYPES)), (routines, len(ROUTINES) + 1)),
-                             min_count)
-    by_type = _table(grid, "Events by type", "events_by_type",
-                     "Incidents, refusals, safeguarding concerns, hospital admissions and complaints recorded.",
-                     ("Service", "Month"),
-                     [_counts(Column(name.capitalize(), "count"), events, (..., t, -1))
-                      for t, name in enumerate((*EVENT_TYPES, "all events"))])
+    counts, people = grid.count(records, (types, len(EVENT_TYPES)), (routines, len(ROUTINES) + 1), people=True)
+    # published: by type, every service and the provider's months (all routines); by routine, the
+    # provider's months only, for incidents and refusals (a service's routines are about too few people)
     chosen = [EVENT_TYPES.index(t) for t in INCIDENTS_AND_REFUSALS]
-    by_routine = _table(grid, "Events by routine", "events_by_routine",
-                        "Incidents and refusals by the routine they happened in (\"not recorded\" where none "
-                        "was given).", ("Service", "Month", "Type"),
-                        [_counts(Column(name.capitalize(), "count"), events, (..., chosen, r))
-                         for r, name in enumerate((*ROUTINES, NOT_RECORDED, "all routines"))],
-                        inner=[t.capitalize() for t in INCIDENTS_AND_REFUSALS])
+    published = grid.published(counts.shape)
+    published[..., :-1] = False
+    provider = np.zeros(counts.shape, dtype=bool)
+    provider[-1][:, chosen] = True
+    events = _Counts("Events by type", counts, people, min_count, entries, published | provider, range(4))
+    by_type = lambda: _table(grid, "Events by type", "events_by_type",
+                             "Incidents, refusals, safeguarding concerns, hospital admissions and complaints "
+                             "recorded.", ("Service", "Month"),
+                             [events.measure(Column(name.capitalize(), "count"), (..., t, -1))
+                              for t, name in enumerate((*EVENT_TYPES, "all events"))])
+    provider_grid = _ProviderRows(grid)
+    by_routine = lambda: _table(provider_grid, "Events by routine", "events_by_routine",
+                                "The whole provider's incidents and refusals by the routine they happened in "
+                                "(\"not recorded\" where none was given).", ("Service", "Month", "Type"),
+                                [events.measure(Column(name.capitalize(), "count"), (..., chosen, r))
+                                 for r, name in enumerate((*ROUTINES, NOT_RECORDED, "all routines"))],
+                                inner=[t.capitalize() for t in INCIDENTS_AND_REFUSALS])
     return [by_type, by_routine], events
 
 
-def _recovery_table(grid: Grid, records, min_count: int) -> Aggregate:
+class _ProviderRows(Grid):
+    """The whole provider's months and period only (for breakdowns too fine to show by service)."""
+
+    def __init__(self, grid: Grid):
+        super().__init__(grid.services, grid.first, grid.last)
+
+    def order(self, array: np.ndarray) -> np.ndarray:
+        return np.asarray(array)[-1].reshape(-1)
+
+    def labels(self, inner: Sequence[str] = ()) -> list[np.ndarray]:
+        months = [*(month_label(m) for m in range(self.first, self.last + 1)), ALL_MONTHS]
+        repeat = max(len(inner), 1)
+        return [np.array([PROVIDER] * len(months) * repeat, dtype=object),
+                np.repeat(np.array(months, dtype=object), repeat),
+                np.tile(np.array(list(inner), dtype=object), len(months))][:2 + bool(inner)]
+
+
+def _recovery_table(grid: Grid, records, min_count: int, entries) -> Built:
     minutes = records["recovery_minutes"]
     timed = {name: values[~np.isnan(minutes)] for name, values in records.items()}
-    counted = grid.count(timed)
-    return _table(grid, "Recovery time", "recovery_time",
-                  "The median time (minutes) people took to recover after an event, of the events where it "
-                  "was recorded.", ("Service", "Month"),
-                  [_counts(Column("Events with a recovery time", "count"), suppress_counts(counted, min_count)),
-                   _derived(Column("Median recovery (minutes)", "minutes"),
-                            grid.median(timed, minutes[~np.isnan(minutes)]), counted, min_count)])
+    counted = grid.count(timed, people=True)
+    times = _grid_counts(grid, "Recovery time", counted, min_count, entries)
+    median = _derived(Column("Median recovery (minutes)", "minutes"), grid.median(timed, minutes[~np.isnan(minutes)]),
+                      counted[1], min_count)
+    return lambda: _table(grid, "Recovery time", "recovery_time",
+                          "The median time (minutes) people took to recover after an event, of the events where "
+                          "it was recorded.", ("Service", "Month"),
+                          [times.measure(Column("Events with a recovery time", "count")), median])
 
 
-def _outcome_table(grid: Grid, records, min_count: int) -> Aggregate:
-    statuses = suppress_counts(grid.count(records, (records["status"], len(STATUSES))), min_count)
-    return _table(grid, "Outcomes", "outcomes",
-                  "Outcomes reviewed, by their status at the review.", ("Service", "Month"),
-                  [_counts(Column(name.capitalize(), "count"), statuses, (..., s))
-                   for s, name in enumerate((*STATUSES, "all outcomes"))])
+def _outcome_table(grid: Grid, records, min_count: int, entries) -> Built:
+    statuses = _grid_counts(grid, "Outcomes", grid.count(records, (records["status"], len(STATUSES)), people=True),
+                            min_count, entries)
+    return lambda: _table(grid, "Outcomes", "outcomes", "Outcomes reviewed, by their status at the review.",
+                          ("Service", "Month"),
+                          [statuses.measure(Column(name.capitalize(), "count"), (..., s))
+                           for s, name in enumerate((*STATUSES, "all outcomes"))])
 
 
-def themes_table(themes: Sequence, min_count: int) -> Aggregate:
-    """Working Together for Change themes: kind, name, I statement and statements per service.
+THEME_COLUMNS = (Column("Period", "label"), Column("Theme", "label"), Column("Kind", "text"),
+                 Column("Theme name", "text"), Column("I statement", "text"), Column("Service", "label"),
+                 Column("Statements", "count"))
 
-    Each theme's services add up to its whole-provider count, so that count is the
-    total its services' counts are protected against. Services with no statements in a
-    theme are not listed under it.
+
+def themes_table(themes: Sequence, min_count: int, entries: list[Entry] | None = None) -> Built:
+    """Working Together for Change themes: period, number, kind, name and I statement (when signed off), counts.
+
+    Each theme's services add up to its whole-provider count (a relation the audit
+    checks). Services with no statements in a theme are not listed under it. A theme
+    whose text is not signed off shows "[z]" for its name and I statement.
     """
+    from pcp_widgets.audit.disclosure import NOT_APPLICABLE
+
+    entries = [] if entries is None else entries
     themes = [Theme.coerce(t) for t in themes]
-    columns = (Column("Kind", "text"), Column("Theme", "text"), Column("I statement", "text"),
-               Column("Service", "label"), Column("Statements", "count"))
-    about = "Working Together for Change themes, named with an \"I\" statement, and how many review statements " \
-            "each one gathers, by service."
+    about = "Working Together for Change themes, each with its period, named with an \"I\" statement where that " \
+            "text was signed off, and how many review statements each one gathers, by service."
     if not themes:
-        return Aggregate("Themes", "themes", about, columns, [], np.zeros((0, len(columns)), dtype=bool),
-                         note="No themes were recorded for this period: theme the review statements on the "
-                              "Working Together for Change page, then export again.")
+        empty = Aggregate("Themes", "themes", about, THEME_COLUMNS, [], np.zeros((0, len(THEME_COLUMNS)), dtype=bool),
+                          note="No themes were recorded for this period: theme the review statements on the "
+                               "Working Together for Change page, then export again.")
+        return lambda: empty
     services = sorted({s for t in themes for s in t.counts}, key=str.casefold)
     counts = np.array([[t.counts.get(s, 0) for s in services] for t in themes], dtype=np.int64).reshape(
         len(themes), len(services))
-    suppressed = suppress_counts(with_totals(counts, axes=(1,)), min_count, total_axes=(1,))
-    display, mask = suppressed.shown, suppressed.mask
-    rows, hidden = [], []
-    for t, theme in enumerate(themes):
-        described = (THEME_KINDS.get(theme.kind, theme.kind), theme.name, theme.i_statement)
-        for s in [len(services), *np.flatnonzero(counts[t])]:
-            rows.append((*described, PROVIDER if s == len(services) else services[s], display[t, s]))
-            hidden.append([False] * 4 + [bool(mask[t, s])])
-    return Aggregate("Themes", "themes", about, columns, rows, np.array(hidden, dtype=bool))
+    people = np.array([[(t.people if t.people is not None else t.counts).get(s, 0) for s in services]
+                       for t in themes], dtype=np.int64).reshape(counts.shape)
+    totals = np.concatenate([counts, counts.sum(axis=1, keepdims=True)], axis=1)
+    # a theme's distinct people across services are at least those of its largest service
+    heads = np.concatenate([people, people.sum(axis=1, keepdims=True)], axis=1)
+    table = Protected(totals, heads, min_count)
+    entries.append(Entry("Themes", table, np.ones(totals.shape, dtype=bool), (1,)))
+
+    def built() -> Aggregate:
+        display, mask = table.shown, table.mask
+        rows, hidden = [], []
+        for t, theme in enumerate(themes):
+            name, statement = (theme.name, theme.i_statement) if theme.signed_off else (NOT_APPLICABLE,) * 2
+            described = (theme.period, f"Theme {theme.number or t + 1}", THEME_KINDS.get(theme.kind, theme.kind),
+                         name, statement)
+            for s in [len(services), *np.flatnonzero(counts[t])]:
+                rows.append((*described, PROVIDER if s == len(services) else services[s], display[t, s]))
+                hidden.append([False] * 6 + [bool(mask[t, s])])
+        return Aggregate("Themes", "themes", about, THEME_COLUMNS, rows, np.array(hidden, dtype=bool))
+    return built
 
 
-def _trend(grid: Grid, mean, match, events) -> Trend:
-    """The whole provider's months (no all-months total) from tables already suppressed."""
+def _trend(grid: Grid, mean: Measure, match: Measure, events: _Counts) -> Trend:
+    """The whole provider's months (no all-months total) from tables already audited."""
     def provider(display):
         return [None if isinstance(v, str) else v for v in np.asarray(display)[-1, :-1]]
 
-    series = {"score": (Column("Mean file score (%)", "percent"), provider(mean[1])),
-              "match": (Column("Practice matched the plan (%)", "percent"), provider(match[1]))}
+    series = {"score": (Column("Mean file score (%)", "percent"), provider(mean[1]())),
+              "match": (Column("Practice matched the plan (%)", "percent"), provider(match[1]()))}
     for name in INCIDENTS_AND_REFUSALS:
         column = Column(name.capitalize() + "s", "count")
-        series[name] = (column, provider(events.shown[..., EVENT_TYPES.index(name), -1]))
+        series[name] = (column, provider(events.table.shown[..., EVENT_TYPES.index(name), -1]))
     return Trend([month_label(m) for m in range(grid.first, grid.last + 1)], series)
 
 
 # -- the whole export ------------------------------------------------------------------
 
 
-def build(store, options: Options = Options(), themes: Sequence = ()) -> CommissionerData:
-    """Every table of the commissioner workbook, from the store, for the options' period."""
+def build(store, options: Options = Options(), themes: Sequence = (), free_text: str = "") -> CommissionerData:
+    """Every table of the commissioner workbook, from the store, for the options' period, audited.
+
+    Raises :class:`~pcp_widgets.audit.disclosure_audit.DisclosureError` when the audit
+    cannot make every figure safe.
+    """
     records = {kind: read_columns(store, kind, options.first, options.last) for kind in COLUMNS}
     months = np.concatenate([r["month"] for r in records.values()])
     if not len(months):
@@ -469,14 +623,16 @@ def build(store, options: Options = Options(), themes: Sequence = ()) -> Commiss
     grid = Grid(services, options.first if options.first is not None else int(months.min()),
                 options.last if options.last is not None else int(months.max()))
     records = {kind: grid.coded(kind_records) for kind, kind_records in records.items()}
-    minimum, bands = options.min_count, rag_bands()
-    file_tables, mean = _file_audit_tables(grid, records["file_audit"], minimum, bands)
-    observations, match = _observation_table(grid, records["observation"], minimum)
-    event_tables, events = _event_tables(grid, records["event"], minimum)
-    aggregates = [*file_tables, observations, *event_tables, _recovery_table(grid, records["event"], minimum),
-                  _outcome_table(grid, records["outcome"], minimum), themes_table(themes, minimum)]
+    minimum, bands, entries = options.min_count, rag_bands(), []
+    file_tables, mean = _file_audit_tables(grid, records["file_audit"], minimum, bands, entries)
+    observations, match = _observation_table(grid, records["observation"], minimum, entries)
+    event_tables, events = _event_tables(grid, records["event"], minimum, entries)
+    tables = [*file_tables, observations, *event_tables, _recovery_table(grid, records["event"], minimum, entries),
+              _outcome_table(grid, records["outcome"], minimum, entries), themes_table(themes, minimum, entries)]
+    result = secure(entries)  # before any figure is laid out, let alone written
     period = f"{month_label(grid.first)} to {month_label(grid.last)}"
-    return CommissionerData(period, services, minimum, aggregates, _trend(grid, mean, match, events), bands)
+    return CommissionerData(period, services, minimum, [made() for made in tables], _trend(grid, mean, match, events),
+                            bands, result, free_text)
 
 
 def _describe(options: Options) -> str:
@@ -490,14 +646,33 @@ def _describe(options: Options) -> str:
 FORMATS = ("xlsx", "csv")
 
 
+def latest_month(store) -> int | None:
+    """The month of the newest record the export reads (for the default period)."""
+    latest = None
+    with store.engine.connect() as connection:
+        for kind in COLUMNS:
+            table = RECORD_TABLES[kind]
+            newest = connection.execute(sa.select(sa.func.max(_month_of(table.c[sheet_for(kind).date_field])))).scalar()
+            if newest is not None:
+                latest = int(newest) if latest is None else max(latest, int(newest))
+    return latest
+
+
 def export_commissioners(store, out: Path, *, first: str | None = None, last: str | None = None,
-                         min_count: int = MIN_COUNT, fmt: str = "xlsx", themes: Sequence | None = None) -> Path:
+                         min_count: int = MIN_COUNT, fmt: str = "xlsx", themes: Sequence | None = None,
+                         single_month: bool = False, made_by: str | None = None) -> Path:
     """Write the commissioner workbook (``fmt="xlsx"``, ``out`` a .xlsx file) or CSV files (``out`` a folder).
 
-    ``themes`` default to the Working Together for Change themes saved for periods that
-    overlap ``first`` to ``last``.
+    The period must be a calendar quarter or year (a month with ``single_month``); with
+    neither end given, the calendar year of the newest record. The figures are audited
+    before anything is written, and the export is logged (``made_by``, default the
+    operating-system user); one overlapping an earlier logged export is refused
+    (:class:`~pcp_widgets.audit.export_log.OverlapError`). ``themes`` default to the
+    Working Together for Change themes of periods inside this one, their text only where
+    signed off (:mod:`pcp_widgets.audit.free_text`). Every refusal is a PcpError whose
+    message is one sentence.
     """
-    from pcp_widgets.audit import commissioner_files
+    from pcp_widgets.audit import commissioner_files, export_log
 
     options = Options.parse(first, last, min_count)
     out = Path(out)
@@ -508,11 +683,21 @@ def export_commissioners(store, out: Path, *, first: str | None = None, last: st
                          "or add --format csv to write CSV files to a folder.")
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file: with --format csv, --out names a folder for the CSV files.")
+    start, end = export_log.aligned_period(options.first, options.last,
+                                           latest_month(store) if options.first is None else None, single_month)
+    options = Options(start, end, options.min_count)
+    export_log.check_overlap(store, start, end, options.min_count)
+    sentence = ""
     if themes is None:
-        from pcp_widgets.audit.wtfc import themes_for_export
+        from pcp_widgets.audit.free_text import themes_for_commissioners
 
-        themes = themes_for_export(store, first, last)
-    data = build(store, options, themes)
+        themes, sentence = themes_for_commissioners(store, month_label(start), month_label(end))
+    data = build(store, options, themes, sentence)
+    figures = export_log.figures_sha256(data.aggregates)
+    export_log.check_overlap(store, start, end, options.min_count, figures)
     if fmt == "csv":
-        return commissioner_files.write_csv_folder(data, out)
-    return commissioner_files.write_workbook(data, out)
+        written = commissioner_files.write_csv_folder(data, out)
+    else:
+        written = commissioner_files.write_workbook(data, out)
+    export_log.log_export(store, start, end, options.min_count, fmt, written, figures, made_by)
+    return written

@@ -97,6 +97,36 @@ document_versions = sa.Table(
     sa.UniqueConstraint("document_id", "version", name="uq_document_versions_document_version"),
 )
 
+#: Every commissioner export written: its period, threshold, who and when, and fingerprints of the
+#: file and of its figures (so an overlapping or differing export of the same period can be refused).
+commissioner_exports = sa.Table(
+    "commissioner_exports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("first_month", sa.String(7), nullable=False),
+    sa.Column("last_month", sa.String(7), nullable=False),
+    sa.Column("min_count", sa.Integer, nullable=False),
+    sa.Column("file_format", sa.String(8), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("made_by", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("figures_sha256", sa.String(64), nullable=False),
+)
+
+#: A named person's sign-off of a period's theme names and I statements for commissioners.
+free_text_signoffs = sa.Table(
+    "free_text_signoffs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("first_month", sa.String(7), nullable=False),
+    sa.Column("last_month", sa.String(7), nullable=False),
+    sa.Column("signed_by", sa.Text, nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("texts", sa.JSON, nullable=False),
+    sa.Column("texts_sha256", sa.String(64), nullable=False),
+)
+
 
 def utc_now() -> dt.datetime:
     """Timestamps are stored in UTC and shown in local time."""

@@ -1,0 +1,131 @@
+"""Fixed periods and the log of commissioner exports, so two exports cannot be subtracted.
+
+Commissioner exports cover a calendar quarter or a calendar year (a single month only
+when asked for explicitly). Every export written is logged with its period, threshold,
+who made it and when, and sha256 fingerprints of the file and of its figures. A new
+export whose period overlaps a logged one is refused, naming it: the two together could
+give hidden figures back by subtraction. The one exception is the same period at the same
+threshold giving exactly the same figures (the same workbook written again, or as CSV).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from pcp_widgets.audit.months import month_label
+from pcp_widgets.errors import PcpError, UsageError
+from pcp_widgets.store.tables import commissioner_exports, utc_now
+
+
+class OverlapError(PcpError):
+    """An export that, together with an earlier logged one, could give hidden figures back."""
+
+
+def aligned_period(first: int | None, last: int | None, latest: int | None, single_month: bool = False) -> tuple[int, int]:
+    """The export's period as month numbers: a calendar quarter or year (or a month when allowed).
+
+    With neither end given, the calendar year of the latest record (``latest``).
+    """
+    if first is None and last is None:
+        if latest is None:
+            raise UsageError("There are no audit records to export; import some first.")
+        start = latest - latest % 12
+        return start, start + 11
+    if first is None or last is None:
+        raise UsageError("Give both --from and --to: a calendar quarter (for example 2026-01 to 2026-03) "
+                         "or a calendar year (2026-01 to 2026-12).")
+    length = last - first + 1
+    if length == 12 and first % 12 == 0:
+        return first, last
+    if length == 3 and first % 3 == 0:
+        return first, last
+    if length == 1 and single_month:
+        return first, last
+    if length == 1:
+        raise UsageError(f"{month_label(first)} is a single month: commissioner exports are for a calendar quarter "
+                         "or year; add --single-month if you mean to export one month.")
+    raise UsageError(f"{month_label(first)} to {month_label(last)} is not a calendar quarter or year: commissioner "
+                     "exports cover fixed periods (January to March, April to June, July to September, October to "
+                     "December, or a whole year) so that two of them cannot be subtracted.")
+
+
+def figures_sha256(aggregates) -> str:
+    """A fingerprint of every published figure, the same for the workbook and the CSV files."""
+    digest = hashlib.sha256()
+    for aggregate in aggregates:
+        digest.update(json.dumps([aggregate.name, [[str(v) for v in row] for row in aggregate.rows]]).encode())
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of the file, or of a CSV folder's files (names and bytes, in name order)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    for part in sorted(path.iterdir()) if path.is_dir() else [path]:
+        if path.is_dir():
+            digest.update(part.name.encode() + b"\0")
+        digest.update(part.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LoggedExport:
+    first: str
+    last: str
+    min_count: int
+    file_name: str
+    made_at: dt.datetime
+    made_by: str
+    sha256: str
+    figures_sha256: str
+
+    def describe(self) -> str:
+        when = self.made_at.astimezone().strftime("%d/%m/%Y %H:%M") if self.made_at.tzinfo else \
+            self.made_at.strftime("%d/%m/%Y %H:%M")
+        return f"the export of {self.first} to {self.last} ({self.file_name}) made by {self.made_by} on {when}"
+
+
+def logged_exports(store) -> list[LoggedExport]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(commissioner_exports).order_by(commissioner_exports.c.id)).mappings()
+        return [LoggedExport(r["first_month"], r["last_month"], r["min_count"], r["file_name"], r["made_at"],
+                             r["made_by"], r["sha256"], r["figures_sha256"]) for r in rows]
+
+
+def check_overlap(store, first: int, last: int, min_count: int, figures: str | None = None) -> None:
+    """Refuse, naming the earlier export, any overlap that is not the same figures written again."""
+    start, end = month_label(first), month_label(last)
+    for earlier in logged_exports(store):
+        if earlier.last < start or earlier.first > end:
+            continue
+        same = earlier.first == start and earlier.last == end and earlier.min_count == min_count
+        if same and (figures is None or figures == earlier.figures_sha256):
+            continue
+        why = ("gave different figures for the same period" if same else
+               "overlaps this period, and the two together could give hidden figures back by subtraction")
+        raise OverlapError(f"Nothing was written: {earlier.describe()} {why}; export a period that does not "
+                           "overlap it.")
+
+
+def log_export(store, first: int, last: int, min_count: int, fmt: str, path: Path, figures: str,
+               made_by: str | None = None) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(commissioner_exports.insert().values(
+            first_month=month_label(first), last_month=month_label(last), min_count=int(min_count),
+            file_format=fmt, file_name=Path(path).name, made_at=utc_now(), made_by=made_by or _os_user(),
+            sha256=file_sha256(path), figures_sha256=figures))
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container): say so rather than guess
+        return "unknown user"
+
