@@ -272,9 +272,10 @@ _HOW = (
     r"(?:in|on|into|onto|under|by|from|inside|outside|through|at) (?:a|an|the|his|her|my|their|your|\w+'s) "
     r"(?!(?:way|day|time|week|moment)\b)\w+",
     # a choice, a limit, a firm rule, the person's own words, a number
-    "which", "whether", "or", r"(?:choose|choice) between", "never", r"don't", "do not", "doesn't", r"not (?:in|at|on|by|to|the|a|\d+\w*)",
+    "which", "whether", "or", r"(?:choose|choice) between", "never", r"don't", "do not", "doesn't",
+    r"not (?:in|at|on|by|to|the|a|\d+\w*)",
     "rather than", r"instead(?: of)?", "only", "always", "without",
-    r"'(?:[^']|(?<=\w)'(?=\w)){2,}'", r'"[^"]{2,}"', r"‘[^’]{2,}’", r"“[^”]{2,}”",
+    *DETAIL[QUOTED],
     r"£?(?<![:\d])\d+(?:\.\d+)?(?![:\d])", "two", "three", "four", "five", "six", "ten", "half", "a couple of",
     # why, which tells how ("so he can lip-read")
     r"so (?:that )?(?:he|she|they|i|you|it|the|his|her|my|\w+ can)",
@@ -283,8 +284,8 @@ _HOW = (
     "herself", "themselves", r"on (?:my|his|her|their) own", r"you do",
 )
 _WHO = (
-    r"(?:female|male|same|familiar|regular|two|2) (?:staff|carers?|support workers?)(?: members?)?",
-    r"the same (?:person|carer|staff member|support worker)", r"staff (?:i know|who know (?:me|him|her|them))",
+    *DETAIL["who helps"], r"(?:female|male|same|familiar|regular|two|2) (?:carers?|support workers?)",
+    r"staff who know (?:him|her|them)",
     rf"(?:my|his|her|their|(?-i:[A-Z][a-z]+)'s) (?:{_RELATIVES})(?: (?-i:[A-Z][a-z]+))?",
     rf"(?:{_RELATIVES}) (?-i:[A-Z][a-z]+)",
 )
@@ -661,6 +662,6 @@ class _ReviewWords:
         return [word for code in self.codes[row] if code >= 0 for word in self.split[code]]
 
 
-__all__ = ["Rule", "VAGUE", "DETAIL", "Gives", "gives", "StatementCheck", "check_statement", "check_lines", "vague_rules", "in_own_voice",
-           "own_voice_suggestion", "is_generic", "statement_flags", "specific_rate", "review_similarity",
+__all__ = ["Rule", "VAGUE", "DETAIL", "Gives", "gives", "StatementCheck", "check_statement", "check_lines", "vague_rules",
+           "in_own_voice", "own_voice_suggestion", "is_generic", "statement_flags", "specific_rate", "review_similarity",
            "near_identical_reviews", "SIMILAR_REVIEW_THRESHOLD"]
