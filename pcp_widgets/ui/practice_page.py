@@ -85,8 +85,10 @@ def _text_box(label: str) -> widgets.Textarea:
                                     layout=widgets.Layout(width="100%")))
 
 
-def _choice(label: str, options: list[tuple[str, str]]) -> widgets.Dropdown:
-    return stacked(widgets.Dropdown(description=label, options=[(CHOOSE, "")] + options, value=""))
+def _choice(label: str, options: list[tuple[str, str]], wide: bool = False) -> widgets.Dropdown:
+    """A labelled drop-down starting at "Choose…"; ``wide`` when its options are sentences to read whole."""
+    layout = widgets.Layout(width="100%", max_width="50rem") if wide else widgets.Layout()
+    return stacked(widgets.Dropdown(description=label, options=[(CHOOSE, "")] + options, value="", layout=layout))
 
 
 def _rewrites(exercises: ExerciseSet, judge: Callable[[dict, str], Feedback]) -> list[widgets.Widget | Answer]:
@@ -157,14 +159,14 @@ def _review_questions(exercises: ExerciseSet) -> list[widgets.Widget | Answer]:
     """The nine questions offered in alphabetical order (never the right one), a place each, then the quiz."""
     offered = [(question["text"], question["text"]) for question in sorted(exercises.questions,
                                                                              key=lambda q: q["text"])]
-    places = [_choice(f"Question {place}", offered) for place in range(1, len(offered) + 1)]
+    places = [_choice(f"Question {place}", offered, wide=True) for place in range(1, len(offered) + 1)]
     parts = [heading("The nine questions, in order"),
              Answer(places, lambda: feedback.review_order(exercises.questions, [p.value for p in places]),
                     "Check the order", key=sessions.ORDER_KEY,
                     text=lambda: sessions.order_text([p.value for p in places])),
              heading("Quiz")]
     for number, item in enumerate(exercises.items, 1):
-        choice = _choice(f"Quiz question {number}: {item['question']}", [(o, o) for o in item["options"]])
+        choice = _choice(f"Quiz question {number}: {item['question']}", [(o, o) for o in item["options"]], wide=True)
         parts.append(Answer([choice], lambda item=item, choice=choice:
                             feedback.quiz(item, choice.value) if choice.value else None, watch=(choice,),
                             key=item["id"], text=lambda choice=choice: choice.value))

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.browser.layout import layout_problems
+
 pytestmark = pytest.mark.browser
 
 TRAINER_PAGE = "/voila/render/workbooks/facilitator.ipynb"
@@ -39,6 +41,13 @@ def test_a_participant_joins_and_completes_an_exercise_and_the_trainer_sees_it(p
     trainer.get_by_role("cell", name="Participant 1").wait_for()
     assert trainer.get_by_text("piping hot at 5pm, then sit and talk").count() == 1
     assert trainer.get_by_role("cell", name="Dee Smith").count() == 1  # in who has done what, not the answers
+    assert layout_problems(trainer) == []  # the names check box is not drawn over "Exercise to discuss"
     trainer.get_by_label("Show participants' names (here and in the handout)").check()
     trainer.get_by_role("cell", name="Dee Smith").nth(1).wait_for()
+    trainer.get_by_role("button", name="Prepare the handout pack (PDF)").click()
+    trainer.get_by_role("link", name=re.compile(r"^Save practice-session-.*\.pdf")).wait_for()
+    trainer.get_by_role("button", name="Prepare the completion sheet (xlsx)").click()
+    trainer.get_by_role("link", name=re.compile(r"^Save completion-.*\.xlsx")).wait_for()
+    # Making the sheet left the pack's link in its place: each is one click.
+    assert trainer.get_by_role("link", name=re.compile(r"^Save practice-session-.*\.pdf")).count() == 1
     assert axe(trainer) == [] and axe(participant) == []  # the pages as they are once a session runs

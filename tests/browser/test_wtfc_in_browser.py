@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.layout import layout_problems
+
 pytestmark = pytest.mark.browser
 
 PAGE = "/voila/render/audits/working_together_for_change.ipynb"
@@ -10,6 +12,12 @@ PAGE = "/voila/render/audits/working_together_for_change.ipynb"
 def test_a_theme_made_from_a_suggestion_is_counted_and_kept(page, served):
     page.goto(served.base + PAGE)
     page.get_by_role("heading", name="Working Together for Change", level=1).wait_for()
+    suggestions = page.get_by_label("Suggested groupings")
+    suggestions.locator("option").first.wait_for(state="attached")
+    # A grouping is offered as the page opens, not an empty choice.
+    shown = suggestions.evaluate("(s) => s.selectedIndex < 0 ? '' : s.options[s.selectedIndex].text")
+    assert " ".join(shown.split()).startswith("2 statements sharing:"), shown  # ipywidgets spaces them with nbsp
+    assert layout_problems(page) == []  # no label over "Statements about", every button's words whole
     page.get_by_label("Statements about").select_option(label="Not working")
     statements = page.get_by_label("Statements not in a theme yet (number of reviews)")
     statements.locator("option").first.wait_for(state="attached")
