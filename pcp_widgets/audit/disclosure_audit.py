@@ -12,10 +12,12 @@ solved with HiGHS through :func:`scipy.optimize.linprog`.
 A figure is safe when that range is at least as wide as its label says:
 
 * a rounded figure keeps its whole label range (10 stays 8 to 12);
-* a figure hidden because it is about fewer than ``min_count`` people can still be
+* a hidden figure (about fewer than ``min_count`` people) can still be
   anything from 1 to ``min_count - 1`` and reaches at least 2 above its true value (it is
   never pinned more closely than a rounded figure);
-* a 0 is exact on purpose, and a figure hidden only to protect another promises nothing.
+* a figure hidden by the audit to protect another is held to the same (it reads the same,
+  "[c]"), unless it is a 0: a 0 is exact on purpose, and working out that nobody stands
+  behind a hidden figure points to no one.
 
 To stay fast the relations are split into independent blocks (connected components), and
 each figure's two linear programmes are skipped once a feasible table is known in which
@@ -138,9 +140,11 @@ class _Problem:
         self.lo = np.where(status == ZERO, 0.0, np.where(hidden, 0.0, label_lo))
         self.hi = np.where(status == ZERO, 0.0, np.where(hidden, cap, label_hi))
         self.truth, self.status = counts, status
-        self.need_lo = np.where(status == ROUNDED, label_lo, np.where(status == PRIMARY, 1.0, np.nan))
+        # every hidden figure above 0 reads as "could be a small count"; a 0 hidden beside one promises nothing
+        protected = hidden & (counts > 0)
+        self.need_lo = np.where(status == ROUNDED, label_lo, np.where(protected, 1.0, np.nan))
         self.need_hi = np.where(status == ROUNDED, label_hi,
-                                np.where(status == PRIMARY, np.maximum(minimum - 1, counts + 2), np.nan))
+                                np.where(protected, np.maximum(minimum - 1, counts + 2), np.nan))
 
     def locate(self, variable: int) -> tuple[Entry, tuple]:
         number = int(np.searchsorted(self.offsets, variable, side="right") - 1)
