@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import selectors
 import signal
 import socket
@@ -11,6 +13,7 @@ import sys
 import tempfile
 import typing
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -30,16 +33,40 @@ def pcp_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "pcp_widgets.cli", *args]
 
 
+#: The address in ``pcp serve``'s first line, with its token if it has one.
+FIRST_LINE_URL = re.compile(r"^pcp is serving (http://\S+) using the database")
+
+
 @dataclass
 class Server:
+    """A running ``pcp serve``. ``token`` is the one its first line gives (None with a password);
+    ``sign_in_url`` signs a browser in (it then keeps a cookie); ``opener`` is a urllib opener
+    already signed in (redirects not followed), for plain HTTP requests as a signed-in person."""
+
     process: subprocess.Popen
     port: int
     first_line: str
     stderr: typing.IO
     base: str = field(init=False)
+    token: str | None = field(init=False)
+    sign_in_url: str = field(init=False)
+    opener: urllib.request.OpenerDirector = field(init=False)
 
     def __post_init__(self):
         self.base = f"http://127.0.0.1:{self.port}"
+        match = FIRST_LINE_URL.match(self.first_line)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(match.group(1)).query) if match else {}
+        self.token = query.get("token", [None])[0]
+        self.sign_in_url = self.base + "/?" + urllib.parse.urlencode({"token": self.token}) if self.token \
+            else self.base + "/"
+        self.opener = no_redirect_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        if self.token and self.process.poll() is None:
+            get(self.sign_in_url, opener=self.opener)
+
+    def sign_in(self, context) -> None:
+        """Sign a Playwright browser context in, as a person opening the first line's address does."""
+        if self.token:
+            context.request.get(self.sign_in_url, max_redirects=0)
 
     def stop(self) -> tuple[int, str]:
         """Ctrl-C, as a person would; returns the exit code and everything written on stderr."""
@@ -104,3 +131,16 @@ def get(url: str, *, follow: bool = False, data: bytes | None = None, opener=Non
 
 def no_redirect_opener(*handlers):
     return urllib.request.build_opener(_NoRedirect, *handlers)
+
+
+def sign_in_every_context(browser, server: Server) -> None:
+    """Every context ``browser`` makes from now on starts signed in to ``server`` (its own cookie), so
+    tests open pages by their plain addresses as a person who followed the first line's link does."""
+    new_context = browser.new_context
+
+    def signed_in_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        server.sign_in(context)
+        return context
+
+    browser.new_context = signed_in_context

@@ -66,11 +66,7 @@ def create_engine(url: str) -> sa.Engine:
 
 def _sqlite_engine(url: sa.URL) -> sa.Engine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        folder = Path(url.database).expanduser().parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise DatabaseError(f"cannot create the folder {folder} for the database: {error.strerror}.") from None
+        create_private_file(Path(url.database).expanduser())
     engine = sa.create_engine(url)
 
     @sa.event.listens_for(engine, "connect")
@@ -92,6 +88,26 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Make the SQLite file ``path`` (empty, which SQLite takes as a new database) readable by its owner only,
+    in a folder of its own only the owner may enter, when we create them; SQLite gives its -wal and -shm
+    files the database file's mode. A file or folder that is already there keeps the mode its owner chose."""
+    folder = path.parent
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise DatabaseError(f"cannot create the database {path}: {error.strerror}.") from None
+    try:
+        if hasattr(os, "fchmod"):  # POSIX; elsewhere the folder's own permissions apply
+            os.fchmod(descriptor, 0o600)  # whatever the umask
+    finally:
+        os.close(descriptor)
 
 
 def sqlite_checkpointer(engine: sa.Engine) -> Checkpointer | None:

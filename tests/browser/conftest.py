@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import start_server
+from tests.serving import sign_in_every_context, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -66,6 +66,7 @@ def served(browser, tmp_path_factory):
         store.dispose()
     server = start_server("--db", f"sqlite:///{database}")
     server.database = database
+    sign_in_every_context(browser, server)  # pcp serve always asks for its token
     yield server
     code, err = server.stop()
     assert code == 0, err
