@@ -21,7 +21,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from pcp_widgets.audit import charts
-from pcp_widgets.audit.frames import Filters, filters_in_words, prepare, why_no_person_records
+from pcp_widgets.audit.frames import (Filters, filters_in_words, person_ref_as_stored, prepare,
+                                      why_no_person_records)
 from pcp_widgets.pages import page_for
 from pcp_widgets.ui.dates import DateField
 from pcp_widgets.ui.debounce import Debouncer
@@ -166,8 +167,8 @@ def panel_html(panel: Panel, table: pd.DataFrame, drawn: Drawn, png: bytes, xlsx
     """Everything under the chart: the sentences, the downloads, and the table behind it."""
     sentences = "".join(f"<li>{html.escape(s)}</li>" for s in drawn.sentences)
     stem = download_stem(panel, filters)
-    links = (f"{download_link_html(png, stem + '.png', 'Download the chart (PNG)', 'image/png')} · "
-             f"{download_link_html(xlsx, stem + '.xlsx', 'Download the table (Excel)', XLSX_MIME)}")
+    links = (f"{download_link_html(png, stem + '.png', f'Download the chart ({panel.title}, PNG)', 'image/png')}"
+             f" · {download_link_html(xlsx, stem + '.xlsx', f'Download the table ({panel.title}, Excel)', XLSX_MIME)}")
     shown = page_table(table, panel.headers)
     return html_block(
         (f"<ul>{sentences}</ul>" if sentences else "")
@@ -223,6 +224,8 @@ def render_ahead(dashboard: Dashboard, records: dict[str, pd.DataFrame],
     return shown
 
 
+#: Seconds after the last key typed in the person ref before the page is drawn for it.
+TYPING_PAUSE = 0.5
 #: Seconds of quiet after a change of filter, once one has just been drawn, before drawing again:
 #: arrowing down the Service list or typing a ref draws the one stopped at, not each one passed.
 FILTER_PAUSE = 0.35
@@ -278,8 +281,11 @@ class DashboardPage(PageFrame):
         self.person = stacked(widgets.Text(description="Person ref (for example P-0007)", continuous_update=True))
         controls = [self.service, self.start, self.end] + ([self.person] if dashboard.person_filter else [])
         self.changed = FirstThenQuiet(self.redraw)
-        for control in controls:
+        for control in (self.service, self.start, self.end):
             control.observe(lambda _c: self.changed(), names="value")
+        # a ref is drawn once typing pauses, never half typed (it would say "no records have P-00")
+        self.typed = Debouncer(self.redraw, TYPING_PAUSE)
+        self.person.observe(lambda _c: self.typed(), names="value")
         self._drawing: View | None = None  # the view panels left for later belong to
         self.images: dict[str, widgets.HTML] = {}
         self.pngs: dict[str, bytes] = {}  # each chart as last drawn, as offered for download
@@ -297,9 +303,11 @@ class DashboardPage(PageFrame):
         self.redraw()
 
     def filters(self) -> Filters:
-        person = self.person.value.strip() if self.dashboard.person_filter else ""
+        """The filters chosen; a person ref as the records spell it ("p-0007" is P-0007 in titles and names)."""
+        typed = self.person.value.strip() if self.dashboard.person_filter else ""
+        person = (person_ref_as_stored(self.records, typed) or typed) if typed else None
         return Filters(service=self.service.value or None, start=self.start.value, end=self.end.value,
-                       person_ref=person or None)
+                       person_ref=person)
 
     def redraw(self) -> None:
         self._drawing = None  # panels left for later by an earlier redraw are not drawn
