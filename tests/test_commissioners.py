@@ -25,7 +25,7 @@ from pcp_widgets.audit.commissioners import (
 )
 from pcp_widgets.audit.importer import import_files
 from pcp_widgets.audit.schema import SHEETS, sheet_for
-from pcp_widgets.audit.suppression import SECONDARY
+from pcp_widgets.audit.disclosure import NOT_APPLICABLE, SUPPRESSED
 from pcp_widgets.audit.values import Answer, Choice, WholeNumber
 from pcp_widgets.cli import main
 from pcp_widgets.errors import NotFound, UsageError
@@ -65,7 +65,10 @@ def sheet_rows(path: Path, name: str) -> list[tuple]:
 # -- nothing identifying leaves ----------------------------------------------------------
 
 
-def test_only_services_answers_choices_and_numbers_are_read():
+def test_only_services_answers_choices_and_numbers_are_read(store):
+    from pcp_widgets.audit.commissioners import read_columns
+
+    assert read_columns(store, "event", None, None)["person"].dtype.kind == "i"  # refs become numbers at once
     for kind, keys in COLUMNS.items():
         for key in keys:
             field = sheet_for(kind).field(key)
@@ -117,6 +120,8 @@ def test_no_ref_name_or_note_appears_anywhere_in_the_export(store, content, min_
         path = write_workbook(folder / "audit.xlsx", {sheet_for(kind).name: [headers(kind), *kind_rows]
                                                       for kind, kind_rows in rows.items()})
         import_files([path], store)
+        with store.engine.begin() as connection:  # each example is its own provider: an empty export log
+            connection.exec_driver_sql("DELETE FROM commissioner_exports")
         workbook = export_commissioners(store, folder / "out.xlsx", min_count=min_count)
         csv_folder = export_commissioners(store, folder / "csv", min_count=min_count, fmt="csv")
         texts = [part.lower() for part in xml_parts(workbook).values()]
@@ -153,73 +158,52 @@ def table(data, name):
 def test_small_counts_are_hidden_and_a_service_all_hidden_is_still_listed(audited):
     data = build(audited)
     files, rows = table(data, "File audits")
-    assert rows[("Oak House", "2025-03")][2:] == (30, 100.0, "Green")
-    assert rows[("Elm Court", "2025-03")][2:] == ("<5", SECONDARY, SECONDARY)
-    assert rows[("Elm Court", "2025-04")][2:] == ("<5", SECONDARY, SECONDARY)
-    assert rows[("Elm Court", ALL_MONTHS)][2] == "<5"
-    assert rows[(PROVIDER, "2025-04")][2] == "<5"  # only Elm Court's one file that month
-    for aggregate in data.aggregates[:-1]:  # every table but the themes lists every service
-        assert {r[0] for r in aggregate.rows} == {PROVIDER, *SERVICES}, aggregate.name
+    assert rows[("Oak House", ALL_MONTHS)][2:] == (30, 100.0, "Green")
+    assert rows[("Elm Court", ALL_MONTHS)][2:] == (SUPPRESSED, SUPPRESSED, SUPPRESSED)  # 3 people
+    assert rows[(PROVIDER, "2025-04")][2] == SUPPRESSED  # only Elm Court's one file that month
+    assert ("Oak House", "2025-03") not in rows  # a service's months are not published
+    for aggregate in data.aggregates[:-1]:  # every table but routines (the provider's) and themes lists every service
+        if aggregate.name != "Events by routine":
+            assert {r[0] for r in aggregate.rows} == {PROVIDER, *SERVICES}, aggregate.name
         marked = {(i, j) for i, j in zip(*np.nonzero(aggregate.hidden))}
-        texts = {(i, j) for i, r in enumerate(aggregate.rows) for j, v in enumerate(r)
-                 if v in ("<5", SECONDARY)}
+        texts = {(i, j) for i, r in enumerate(aggregate.rows) for j, v in enumerate(r) if v == SUPPRESSED}
         assert marked == texts, aggregate.name
 
 
-def test_oak_house_month_is_protected_from_the_provider_total(audited):
-    """Provider March = the three services: with Elm Court hidden, the next smallest (Birch Lodge) is too."""
+def test_counts_are_rounded_to_five_from_their_own_true_values(audited):
     _, rows = table(build(audited), "File audits")
-    assert [rows[(s, "2025-03")][2] for s in (PROVIDER, *SERVICES)] == [SECONDARY, 30, "<5", SECONDARY]
+    assert rows[("Birch Lodge", ALL_MONTHS)][2] == 20
+    assert rows[(PROVIDER, "2025-03")][2] == 50  # 52 files, rounded from its own value
 
 
 def test_min_count_changes_what_is_hidden(audited):
-    aggregate, rows = table(build(audited, Options(min_count=2)), "File audits")
-    assert rows[("Elm Court", "2025-04")][2] == "<2"
-    assert {v for r in aggregate.rows for v in r[2:] if isinstance(v, str)} == {"<2", SECONDARY, "Green"}
+    aggregate, rows = table(build(audited, Options(min_count=3)), "File audits")
+    assert rows[("Elm Court", ALL_MONTHS)][2] == 5  # 3 people: shown at a threshold of 3, as 5
+    assert rows[(PROVIDER, "2025-04")][2] == SUPPRESSED
 
 
-def test_no_hidden_event_count_can_be_subtracted_from_a_row_or_column_total(store, tmp_path):
-    rng = np.random.default_rng(7)
-    types = ["incident", "refusal", "complaint", "hospital admission"]
-    rows = [row("event", service=str(rng.choice(SERVICES)), person_ref=f"P-{n}", trigger=f"t{n}",
-                event_date=dt.date(2025, int(rng.integers(1, 4)), int(rng.integers(1, 28))),
-                event_type=str(rng.choice(types, p=[0.45, 0.45, 0.05, 0.05])))
-            for n in range(160)]
-    import_rows(store, tmp_path, {"event": rows})
-    events, by_key = table(build(store), "Events by type")
-    services, months = [PROVIDER, *sorted(SERVICES)], ["2025-01", "2025-02", "2025-03", ALL_MONTHS]
-    cube = np.array([[by_key[(s, m)][2:] for m in months] for s in services], dtype=object)
-    hidden = np.vectorize(lambda v: isinstance(v, str), otypes=[bool])(cube)
-    assert hidden.any()
-    for axis in range(3):  # each line (services, months or types) hides none or at least two
-        assert not (hidden.sum(axis=axis) == 1).any(), axis
-
-
-def test_themes_show_i_statements_and_hide_small_counts(audited):
+def test_themes_show_their_period_and_text_only_when_signed_off(audited):
     themes = [{"name": "Staff who know me", "i_statement": "I want staff who know me", "kind": "not_working",
-               "counts": {"Oak House": 12, "Elm Court": 3}},
+               "counts": {"Oak House": 12, "Elm Court": 3}, "period": "2025-03", "signed_off": True},
               {"name": "Going out", "i_statement": "I want to go out more", "kind": "future",
-               "counts": {"Oak House": 7}}]
+               "counts": {"Oak House": 7}, "period": "2025-03", "signed_off": False}]
     aggregate = next(a for a in build(audited, themes=themes).aggregates if a.name == "Themes")
-    assert aggregate.rows == [
-        ("Not working", "Staff who know me", "I want staff who know me", PROVIDER, 15),
-        ("Not working", "Staff who know me", "I want staff who know me", "Elm Court", "<5"),
-        ("Not working", "Staff who know me", "I want staff who know me", "Oak House", SECONDARY),
-        ("Future", "Going out", "I want to go out more", PROVIDER, 7),
-        ("Future", "Going out", "I want to go out more", "Oak House", 7),
-    ]
+    described = ("2025-03", "Theme 1", "Not working", "Staff who know me", "I want staff who know me")
+    assert aggregate.rows[:3] == [(*described, PROVIDER, 15), (*described, "Elm Court", SUPPRESSED),
+                                  (*described, "Oak House", 10)]
+    assert aggregate.rows[3][:5] == ("2025-03", "Theme 2", "Future", NOT_APPLICABLE, NOT_APPLICABLE)
     assert aggregate.note is None
 
 
 def test_no_themes_gives_an_explanatory_line(audited, tmp_path):
     out = export_commissioners(audited, tmp_path / "c.xlsx")
     rows = sheet_rows(out, "Themes")
-    assert rows[0] == ("Kind", "Theme", "I statement", "Service", "Statements")
+    assert rows[0] == ("Period", "Theme", "Kind", "Theme name", "I statement", "Service", "Statements")
     assert rows[1][0].startswith("No themes were recorded for this period")
 
 
 def test_the_period_limits_the_months(audited):
-    data = build(audited, Options.parse("2025-04", "2025-04"))
+    data = build(audited, Options.parse("2025-04", "2025-04"))  # build takes any months; exports do not
     _, rows = table(data, "File audits")
     assert {m for _, m in rows} == {"2025-04", ALL_MONTHS}
     assert data.period == "2025-04 to 2025-04"
@@ -231,39 +215,39 @@ def test_the_period_limits_the_months(audited):
 
 
 def test_workbook_has_contents_charts_numbers_and_frozen_headers(audited, tmp_path):
-    out = export_commissioners(audited, tmp_path / "c.xlsx", min_count=3)
+    out = export_commissioners(audited, tmp_path / "c.xlsx", first="2025-01", last="2025-03", min_count=3)
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames[:2] == ["Contents", "Trends"]
     contents = [c.value for r in workbook["Contents"].iter_rows() for c in r if isinstance(c.value, str)]
     for name in workbook.sheetnames[1:]:
         assert name in contents
-    assert any("shown as <3" in line and "from 1 to 2" in line for line in contents)
+    assert any("fewer than 3 different people is hidden" in line for line in contents)
+    assert any(line.startswith("Checked before this file was written") for line in contents)
     sheet = workbook["File audits"]
     assert sheet.freeze_panes == "C2"
-    oak = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Oak House" and r[1].value == "2025-03")
+    oak = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Oak House")
     assert oak[2].value == 30 and oak[2].data_type == "n" and oak[3].value == 100
-    elm = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Elm Court" and r[1].value == "2025-03")
-    assert elm[2].value == "<3"
     parts = xml_parts(out)
     assert sum(name.startswith("xl/charts/chart") for name in parts) == 2
     assert not any(b"<f>" in data for name, data in parts.items() if name.startswith("xl/worksheets/"))
 
 
 def test_hidden_figures_are_text_in_the_workbook(audited, tmp_path):
-    sheet = openpyxl.load_workbook(export_commissioners(audited, tmp_path / "c.xlsx"))["File audits"]
-    elm = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Elm Court" and r[1].value == "2025-03")
-    assert [(c.value, c.data_type) for c in elm[2:]] == [("<5", "s"), (SECONDARY, "s"), (SECONDARY, "s")]
+    sheet = openpyxl.load_workbook(export_commissioners(audited, tmp_path / "c.xlsx", first="2025-01",
+                                                        last="2025-03"))["File audits"]
+    elm = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Elm Court")
+    assert [(c.value, c.data_type) for c in elm[2:]] == [(SUPPRESSED, "s")] * 3
 
 
 def test_formula_like_service_names_are_written_as_text(store, tmp_path):
     hostile = ['=HYPERLINK("http://example.invalid","x")', "+1+1", "@SUM(A1)", "-2"]
     import_rows(store, tmp_path, {"file_audit": [r for name in hostile for r in people("file_audit", 6, name)]})
-    out = export_commissioners(store, tmp_path / "c.xlsx")
+    out = export_commissioners(store, tmp_path / "c.xlsx", first="2025-01", last="2025-03")
     sheet = openpyxl.load_workbook(out)["File audits"]
     written = {c.value: c.data_type for c in sheet["A"][1:]}
     assert all(written[name] == "s" for name in hostile)
     assert not any(b"<f>" in data for data in xml_parts(out).values())
-    folder = export_commissioners(store, tmp_path / "csv", fmt="csv")
+    folder = export_commissioners(store, tmp_path / "csv", first="2025-01", last="2025-03", fmt="csv")
     with (folder / "file_audits.csv").open(encoding="utf-8-sig", newline="") as handle:
         services = {r["Service"] for r in csv.DictReader(handle)}
     assert services == {PROVIDER, *("'" + name for name in hostile)}
@@ -271,22 +255,22 @@ def test_formula_like_service_names_are_written_as_text(store, tmp_path):
 
 def test_formula_like_theme_names_are_written_as_text(audited, tmp_path):
     themes = [{"name": "=1+1", "i_statement": "@I want", "kind": "working", "counts": {"Oak House": 6}}]
-    out = export_commissioners(audited, tmp_path / "c.xlsx", themes=themes)
+    out = export_commissioners(audited, tmp_path / "c.xlsx", first="2025-01", last="2025-03", themes=themes)
     first = next(openpyxl.load_workbook(out)["Themes"].iter_rows(min_row=2))
-    assert [(c.value, c.data_type) for c in first[:3]] == [("Working", "s"), ("=1+1", "s"), ("@I want", "s")]
+    assert [(c.value, c.data_type) for c in first[2:5]] == [("Working", "s"), ("=1+1", "s"), ("@I want", "s")]
 
 
 def test_csv_gives_one_file_per_table_with_the_same_figures(audited, tmp_path):
-    folder = export_commissioners(audited, tmp_path / "csv", fmt="csv")
-    data = build(audited)
+    folder = export_commissioners(audited, tmp_path / "csv", first="2025-01", last="2025-03", fmt="csv")
+    data = build(audited, Options.parse("2025-01", "2025-03"))
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{a.stem}.csv" for a in data.aggregates] + ["contents.csv"])
     with (folder / "file_audits.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = {(r["Service"], r["Month"]): r for r in csv.DictReader(handle)}
-    assert rows[("Oak House", "2025-03")]["Files audited"] == "30"
-    assert rows[("Elm Court", "2025-03")]["Files audited"] == "<5"
+    assert rows[("Oak House", ALL_MONTHS)]["Files audited"] == "30"
+    assert rows[("Elm Court", ALL_MONTHS)]["Files audited"] == SUPPRESSED
     contents = (folder / "contents.csv").read_text(encoding="utf-8-sig")
-    assert "shown as <5" in contents and "file_audits.csv" in contents
+    assert "[c] means hidden" in contents and "file_audits.csv" in contents
 
 
 def missing_soffice() -> str | None:
@@ -299,7 +283,7 @@ def test_the_workbook_opens_in_libreoffice(audited, tmp_path):
         if os.environ.get("PCP_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason}; PCP_REQUIRE_BROWSER=1 requires this check to run", pytrace=False)
         pytest.skip(reason)
-    out = export_commissioners(audited, tmp_path / "commissioners.xlsx")
+    out = export_commissioners(audited, tmp_path / "commissioners.xlsx", first="2025-01", last="2025-03")
     profile = tmp_path / "lo-profile"
     done = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                            "--outdir", str(tmp_path / "pdf"), str(out)], capture_output=True, text=True, timeout=180)
@@ -313,11 +297,11 @@ def test_the_workbook_opens_in_libreoffice(audited, tmp_path):
 
 def test_cli_writes_the_workbook_and_the_csv_files(audited, store_url, tmp_path, capsys):
     assert main(["export", "commissioners", "--db", store_url, "--out", str(tmp_path / "c.xlsx"),
-                 "--from", "2025-03", "--to", "2025-04", "--min-count", "5"]) == 0
+                 "--from", "2025-01", "--to", "2025-03", "--min-count", "5", "--by", "Ann Lead"]) == 0
     assert "commissioner workbook" in capsys.readouterr().out
-    assert ("Oak House", "2025-03", 30) in [r[:3] for r in sheet_rows(tmp_path / "c.xlsx", "File audits")]
+    assert ("Oak House", ALL_MONTHS, 30) in [r[:3] for r in sheet_rows(tmp_path / "c.xlsx", "File audits")]
     assert main(["export", "commissioners", "--db", store_url, "--out", str(tmp_path / "csv"),
-                 "--format", "csv"]) == 0
+                 "--from", "2025-01", "--to", "2025-03", "--format", "csv"]) == 0  # the same figures again
     assert (tmp_path / "csv" / "outcomes.csv").exists()
 
 
@@ -326,10 +310,13 @@ def test_cli_writes_the_workbook_and_the_csv_files(audited, store_url, tmp_path,
     (["--to", "2025-13"], "is not a month"),
     (["--from", "2025-05", "--to", "2025-04"], "is after --to"),
     (["--min-count", "1"], "give 2 or more"),
+    (["--from", "2025-03", "--to", "2025-04"], "not a calendar quarter or year"),
+    (["--from", "2025-03"], "Give both --from and --to"),
     (["--out-suffix", ".csv"], "ending in .xlsx"),
 ])
 def test_cli_refuses_bad_options_with_one_sentence(audited, store_url, tmp_path, capsys, options, words):
     out = tmp_path / ("c.csv" if "--out-suffix" in options else "c.xlsx")
+    options = options if "--from" in options or "--out-suffix" not in options else options
     options = [o for o in options if o not in ("--out-suffix", ".csv")]
     code = main(["export", "commissioners", "--db", store_url, "--out", str(out), *options])
     error = capsys.readouterr().err

@@ -249,3 +249,49 @@ def test_months_that_do_not_make_a_quarter_or_year_are_refused(store, tmp_path):
     with pytest.raises(UsageError, match="add --single-month"):
         export_commissioners(store, tmp_path / "c.xlsx", first="2025-02", last="2025-02")
     assert export_commissioners(store, tmp_path / "m.xlsx", first="2025-02", last="2025-02", single_month=True)
+
+
+# -- free text ----------------------------------------------------------------------------
+
+
+def test_theme_text_with_a_name_a_ref_and_a_room_is_blocked_with_reasons(store):
+    from pcp_widgets.audit.free_text import FreeTextError, ThemeText, check_text, sign_off
+
+    reasons = check_text("Mrs Jean Smith (P-9101) bath time in Room 12")
+    assert any("personal name" in r for r in reasons)
+    assert any("ref" in r for r in reasons) and any("room number" in r for r in reasons)
+    for text in ("Jean Smith bath time", "S-0042 was rough", "Ring 07700 900123", "DOB 01/02/1950",
+                 "12 Acacia Avenue", "Post to AB1 2CD"):
+        assert check_text(text), text
+    for text in ("I want staff who know me", "Going out", "Staff who know me"):
+        assert check_text(text) == [], text
+    with pytest.raises(FreeTextError, match="looks like a person or staff ref"):
+        sign_off(store, "2025-01", "2025-03", [ThemeText("future", "Bath time for P-9101", "I want a bath")], "Ann")
+    with pytest.raises(FreeTextError, match="name of the person"):
+        sign_off(store, "2025-01", "2025-03", [ThemeText("future", "Going out", "I want to go out")], " ")
+
+
+def test_theme_text_leaves_only_when_signed_off_and_the_contents_say_who(store, tmp_path):
+    from pcp_widgets.audit.free_text import ThemeText, sign_off
+    from pcp_widgets.audit.wtfc import StoredThemes, ThemeSet, save_themes
+
+    reviews = [row("review", service="Big House", person_ref=f"P-{n:03d}", review_date=dt.date(2025, 2, 1 + n),
+                   working_1="Going out on Fridays", not_working_1="Nobody knows me", future_1="A bath")
+               for n in range(8)]
+    import_rows(store, tmp_path, {"event": many_people("Big House", 20), "review": reviews})
+    themes = ThemeSet("2025-01", "2025-03")
+    themes.add_theme("Going out", "working", "I like going out", ["Going out on Fridays"])
+    themes.add_theme("Mrs Jean Smith bath time", "future", "I want a bath", ["A bath"])
+    save_themes(store, StoredThemes(themes))
+    folder = export_commissioners(store, tmp_path / "before", first="2025-01", last="2025-03", fmt="csv")
+    before = (folder / "themes.csv").read_text(encoding="utf-8-sig")
+    assert "Going out" not in before and "Jean" not in before and "Theme 1" in before and "2025-01 to 2025-03" in before
+    assert "nobody has signed them off" in (folder / "contents.csv").read_text(encoding="utf-8-sig")
+    sign_off(store, "2025-01", "2025-03", [ThemeText("working", "Going out", "I like going out")], "Ann Lead")
+    with store.engine.begin() as connection:  # a fresh log: the sign-off changes the figures' text
+        connection.exec_driver_sql("DELETE FROM commissioner_exports")
+    folder = export_commissioners(store, tmp_path / "after", first="2025-01", last="2025-03", fmt="csv")
+    after = (folder / "themes.csv").read_text(encoding="utf-8-sig")
+    assert "I like going out" in after and "Jean" not in after
+    contents = (folder / "contents.csv").read_text(encoding="utf-8-sig")
+    assert "Theme 1 only" in contents and "signed off by Ann Lead" in contents

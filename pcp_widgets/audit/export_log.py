@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from pcp_widgets.audit.months import month_label
-from pcp_widgets.errors import PcpError, UsageError
+from pcp_widgets.errors import NotFound, PcpError, UsageError
 from pcp_widgets.store.tables import commissioner_exports, utc_now
 
 
@@ -35,7 +35,7 @@ def aligned_period(first: int | None, last: int | None, latest: int | None, sing
     """
     if first is None and last is None:
         if latest is None:
-            raise UsageError("There are no audit records to export; import some first.")
+            raise NotFound("There are no audit records to export; import some first.")
         start = latest - latest % 12
         return start, start + 11
     if first is None or last is None:
