@@ -49,7 +49,7 @@ def open_page(page, base: str, registered) -> None:
 
 
 @pytest.fixture(params=LOCALES)
-def localised(request, browser):
+def localised(request, browser, served):  # served first: it signs every new context in
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale=request.param,
                                   timezone_id="Europe/London")
     context.set_default_timeout(WAIT_MS)
