@@ -160,6 +160,56 @@ def cmd_wording(args) -> int:
     return 0
 
 
+def _acting_identity(store, action):
+    """Who runs this command (the Hub's user inside a Hub server, else this computer's account, an
+    admin) and a check that their role allows ``action``."""
+    from pcp_widgets.access import check
+    from pcp_widgets.identity import current_identity
+
+    identity = current_identity(store)
+    check(identity, action)
+    return identity
+
+
+def cmd_users(args) -> int:
+    from pcp_widgets.access import Action
+
+    store = _open_store(args)
+    identity = _acting_identity(store, Action.MANAGE_USERS)
+    if args.users_command == "add":
+        user = store.add_user(args.name, args.role, args.service, by=identity.name)
+        print(f"Added {user.describe()}.")
+    elif args.users_command == "set-role":
+        user = store.set_user_role(args.name, args.role, by=identity.name)
+        print(f"Now {user.describe()}.")
+    elif args.users_command == "set-services":
+        user = store.set_user_services(args.name, args.service, by=identity.name)
+        print(f"Now {user.describe()}.")
+    else:
+        users = store.users()
+        if args.json:
+            print(json.dumps([{"name": u.name, "role": u.role, "services": list(u.services)} for u in users]))
+        elif not users:
+            print("No users yet: add the first with pcp users add NAME --role admin.")
+        for user in [] if args.json else users:
+            print(user.describe())
+    return 0
+
+
+def cmd_access_log(args) -> int:
+    from pcp_widgets.access import Action
+    from pcp_widgets.access_export import Period, parse_day, write_access_log
+
+    period = Period(parse_day(args.first, "--from") if args.first else None,
+                    parse_day(args.last, "--to", last=True) if args.last else None)
+    store = _open_store(args)
+    identity = _acting_identity(store, Action.READ_ACCESS_LOG)
+    path, count = write_access_log(store, Path(args.out), person=args.person, user=args.user, period=period,
+                                   by=identity.name)
+    print(f"Wrote {count} access-log {'entry' if count == 1 else 'entries'} ({period.describe()}) to {path}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -254,6 +304,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - (the default) for stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per statement")
     p.set_defaults(handler=cmd_wording)
+
+    p = commands.add_parser("users", help="who signs in, their roles and services (admins)")
+    users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    roles = "admin, quality-lead, manager, trainer, staff or commissioner-export"
+    u = users.add_parser("add", help="add a person who signs in")
+    u.add_argument("name", metavar="NAME", help="their sign-in name (as the Hub knows it)")
+    u.add_argument("--role", required=True, help=roles)
+    u.add_argument("--service", action="append", default=[], metavar="S",
+                   help="a service they work in (repeat for each); staff and managers see only these")
+    u = users.add_parser("set-role", help="change a person's role")
+    u.add_argument("name", metavar="NAME")
+    u.add_argument("--role", required=True, help=roles)
+    u = users.add_parser("set-services", help="replace the services a person works in")
+    u.add_argument("name", metavar="NAME")
+    u.add_argument("--service", action="append", default=[], metavar="S",
+                   help="a service they work in (repeat for each; none: no services)")
+    u = users.add_parser("list", help="list the people who sign in")
+    u.add_argument("--json", action="store_true", help="print a JSON list of {name, role, services}")
+    for u in users.choices.values():
+        _db_option(u)
+    p.set_defaults(handler=cmd_users)
+
+    p = commands.add_parser("access-log", help="who viewed, saved, imported or exported what, and when (.xlsx)")
+    p.add_argument("--person", metavar="REF", help="only entries about this person (a ref, or a preferred name)")
+    p.add_argument("--user", metavar="NAME", help="only what this user did")
+    p.add_argument("--from", dest="first", metavar="DATE", help="from this day (YYYY-MM-DD, DD/MM/YYYY or YYYY-MM)")
+    p.add_argument("--to", dest="last", metavar="DATE", help="up to and including this day (or month)")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    _db_option(p)
+    p.set_defaults(handler=cmd_access_log)
 
     return parser
 

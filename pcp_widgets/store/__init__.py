@@ -9,22 +9,27 @@ without them noticing.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from typing import TYPE_CHECKING, Iterator
 
 import sqlalchemy as sa
 
 from pcp_widgets.audit.schema import KINDS, sheet_for
-from pcp_widgets.errors import DatabaseError
+from pcp_widgets.errors import DatabaseError, PcpError
+from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import documents as _documents
 from pcp_widgets.store import migrate
+from pcp_widgets.store import people as _people
+from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
+from pcp_widgets.store.people import Person, PersonAdded
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
 if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
     import pandas as pd
 
-__all__ = ["Store", "open_store", "default_url", "Batch"]
+__all__ = ["Store", "open_store", "default_url", "Batch", "Person", "PersonAdded"]
 
 
 class Store:
@@ -114,17 +119,41 @@ class Store:
 
     # -- tool documents -------------------------------------------------------------
 
-    def create_document(self, tool: str, person: str, content: dict, saved_by: str | None = None):
+    def create_document(self, tool: str, person: str, content: dict, saved_by: str | None = None,
+                        person_ref: str | None = None):
+        """A new document, version 1. With ``person_ref`` (a register entry) it is that person's document of
+        the tool, logged as saved by ``saved_by``; a second one of the same tool and ref is refused by the
+        database (see :meth:`open_person_document`, which answers that race with the first)."""
         with self.transaction() as connection:
-            return _documents.create(connection, tool, person, content, saved_by)
+            created = _documents.create(connection, tool, person, content, saved_by)
+            if person_ref is not None:
+                ref = _people.get(connection, person_ref).ref
+                connection.execute(documents.update().where(documents.c.id == created.document_id)
+                                   .values(person_ref=ref))
+                _access_log.append(connection, saved_by or UNNAMED, "saved", ref, f"{tool}: created version 1")
+            return created
 
     def save_document(self, document_id: int, content: dict, base_version: int, saved_by: str | None = None):
+        """Save a new version; one of a registered person's documents is logged under ``saved_by``."""
         with self.transaction() as connection:
-            return _documents.save(connection, document_id, content, base_version, saved_by)
+            saved = _documents.save(connection, document_id, content, base_version, saved_by)
+            self._log_document(connection, saved, "saved")
+            return saved
 
     def restore_document(self, document_id: int, version: int, base_version: int, saved_by: str | None = None):
         with self.transaction() as connection:
-            return _documents.restore(connection, document_id, version, base_version, saved_by)
+            restored = _documents.restore(connection, document_id, version, base_version, saved_by)
+            self._log_document(connection, restored, "restored")
+            return restored
+
+    @staticmethod
+    def _log_document(connection, saved, action: str) -> None:
+        """The access-log entry of a save or restore, in its transaction: only documents about a
+        registered person are records of a person (practice sessions and theme sets are not)."""
+        ref = latest_ref(connection, saved.document_id)
+        if ref is not None:
+            _access_log.append(connection, saved.saved_by or UNNAMED, action, ref,
+                               f"{saved.tool}: version {saved.version}" + (f" ({saved.note})" if saved.note else ""))
 
     def get_document(self, document_id: int, version: int | None = None):
         with self.engine.connect() as connection:
@@ -138,10 +167,217 @@ class Store:
         with self.engine.connect() as connection:
             return _documents.find(connection, tool, person)
 
+    def documents_of(self, ref: str, tool: str | None = None):
+        """The tool documents of a register entry (DocumentSummary, by tool)."""
+        with self.engine.connect() as connection:
+            ref = _people.get(connection, ref).ref
+            query = sa.select(documents).where(documents.c.person_ref == ref).order_by(documents.c.tool)
+            if tool is not None:
+                query = query.where(documents.c.tool == tool)
+            return [_documents.DocumentSummary(row.id, row.tool, row.person, row.created_at, row.latest_version)
+                    for row in connection.execute(query)]
+
+    def open_person_document(self, tool: str, ref: str, *, user: str, new_content: dict):
+        """The latest version of the person's ``tool`` document, made from ``new_content`` if they have none.
+
+        Logged as viewed by ``user`` (or saved, when made). Two editors opening a new person's document at
+        once get one document: the second insert meets the unique (tool, ref) index and opens the first.
+        """
+        for _ in range(2):
+            found = self.documents_of(ref, tool)
+            if found:
+                with self.transaction() as connection:
+                    latest = _documents.get(connection, found[0].document_id)
+                    _access_log.append(connection, user, "viewed", _people.clean_ref(ref),
+                                       f"{tool}: version {latest.version}")
+                return latest
+            person = self.person(ref)
+            try:
+                return self.create_document(tool, person.preferred_name or person.ref, new_content, user,
+                                            person_ref=person.ref)
+            except sa.exc.IntegrityError:
+                continue  # another editor made it a moment ago: open theirs
+        raise DatabaseError(f"The {tool} document of {ref} could not be opened; try again.")
+
+    def link_documents_to_register(self, service: str, *, by: str, tools=None) -> dict:
+        """The migration path for documents written before the register: give each one's person a
+        register entry and link the document to it.
+
+        A person already registered under the same preferred name in exactly one service is linked to
+        that entry; anyone else is added to ``service`` (an admin moves them on later). Where the old
+        typed names made two documents of one tool for the same name, the newest is linked and the older
+        ones keep no ref (still in the database, found by :meth:`find_documents`). Returns
+        ``{"linked": {name: ref}, "added": [refs], "not_linked": [document ids]}``.
+        """
+        if tools is None:
+            from pcp_widgets.tools import TOOLS
+
+            tools = list(TOOLS)
+        service = _people.clean_service(service)
+        result = {"linked": {}, "added": [], "not_linked": []}
+        with self.transaction() as connection:
+            rows = connection.execute(
+                sa.select(documents.c.id, documents.c.tool, documents.c.person)
+                .where(documents.c.person_ref.is_(None), documents.c.tool.in_(list(tools)))
+                .order_by(documents.c.id.desc())).all()
+            taken = _people.registered_refs(connection) | set(_people.audit_refs(connection))
+            linked_tools = set(connection.execute(sa.select(documents.c.tool, documents.c.person_ref)
+                                                  .where(documents.c.person_ref.is_not(None))).tuples())
+            for document_id, tool, typed in rows:
+                name = _people.clean_name(typed)
+                ref = result["linked"].get(name) or self._register_entry(connection, name, service, by, taken, result)
+                if (tool, ref) in linked_tools:
+                    result["not_linked"].append(document_id)
+                    continue
+                connection.execute(documents.update().where(documents.c.id == document_id).values(person_ref=ref))
+                linked_tools.add((tool, ref))
+                result["linked"][name] = ref
+        return result
+
+    @staticmethod
+    def _register_entry(connection, name: str, service: str, by: str, taken: set, result: dict) -> str:
+        """The ref of the one register entry named ``name``, or of a new one in ``service``."""
+        same = _people.named(connection, name)
+        if len(same) == 1:
+            return same[0].ref
+        match = _people.by_name(connection, service, name)
+        if match is not None:
+            return match.ref
+        ref = _people.next_made_up_ref(taken)
+        _people.insert(connection, ref, name, service, by)
+        _access_log.append(connection, by, "added a person", ref, f"{service}, from an existing document")
+        taken.add(ref)
+        result["added"].append(ref)
+        return ref
+
+    # -- the register of people supported ----------------------------------------------
+
+    def add_person(self, name: str, service: str, *, by: str, ref: str | None = None) -> PersonAdded:
+        """Add a person to the register in one transaction, or give back the entry that is already there.
+
+        The database decides, not a look beforehand: a preferred name already in the service (another
+        editor's "Zoe" a moment ago) gives that entry with ``created=False``; a ref already taken by
+        someone else is refused with a sentence. Without ``ref`` the next free P-number is given.
+        """
+        name, service = _people.clean_name(name), _people.clean_service(service)
+        wanted = _people.clean_ref(ref) if ref else None
+        for _ in range(ADD_ATTEMPTS):
+            if wanted is None:
+                with self.engine.connect() as connection:
+                    taken = _people.registered_refs(connection) | set(_people.audit_refs(connection))
+            chosen = wanted or _people.next_made_up_ref(taken)
+            try:
+                with self.transaction() as connection:
+                    _people.insert(connection, chosen, name, service, by)
+                    _access_log.append(connection, by, "added a person", chosen, service)
+            except sa.exc.IntegrityError:
+                with self.engine.connect() as connection:
+                    same = _people.by_name(connection, service, name)
+                    if same is not None:
+                        return PersonAdded(same, created=False)
+                    if wanted is not None:
+                        holder = _people.get(connection, wanted)
+                        raise PcpError(f"{wanted} is already in the register, at {holder.service}; "
+                                       "give another ref or leave it blank for a new one.") from None
+                continue  # another editor took that P-number a moment ago: count again
+            return PersonAdded(self.person(chosen), created=True)
+        raise DatabaseError("The person could not be added while so many others were being added; try again.")
+
+    def person(self, ref: str) -> Person:
+        with self.engine.connect() as connection:
+            return _people.get(connection, ref)
+
+    def people(self, services=None, include_left: bool = False) -> list[Person]:
+        """The register in name order; ``services`` (a set, or None for all) narrows it, as
+        ``pcp_widgets.access.visible_services(identity)`` gives it for the signed-in person."""
+        with self.engine.connect() as connection:
+            return _people.listing(connection, services, include_left)
+
+    def person_left(self, ref: str, on: dt.date | None, *, by: str) -> Person:
+        """Record that a person left on ``on`` (None: they are back). Nothing of theirs is removed."""
+        with self.transaction() as connection:
+            person = _people.mark_left(connection, ref, on)
+            _access_log.append(connection, by, "saved", person.ref,
+                               f"left on {on:%d/%m/%Y}" if on else "back in the register")
+            return person
+
+    def unregistered_audit_refs(self) -> dict[str, str]:
+        """Refs in the imported audit rows with no register entry, each with its latest service."""
+        with self.engine.connect() as connection:
+            registered = _people.registered_refs(connection)
+            return {ref: service for ref, service in _people.audit_refs(connection).items() if ref not in registered}
+
+    def register_audit_refs(self, *, by: str) -> list[Person]:
+        """Give every ref of the audit rows a register entry (no name: the workbook holds none), so audit
+        rows link to the register by ref. Refs that look like names are left out (the import warned)."""
+        added = []
+        for ref, service in self.unregistered_audit_refs().items():
+            try:
+                ref = _people.clean_ref(ref)
+            except PcpError:
+                continue
+            try:
+                with self.transaction() as connection:
+                    _people.insert(connection, ref, None, service, by)
+                    _access_log.append(connection, by, "added a person", ref, f"{service}, from audit records")
+            except sa.exc.IntegrityError:
+                continue  # registered meanwhile
+            added.append(self.person(ref))
+        return added
+
+    # -- people who sign in ------------------------------------------------------------
+
+    def user(self, name: str) -> _users.User:
+        with self.engine.connect() as connection:
+            return _users.get(connection, name)
+
+    def find_user(self, name: str) -> _users.User | None:
+        with self.engine.connect() as connection:
+            return _users.find(connection, name)
+
+    def users(self) -> list[_users.User]:
+        with self.engine.connect() as connection:
+            return _users.list_all(connection)
+
+    def add_user(self, name: str, role: str, services=(), *, by: str) -> _users.User:
+        with self.transaction() as connection:
+            return _users.add(connection, name, role, services, by)
+
+    def set_user_role(self, name: str, role: str, *, by: str) -> _users.User:
+        with self.transaction() as connection:
+            return _users.set_role(connection, name, role, by)
+
+    def set_user_services(self, name: str, services, *, by: str) -> _users.User:
+        with self.transaction() as connection:
+            return _users.set_services(connection, name, services, by)
+
+    # -- the access log (append-only: no method changes or removes an entry) -------------
+
+    def log_access(self, user: str, action: str, person_ref: str | None = None, detail: str = "") -> None:
+        """Append one entry: ``action`` is one of access_log.ACTIONS ("viewed", "imported", "exported", ...)."""
+        with self.transaction() as connection:
+            _access_log.append(connection, user, action, person_ref, detail)
+
+    def access_log(self, *, person_ref: str | None = None, user: str | None = None,
+                   start: dt.datetime | None = None, end: dt.datetime | None = None) -> list:
+        """Entries oldest first (AccessEntry), narrowed by ref, user and ``start <= at < end``."""
+        with self.engine.connect() as connection:
+            return _access_log.query(connection, person_ref=person_ref, user=user, start=start, end=end)
+
     def dispose(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.close()
         self.engine.dispose()
+
+
+#: Who a save is logged under when the caller named no one (an older page, a script).
+UNNAMED = "(not recorded)"
+#: How often an add without a ref counts the next free P-number again when others take it first.
+ADD_ATTEMPTS = 20
+
+
+def latest_ref(connection, document_id: int) -> str | None:
+    return connection.execute(sa.select(documents.c.person_ref).where(documents.c.id == document_id)).scalar()
 
 
 def _reason(error: sa.exc.DBAPIError) -> str:

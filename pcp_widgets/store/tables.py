@@ -81,7 +81,12 @@ documents = sa.Table(
     sa.Column("person", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("latest_version", sa.Integer, nullable=False),
+    #: The register entry the document is about (None for documents about no one, such as a practice
+    #: session, and for documents written before the register until they are linked to it). One document
+    #: per tool and register entry: two editors opening a new person's profile at once get the same one.
+    sa.Column("person_ref", sa.String(40), nullable=True),
     sa.Index("ix_documents_tool_person", "tool", "person"),
+    sa.Index("uq_documents_tool_person_ref", "tool", "person_ref", unique=True),
 )
 
 document_versions = sa.Table(
@@ -125,6 +130,59 @@ free_text_signoffs = sa.Table(
     sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("texts", sa.JSON, nullable=False),
     sa.Column("texts_sha256", sa.String(64), nullable=False),
+)
+
+#: The people who sign in to pcp: their sign-in name (as the Hub gives it, in lower case), their role
+#: (see pcp_widgets.access.ROLES) and, through user_services, the services they work in.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False, unique=True),
+    sa.Column("role", sa.String(30), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+)
+
+user_services = sa.Table(
+    "user_services",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("service", sa.String(200), primary_key=True),
+)
+
+#: The register of the people supported: a pseudonymous ref (the key audit rows and tool documents
+#: use), the name they like to be called, their service, and the day they left. ``name_key`` (the
+#: preferred name folded for comparison) is unique within a service, so two editors adding "Zoe" to
+#: Oak House at the same moment get one record; NULL for a ref met only in audit rows.
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("ref", sa.String(40), nullable=False, unique=True),
+    sa.Column("preferred_name", sa.Text, nullable=True),
+    sa.Column("name_key", sa.Text, nullable=True),
+    sa.Column("service", sa.String(200), nullable=False),
+    sa.Column("left_on", sa.Date, nullable=True),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+    sa.UniqueConstraint("service", "name_key", name="uq_people_service_name"),
+)
+
+#: Who did what to whose record, and when: append-only (the migration adds triggers that refuse
+#: UPDATE and DELETE, and the Store has no method for either).
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_name", sa.String(120), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("person_ref", sa.String(40), nullable=True),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Index("ix_access_log_person_at", "person_ref", "at"),
+    sa.Index("ix_access_log_user_at", "user_name", "at"),
+    sa.Index("ix_access_log_at", "at"),
 )
 
 
