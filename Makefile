@@ -1,5 +1,6 @@
 # The two commands of the README, each doing its own set-up on a fresh machine:
-#   make serve   the pages at http://127.0.0.1:8866/ with demo data (loaded if the database is empty)
+#   make serve   the pages on http://127.0.0.1:8866/ (open the address printed: it carries the sign-in
+#                token) with demo data in a database of its own, pcp-demo.sqlite (loaded if it is empty)
 #   make test    every test: unit, notebooks (nbval) and browser (Chromium)
 # and, for maintainers, `make templates` (regenerate templates/) and `make clean`.
 

@@ -105,6 +105,7 @@ def main() -> None:
             voila.wait()
 
         server = start_server("--db", url)
+        server.sign_in(page.context)  # pcp serve always asks for its token
         try:
             time.sleep(20)  # the warm kernels start and read the records
             chosen = args.pages or (None if args.all else DASHBOARDS)
