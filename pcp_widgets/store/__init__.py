@@ -221,8 +221,8 @@ class Store:
                 .where(documents.c.person_ref.is_(None), documents.c.tool.in_(list(tools)))
                 .order_by(documents.c.id.desc())).all()
             taken = _people.registered_refs(connection) | set(_people.audit_refs(connection))
-            linked_tools = set(connection.execute(sa.select(documents.c.tool, documents.c.person_ref)
-                                                  .where(documents.c.person_ref.is_not(None))).tuples())
+            linked_tools = {(tool, ref) for tool, ref in connection.execute(
+                sa.select(documents.c.tool, documents.c.person_ref).where(documents.c.person_ref.is_not(None)))}
             for document_id, tool, typed in rows:
                 name = _people.clean_name(typed)
                 ref = result["linked"].get(name) or self._register_entry(connection, name, service, by, taken, result)
