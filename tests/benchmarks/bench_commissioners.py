@@ -6,7 +6,7 @@ Loads the national-scale demo year once (``pcp demo``, cached in tests/benchmark
 then times, each run in a fresh process and the fastest of ``--repeat`` runs kept:
 
 * ``pcp export``: :func:`export_commissioners` from the database to the finished workbook
-  (reading, aggregating, suppressing and writing), split into its build and write steps;
+  (reading, aggregating, protecting, auditing and writing), split into its build and write steps;
 * ``to_excel(openpyxl)``: ``DataFrame.to_excel(engine="openpyxl")`` writing the same
   aggregate sheets, the DataFrames made beforehand and not timed;
 * ``to_excel(xlsxwriter)``: the same through pandas' xlsxwriter engine, for reference;
@@ -14,8 +14,8 @@ then times, each run in a fresh process and the fastest of ``--repeat`` runs kep
   a plain number with no format (``constant_memory``, ``write_number`` called directly):
   the least time any export through xlsxwriter's cell API can take, with nothing read.
 
-and prints the ratio the budget is stated in: the whole export at least 5x faster than
-the openpyxl writer alone. Not a test: machines here are shared and noisy, so the figures
+and prints the budget: the whole export, its disclosure audit included, under 10 s (the
+older "5x faster than the openpyxl writer" is retired; the ratio is still printed). Not a test: machines here are shared and noisy, so the figures
 go in the README with the command that produced them.
 """
 
@@ -46,7 +46,9 @@ if step == "pcp export":
     commissioner_files.write_workbook(data, out / "pcp.xlsx")
     done = time.perf_counter()
     print(json.dumps({"seconds": done - start, "build": built - start, "write": done - built,
-                      "cells": sum(len(a.rows) * len(a.columns) for a in data.aggregates)}))
+                      "cells": sum(len(a.rows) * len(a.columns) for a in data.aggregates),
+                      "programmes": data.audit.programmes, "checked": data.audit.checked,
+                      "hidden_more": data.audit.hidden_more}))
 elif step == "xlsxwriter floor":
     import xlsxwriter
     shapes = [(len(a.rows), len(a.columns)) for a in commissioners.build(store).aggregates]
@@ -116,7 +118,10 @@ def main() -> None:
         print(f"| {step}, writing only | {results[step]['seconds']:.2f} |")
     print(f"| xlsxwriter floor: the same number of bare numbers, nothing else | {results['xlsxwriter floor']['seconds']:.2f} |")
     baseline = results["to_excel(openpyxl)"]["seconds"]
-    print(f"\nto_excel(openpyxl) / whole pcp export: {baseline / ours['seconds']:.1f}x (budget: at least 5x)")
+    print(f"\nwhole export with its disclosure audit: {ours['seconds']:.2f} s (budget: under 10 s); "
+          f"{ours['checked']:,} figures checked, {ours['programmes']:,} linear programmes, "
+          f"{ours['hidden_more']:,} more hidden by the audit")
+    print(f"to_excel(openpyxl) / whole pcp export: {baseline / ours['seconds']:.1f}x (the retired 5x budget)")
     print(f"to_excel(openpyxl) / pcp write step: {baseline / ours['write']:.1f}x")
     print(f"to_excel(openpyxl) / xlsxwriter floor: {baseline / results['xlsxwriter floor']['seconds']:.1f}x "
           "(the most any export written cell by cell with xlsxwriter could reach)")
