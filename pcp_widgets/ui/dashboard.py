@@ -198,13 +198,19 @@ def draw_panel(panel: Panel, view: View) -> tuple[pd.DataFrame, Drawn]:
     return table, drawn
 
 
-def render_panel(panel: Panel, view: View) -> Shown:
-    """Compute the panel's table, draw its chart and lay out both, with their downloads."""
+def render_panel(panel: Panel, view: View, show_chart: Callable[[str], None] | None = None) -> Shown:
+    """Compute the panel's table, draw its chart and lay out both, with their downloads.
+
+    ``show_chart`` is given the chart's HTML as soon as it is drawn, before the table and the
+    downloads are made, so a page can show it a little sooner.
+    """
     table, drawn = draw_panel(panel, view)
     png = charts.png_bytes(drawn.figure)
+    image = picture_html(png, alt_text(panel, drawn, view.filters))
+    if show_chart is not None:
+        show_chart(image)
     xlsx = table_xlsx(table, panel.headers, panel.title, filters_in_words(view.filters))
-    return (picture_html(png, alt_text(panel, drawn, view.filters)),
-            panel_html(panel, table, drawn, png, xlsx, view.filters), png)
+    return image, panel_html(panel, table, drawn, png, xlsx, view.filters), png
 
 
 def render_ahead(dashboard: Dashboard, records: dict[str, pd.DataFrame],
@@ -373,7 +379,7 @@ class DashboardPage(PageFrame):
 
     def _draw(self, panel: Panel, view: View) -> None:
         with self.notes[panel.key].guarded(CHART_FAILED):
-            shown = render_panel(panel, view)
+            shown = render_panel(panel, view, lambda image: setattr(self.images[panel.key], "value", image))
             self._remembered[(view.filters, panel.key)] = shown
             if len(self._remembered) > REMEMBERED_PANELS:
                 self._remembered.popitem(last=False)

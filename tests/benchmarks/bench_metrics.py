@@ -16,7 +16,8 @@ nothing here restates a page's metrics or charts.
 * the yardstick: a bare matplotlib chart (one line, one legend entry) to PNG, because
   these machines are shared and noisy; the charts are given as multiples of it too.
 
-Budgets: all metrics and charts under 1 s; re-filtering to one service under 150 ms.
+Budgets (DESIGN.md, issue 14): after a filter change, a page's first chart within 150 ms and all
+its charts within 1 s; all metrics and charts of the year under 1 s.
 Reading from the store is reported too, but is the store's cost, paid once per page load.
 Not a test: the figures go in the README with the command that produced them.
 """
@@ -185,11 +186,13 @@ def main() -> None:
           f"{(tables + panels * yardstick) * 1000:,.0f} ms")
     print(f"every metric and chart of the four pages: {(tables + drawing) * 1000:,.0f} ms (budget: under 1000 ms; "
           f"{(tables + drawing + results['prepare (once per page load)'][0]) * 1000:,.0f} ms with prepare)")
-    for kind in ("the page's tables", "first chart shown"):
+    for kind, budget in (("the page's tables", 150), ("first chart shown", 150),
+                         ("every panel drawn, with tables and downloads", 1000)):
         slowest = max((name for name in results if name.endswith(kind)), key=lambda name: results[name][0])
         page_name = slowest.split(", ")[1].split(":")[0]
-        print(f"re-filtering to one service, {kind}, slowest page ({page_name}): "
-              f"{results[slowest][0] * 1000:,.0f} ms (budget: under 150 ms)")
+        best = results[slowest][0] * 1000
+        print(f"re-filtering to one service, {kind}, slowest page ({page_name}): {best:,.0f} ms "
+              f"(budget: under {budget:,} ms; {best / (yardstick * 1000):.1f} bare charts)")
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_metrics.json").write_text(json.dumps(
         {name: {"best_s": best, "median_s": median} for name, (best, median) in results.items()}, indent=2))
