@@ -116,7 +116,10 @@ def test_counts_by_service_and_the_export_rows_carry_no_statement_words(reviewed
 
 def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
     page = ThemesPage(reviewed)
-    assert (page.first.label, page.last.label) == ("March 2026", "May 2026")  # the last quarter, in words
+    # The last calendar quarter with statements, in words: one the commissioner workbook can be made for.
+    assert [label for label, _ in page.first.options] == [f"{m} 2026" for m in ("January", "February", "March",
+                                                                                  "April", "May", "June")]
+    assert (page.first.label, page.last.label) == ("April 2026", "June 2026")
     page.first.value, page.last.value = "2026-02", "2026-03"
     page.load_button.click()
     page.kind.value = "not_working"
@@ -150,7 +153,7 @@ def test_the_page_makes_the_commissioner_workbook_with_the_themes_and_no_stateme
     audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
     import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)
     page = ThemesPage(reviewed)
-    page.first.value, page.last.value = "2026-02", "2026-03"
+    page.first.value, page.last.value = "2026-01", "2026-03"
     page.load_button.click()
     page.kind.value = "not_working"
     page.unthemed.value = tuple(value for _, value in page.unthemed.options)
@@ -162,5 +165,7 @@ def test_the_page_makes_the_commissioner_workbook_with_the_themes_and_no_stateme
     data = base64.b64decode(re.search(r"base64,([^\"]+)", page.export_link.value).group(1))
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     cells = [str(c.value) for ws in workbook.worksheets for r in ws.iter_rows() for c in r if c.value is not None]
-    assert "I want staff who know me" in cells
+    themes = [[c.value for c in r] for ws in workbook.worksheets if "theme" in ws.title.lower() for r in ws.iter_rows()]
+    assert any("Not working" in map(str, r) or "not_working" in map(str, r) for r in themes), themes[:5]
+    assert "I want staff who know me" not in cells  # theme text goes only with a named sign-off (issue 15)
     assert not any("Staff rush me" in cell or "P-0001" in cell for cell in cells)

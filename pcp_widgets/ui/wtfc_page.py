@@ -39,11 +39,14 @@ NOT_SAVED = "Not saved: something went wrong that we did not expect; the details
 
 
 def month_options(statements: pd.DataFrame) -> list[str]:
-    """Every month from the first statement to the last, as YYYY-MM."""
-    if statements.empty:
-        return [dt.date.today().strftime("%Y-%m")]
-    months = pd.period_range(min(statements["date"]), max(statements["date"]), freq="M")
-    return [str(month) for month in months]
+    """Every month, as YYYY-MM, of the calendar quarters from the first statement's to the last's.
+
+    Whole quarters, because the commissioner workbook covers only calendar quarters and years.
+    """
+    dates = statements["date"] if not statements.empty else [dt.date.today()]
+    first = pd.Period(min(dates), freq="Q").asfreq("M", how="start")
+    last = pd.Period(max(dates), freq="Q").asfreq("M", how="end")
+    return [str(month) for month in pd.period_range(first, last, freq="M")]
 
 
 def month_name(month: str) -> str:
@@ -52,7 +55,8 @@ def month_name(month: str) -> str:
 
 
 def last_quarter(months: list[str]) -> tuple[str, str]:
-    """The last three months there are statements for: the usual period to theme."""
+    """The last calendar quarter there are statements in (the last three of whole quarters' months):
+    the usual period to theme, and one the commissioner workbook can be made for."""
     return months[max(0, len(months) - 3)], months[-1]
 
 
