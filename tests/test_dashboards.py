@@ -495,3 +495,17 @@ def test_arrowing_through_services_draws_the_first_at_once_and_then_only_where_i
     worker.start()
     worker.join()
     assert seen == [["Ash"]] and drawn == ["Ash", "Damson"]
+
+
+def test_a_grouped_bar_charts_key_never_lies_over_a_bar():
+    from pcp_widgets.audit import charts
+
+    frame = pd.DataFrame({"routine": ["activity", "meals", "personal care"], "incident": [3, 40, 90],
+                          "refusal": [5, 38, 210]})  # the tallest bars in the top right corner
+    figure = charts.with_subtitle(charts.grouped_bars(frame, "routine", ["incident", "refusal"], "Events", "Events"),
+                                  "All services; all dates")
+    canvas_of(figure).draw()
+    axes = figure.axes[0]
+    key = axes.get_legend().get_window_extent()
+    assert not any(key.overlaps(bar.get_window_extent()) for bar in axes.patches)
+    assert not any(key.overlaps(label.get_window_extent()) for label in axes.get_xticklabels())

@@ -93,7 +93,9 @@ def grouped_bars(frame: pd.DataFrame, index: str, columns: list[str], title: str
     axes.set_ylabel(value_label)
     if percent:
         axes.set_ylim(0, 105)
-    axes.legend(frameon=False, fontsize=9, ncols=min(4, len(columns)), loc="upper right")  # fixed: "best" is slow
+    # along the foot of the picture, under the labels: never over a bar (and "best" would try every place)
+    axes.legend(frameon=False, fontsize=9, ncols=min(4, len(columns)), loc="lower center",
+                bbox_to_anchor=(0.5, 0.0), bbox_transform=figure.transFigure)
     return figure
 
 
