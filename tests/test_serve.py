@@ -161,6 +161,55 @@ def test_a_foreign_host_gets_no_page_and_no_websocket(server):
     assert status == 302 and headers["Location"] == START
 
 
+def close_code_after_announcing(server, kernel: str, size: int) -> int | None:
+    """Open the page's websocket, announce a message of ``size`` bytes (an upload) and send only its first
+    bytes; the close code the server answers with (None: it closed without one)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as connection:
+        head = [f"GET /api/kernels/{kernel}/channels HTTP/1.1", f"Host: 127.0.0.1:{server.port}",
+                f"Cookie: {_cookie_header(server)}", *(f"{name}: {value}" for name, value in WEBSOCKET.items())]
+        connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += connection.recv(65536)
+        assert received.startswith(b"HTTP/1.1 101"), received[:200]
+        received = received.split(b"\r\n\r\n", 1)[1]
+        frame = bytes([0x82, 0xFF]) + size.to_bytes(8, "big") + bytes(4)  # binary, masked, 64-bit length
+        try:
+            connection.sendall(frame + bytes(1024 * 1024))
+        except OSError:  # refused while still sending
+            pass
+
+        def take(count):
+            nonlocal received
+            while len(received) < count:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    raise EOFError
+                received += chunk
+            taken, received = received[:count], received[count:]
+            return taken
+
+        try:
+            while True:  # the server's frames (unmasked) until its close frame
+                first, second = take(2)
+                length = second & 0x7F
+                if length >= 126:
+                    length = int.from_bytes(take(2 if length == 126 else 8), "big")
+                payload = take(length)
+                if first & 0x0F == 0x8:
+                    return int.from_bytes(payload[:2], "big")
+        except (EOFError, ConnectionResetError):
+            return None
+
+
+def test_an_upload_larger_than_the_import_accepts_is_refused_as_it_arrives(server):
+    status, _, body = get(server.base + IMPORT, opener=server.opener)
+    assert status == 200
+    kernel = KERNEL_ID.search(body).group(1)
+    # 150 MB announced, 1 MB sent: refused (1009, message too big) without waiting for the rest.
+    assert close_code_after_announcing(server, kernel, 150_000_000) == 1009
+
+
 @pytest.mark.parametrize("path, title", [(START, "Start here"), (IMPORT, "Import audit data")])
 def test_pages_are_served_without_source_or_traceback(server, path, title):
     status, _, body = get(server.base + path, opener=server.opener)
