@@ -59,7 +59,8 @@ def test_behind_the_hub_only_an_admin_manages_users_and_the_change_is_logged_und
     store.add_user("mo", "manager", ["Oak House"], by="setup")
     monkeypatch.setenv("JUPYTERHUB_USER", "mo")
     code, _, err = pcp("users", "add", "mo2", "--role", "admin")
-    assert code == 1 and err == "pcp: Managers cannot manage who signs in and their roles; ask an admin if your work needs it.\n"
+    assert code == 1 and err == ("pcp: Managers cannot manage who signs in and their roles; "
+                                 "ask an admin if your work needs it.\n")
     assert pcp("users", "list")[0] == 1
     monkeypatch.setenv("JUPYTERHUB_USER", "ada")
     assert pcp("users", "set-role", "mo", "--role", "staff")[0] == 0

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from pcp_widgets.audit.schema import sheet_for
 from pcp_widgets.audit.values import Ref
 from pcp_widgets.errors import NotFound, PcpError
 from pcp_widgets.store.tables import RECORD_TABLES, people, utc_now
-from pcp_widgets.audit.schema import sheet_for
 
 MAX_NAME = 120
+MAX_SERVICE = 200
 #: Refs pcp makes up itself: P- and a number, at least four digits (P-0042).
 MADE_UP_REF = re.compile(r"^P-(\d+)$")
 _REF = re.compile(r"^[A-Z0-9][A-Z0-9._/-]*$")
@@ -69,26 +70,28 @@ def clean_ref(text) -> str:
         raise PcpError(f"{str(text).strip()[:50]!r} is not a ref: use a short code of letters, digits and "
                        "hyphens such as P-0042.")
     if Ref.looks_like_name(str(text).strip()):
-        raise PcpError(f"{str(text).strip()[:50]!r} looks like a name: a ref is a pseudonymous code such as P-0042.")
+        raise PcpError(f"{str(text).strip()[:50]!r} looks like a name: a ref is a pseudonymous code "
+                       "such as P-0042.")
     return ref
 
 
+def one_line(text, limit: int, what: str, missing: str) -> str:
+    """Typed text on one line without stray spaces, or one sentence why it cannot be used."""
+    value = " ".join(str(text or "").split())
+    if not value:
+        raise PcpError(missing)
+    if len(value) > limit:
+        raise PcpError(f"{what} may be at most {limit} characters long.")
+    return value
+
+
 def clean_name(text) -> str:
-    name = " ".join(str(text or "").split())
-    if not name:
-        raise PcpError("The person's preferred name is needed (as they like it written).")
-    if len(name) > MAX_NAME:
-        raise PcpError(f"A preferred name may be at most {MAX_NAME} characters long.")
-    return name
+    return one_line(text, MAX_NAME, "A preferred name",
+                    "The person's preferred name is needed (as they like it written).")
 
 
-def clean_service(text) -> str:
-    service = " ".join(str(text or "").split())
-    if not service:
-        raise PcpError("The person's service is needed.")
-    if len(service) > 200:
-        raise PcpError("A service name may be at most 200 characters long.")
-    return service
+def clean_service(text, missing: str = "The person's service is needed.") -> str:
+    return one_line(text, MAX_SERVICE, "A service name", missing)
 
 
 def name_key(name: str) -> str:

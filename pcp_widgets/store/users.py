@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from pcp_widgets.access import role_key
 from pcp_widgets.errors import NotFound, PcpError
 from pcp_widgets.store import access_log
+from pcp_widgets.store.people import clean_service, one_line
 from pcp_widgets.store.tables import user_services, users, utc_now
 
 MAX_NAME = 120
@@ -36,23 +37,14 @@ class User:
 
 def user_key(name: str) -> str:
     """A sign-in name as stored and compared, or one sentence why it cannot be one."""
-    key = " ".join(str(name or "").split()).lower()
-    if not key:
-        raise PcpError("A user needs a sign-in name.")
-    if len(key) > MAX_NAME:
-        raise PcpError(f"A sign-in name may be at most {MAX_NAME} characters long.")
-    return key
+    return one_line(name, MAX_NAME, "A sign-in name", "A user needs a sign-in name.").lower()
 
 
 def clean_services(services) -> tuple[str, ...]:
     """Service names without stray spaces or repeats, in the order given."""
     cleaned = []
     for service in services or ():
-        name = " ".join(str(service).split())
-        if not name:
-            raise PcpError("A service needs a name.")
-        if len(name) > 200:
-            raise PcpError("A service name may be at most 200 characters long.")
+        name = clean_service(service, "A service needs a name.")
         if name not in cleaned:
             cleaned.append(name)
     return tuple(cleaned)
