@@ -479,8 +479,8 @@ def busy_page(most: int, idle_minutes: float) -> str:
         "This server is busy",
         f"This server keeps at most {most} page{'s' if most != 1 else ''} open at once, and that many are "
         "open now, so this page cannot open yet.",
-        "Close a pcp page you no longer need, or wait a few minutes (a page nobody uses closes after "
-        f"{idle_minutes:g} minutes), then reload this page.",
+        "Close a pcp page (a browser tab) you no longer need, then reload this page. Pages no browser holds "
+        f"open close by themselves after {idle_minutes:g} minutes unused.",
     )
 
 
