@@ -12,11 +12,11 @@ from pcp_widgets.ui.wtfc_page import ThemesPage
 from tests.workbook_files import headers, row, write_workbook
 
 REVIEWS = [
-    ("01/02/2026", "Oak House", "P-0001", "I see my sister on Sundays", "Staff rush me in the mornings",
+    ("01/02/2026", "Oak House", "P-0001", "I see my sister on Sundays", "Staff rush my bath in the mornings",
      "I want a job"),
     ("03/02/2026", "Oak House", "P-0002", "I choose my tea", "Agency staff don't know how I like things done",
      "I want to go on holiday"),
-    ("10/03/2026", "Elm Court", "P-0003", "I choose my tea", "Staff keep changing in the morning so I don't know who is coming",
+    ("10/03/2026", "Elm Court", "P-0003", "I choose my tea", "I don't get a proper wash in the morning",
      "I want a job"),
     ("10/05/2026", "Elm Court", "P-0004", "I choose my tea", "The bus into town is hard for me", "I want a job"),
 ]
@@ -49,15 +49,38 @@ def test_statements_come_from_the_reviews_sheet_and_review_documents_without_ref
     assert wtfc.DOCUMENTS_SERVICE in set(in_quarter["service"])
 
 
-def test_suggestions_group_statements_sharing_meaningful_words_and_say_which():
-    texts = ["Staff rush me in the mornings", "Different staff come every morning",
-             "Agency staff don't know how I like things done", "The bus into town is hard for me",
-             "I want to take the bus on my own", "I want a job"]
+def test_suggestions_group_statements_about_the_same_thing_in_different_words_and_say_which():
+    texts = ["Help with my bath on Sundays", "I help at the café", "Staff rush my bathing",
+             "Staff ask me before they help me", "I want a proper wash", "The bus into town is hard for me",
+             "I have a shower when I choose", "I want to take the bus on my own", "I want a job"]
     suggestions = wtfc.suggest_groups(texts)
-    assert [s.statements for s in suggestions] == [tuple(texts[:2]), tuple(texts[3:5])]
-    assert suggestions[0].shared_words == ("morning", "staff")  # the subject first, as written
-    assert suggestions[0].describe() == "2 statements sharing: morning, staff"
+    # bath, bathing (the same lemma), wash and shower (one family of words) are one grouping; "help"
+    # (in nearly every statement) ties nothing, so the café and asking first stay apart.
+    assert [s.statements for s in suggestions] == [
+        ("Help with my bath on Sundays", "Staff rush my bathing", "I want a proper wash",
+         "I have a shower when I choose"),
+        ("The bus into town is hard for me", "I want to take the bus on my own")]
+    assert suggestions[0].shared_words == ("bath, shower or wash",)  # as written, never "help" or "staff"
+    assert suggestions[0].describe() == "4 statements sharing: bath, shower or wash"
     assert wtfc.suggest_groups(["I like tea", "I want a job"]) == []  # stop words alone link nothing
+
+
+def test_a_shared_time_is_not_a_shared_subject_and_groups_do_not_chain():
+    assert wtfc.suggest_groups(["I see my sister every Sunday", "I go to church on Sundays again"]) == []
+    texts = ["I see my sister every Sunday", "I phone my mum every evening", "I go to church on Sundays again",
+             "I sing in the church choir"]
+    assert [s.statements for s in wtfc.suggest_groups(texts)] == [
+        ("I go to church on Sundays again", "I sing in the church choir"),
+        ("I see my sister every Sunday", "I phone my mum every evening")]
+
+
+def test_words_every_statement_of_the_period_uses_weigh_less_than_rare_ones():
+    meanings = [wtfc.statement_meaning(t) for t in ("I want my bath earlier", "I want a wash before bed",
+                                                    "I want to go to college", "Staff help me at the gym")]
+    weights = wtfc.word_weights(meanings)
+    # "college" (one statement, of the family "learn") outweighs "bath"/"wash" (two), which outweighs "help"
+    assert weights["learn"] > weights["wash"] > weights["help"] == weights["staff"] == wtfc.COMMON_WEIGHT
+    assert meanings[0] == {"wash": {"bath"}, "early": {"early"}}  # "earlier": its lemma; "bath": its family
 
 
 @pytest.mark.parametrize("common", ["help", "staff", "support", "like", "me"])
@@ -105,8 +128,8 @@ def test_themes_are_saved_per_period_with_history_and_conflicts(reviewed):
 def test_counts_by_service_and_the_export_rows_carry_no_statement_words(reviewed):
     stored = wtfc.load_themes(reviewed, "2026-01", "2026-03")
     stored.theme_set.add_theme("Staff who know me", "not_working", "I want staff who know me", [
-        "Staff rush me in the mornings", "Agency staff don't know how I like things done",
-        "Staff keep changing in the morning so I don't know who is coming"])
+        "Staff rush my bath in the mornings", "Agency staff don't know how I like things done",
+        "I don't get a proper wash in the morning"])
     wtfc.save_themes(reviewed, stored)
     exported = wtfc.themes_for_export(reviewed)
     assert exported == [{"period": "2026-01 to 2026-03", "name": "Staff who know me", "kind": "not_working",
@@ -123,11 +146,10 @@ def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
     page.first.value, page.last.value = "2026-02", "2026-03"
     page.load_button.click()
     page.kind.value = "not_working"
-    assert page.suggestions.options[0][0] == "2 statements sharing: morning, staff"
+    assert page.suggestions.options[0][0] == "2 statements sharing: bath or wash"
     assert page.suggestions.value == 0  # offered, not an empty choice
     page.use_suggestion.click()
-    assert set(page.unthemed.value) == {"Staff rush me in the mornings",
-                                        "Staff keep changing in the morning so I don't know who is coming"}
+    assert set(page.unthemed.value) == {"Staff rush my bath in the mornings", "I don't get a proper wash in the morning"}
     page.new_name.value = "Staff who know me"
     page.new_i.value = "I want staff who know me"
     page.create_button.click()

@@ -32,6 +32,39 @@ help support staff carer care worker people person thing time day feel like
 come take put look give tell ask say back until someth anyth always never
 """.split())
 
+#: Lemmas that say when, not what: a time of day, a day, a stretch of time. Sharing one of them says
+#: two statements happen at the same time, not that they are about the same task ("On Tuesday
+#: mornings, drive me to the supermarket" is not about waking Arthur "in the morning").
+TIME_WORDS = frozenset("""
+morning afternoon evening night nighttime day daytime week weekend weekday fortnight month year hour minute
+today tonight tomorrow yesterday daily weekly monthly nightly early late noon midday midnight o'clock
+monday tuesday wednesday thursday friday saturday sunday bedtime teatime lunchtime mealtime
+""".split())
+
+#: Small families of words that name the same everyday thing in review statements, each under the
+#: word a grouping shows first. Lemmas match "bathing" and "bath", not "bath" and "shower": people
+#: write "a bath", "a wash" or "a shower" for the same need, and a team theming statements puts them
+#: together. Kept short and plain so anyone can see why two statements were grouped; a word with
+#: two common meanings ("tea": a drink or a meal, "call": a phone call or a name) is left out.
+RELATED_WORDS: dict[str, tuple[str, ...]] = {
+    "wash": ("wash", "bath", "bathe", "shower"),
+    "meal": ("meal", "food", "dinner", "lunch", "breakfast", "supper", "eat", "cook", "mealtime"),
+    "money": ("money", "cash", "finance", "pay", "bill", "budget", "spend", "wallet", "purse"),
+    "medicine": ("medicine", "medication", "tablet", "pill"),
+    "family": ("family", "mum", "mother", "dad", "father", "sister", "brother", "son", "daughter",
+               "grandchild", "grandson", "granddaughter", "nephew", "niece", "wife", "husband"),
+    "friend": ("friend", "mate"),
+    "travel": ("travel", "bus", "train", "taxi", "transport"),
+    "job": ("job", "work", "volunteer", "employment"),
+    "sleep": ("sleep", "sleepy", "bed", "bedtime", "tired"),
+    "learn": ("learn", "college", "course", "class"),
+    "shop": ("shop", "supermarket"),
+    "home": ("home", "flat", "house"),
+    "noise": ("noise", "noisy", "loud", "quiet"),
+}
+#: Each related word's family, by the family's first word.
+RELATED = {word: family for family, words in RELATED_WORDS.items() for word in words}
+
 _WORD = re.compile(r"[a-z][a-z']+")
 
 
@@ -70,4 +103,4 @@ def share_a_subject(first: frozenset[str], second: frozenset[str]) -> frozenset[
     return shared if shared - COMMON_WORDS else frozenset()
 
 
-__all__ = ["STOP_WORDS", "COMMON_WORDS", "content_word_forms", "content_words", "share_a_subject"]
+__all__ = ["STOP_WORDS", "COMMON_WORDS", "TIME_WORDS", "RELATED_WORDS", "RELATED", "content_word_forms", "content_words", "share_a_subject"]

@@ -7,7 +7,7 @@ keep, what to change and what to build. For themes of what is not working, the l
 of the process record root causes, what success would look like, and actions.
 
 Pure logic here: collecting the statements (from the "Reviews" sheet and from review
-documents saved with the tools), suggesting groupings by shared meaningful words (explained,
+documents saved with the tools), suggesting groupings by meaning (weighted lemmas, explained,
 so people can judge them), the theme set itself with validation, and counts per theme.
 Statements carry no person reference: only the words, the service and the date.
 """
@@ -15,13 +15,14 @@ Statements carry no person reference: only the words, the service and the date.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from pcp_widgets.audit.months import first_day, last_day, parse_month
-from pcp_widgets.audit.words import COMMON_WORDS, content_word_forms, share_a_subject
+from pcp_widgets.audit.lemmas import content_lemmas
+from pcp_widgets.audit.words import COMMON_WORDS, RELATED, TIME_WORDS
 from pcp_widgets.errors import PcpError
 
 KINDS: dict[str, str] = {"working": "Working", "not_working": "Not working", "future": "Future"}
@@ -32,8 +33,16 @@ REVIEW_TOOL = "person_centred_review"
 #: The store keeps each period's themes as a versioned document of this kind.
 THEMES_DOCUMENT = "wtfc_themes"
 
-#: A statement shares at least this share of its meaningful words with another to be suggested with it.
-SIMILARITY = 0.3
+#: Two statements whose weighted words (see :func:`suggest_groups`) have at least this cosine are
+#: suggested together: short statements sharing one word that is not common (about 0.3 to 0.5) are,
+#: longer ones sharing one word among many others are not.
+SIMILARITY = 0.25
+#: The weight of a word of :data:`LITTLE_WORDS` ("staff", "help", "morning"), against
+#: 1 for a word every statement of the period uses and about 2 for a word only one uses.
+COMMON_WEIGHT = 0.25
+#: Words that count for little: those nearly every statement uses, and those saying only when
+#: ("I see my sister every Sunday" and "I go to church on Sundays" are not about the same thing).
+LITTLE_WORDS = COMMON_WORDS | TIME_WORDS
 
 
 class ThemeError(PcpError):
@@ -201,47 +210,99 @@ class Suggestion:
         return f"{len(self.statements)} statements sharing: {', '.join(self.shared_words)}"
 
 
-def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Suggestion]:
-    """Groups of statements that share meaningful words, largest first.
+def statement_meaning(text: str) -> dict[str, set[str]]:
+    """What a statement is about: each word family it uses (:data:`~pcp_widgets.audit.words.RELATED`,
+    else the lemma itself) with the lemmas it wrote for it. "I get bathed too early" gives
+    {"wash": {"bath"}, "early": {"early"}}."""
+    meaning: dict[str, set[str]] = {}
+    for word in content_lemmas(text):
+        meaning.setdefault(RELATED.get(word, word), set()).add(word)
+    return meaning
 
-    Two statements are linked when the words they share are at least ``similarity`` of the
-    smaller one's meaningful words (:func:`~pcp_widgets.audit.words.content_words`) and are not
-    only words common to nearly every statement, such as "staff" or "help"
-    (:func:`~pcp_widgets.audit.words.share_a_subject`); linked statements form a group (single
-    linkage). Each group says which words its statements share most, so a person can see why.
+
+def word_weights(meanings: list[dict[str, set[str]]]) -> dict[str, float]:
+    """How much sharing each word says about two statements: its inverse document frequency over
+    the statements being themed, so a word most of them use counts for little and a rarer one for
+    much.
+
+    Worked out here, in a few lines, rather than with scikit-learn's TfidfVectorizer: it is the
+    same smoothed formula (``ln((1 + n) / (1 + statements using the word)) + 1``), and the
+    grouping needs only these weights, not a large library loaded into every page's kernel.
+
+    A period may hold a few dozen statements, too few to learn that "staff", "help" and
+    "support" are in nearly every statement of adult social care; those words, and the words that
+    only say when (:data:`LITTLE_WORDS`), therefore weigh :data:`COMMON_WEIGHT` whatever the period
+    holds. ("me" and "like" are not content words at all.)
     """
-    forms = {text: content_word_forms(text) for text in texts}
-    words = {text: frozenset(found) for text, found in forms.items()}
-    parent = {text: text for text in texts}
+    n = len(meanings)
+    used: dict[str, int] = {}
+    for meaning in meanings:
+        for word in meaning:
+            used[word] = used.get(word, 0) + 1
+    return {word: COMMON_WEIGHT if word in LITTLE_WORDS else math.log((1 + n) / (1 + count)) + 1
+            for word, count in used.items()}
 
-    def root(text):
-        while parent[text] != text:
-            parent[text] = parent[parent[text]]
-            text = parent[text]
-        return text
 
+def _similarity(first: dict, second: dict, weights: dict[str, float]) -> float:
+    """The cosine of two statements' weighted words (each word counted once a statement)."""
+    shared = first.keys() & second.keys()
+    if not shared:
+        return 0.0
+    dot = sum(weights[w] ** 2 for w in shared)
+    return dot / math.sqrt(sum(weights[w] ** 2 for w in first) * sum(weights[w] ** 2 for w in second))
+
+
+def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Suggestion]:
+    """Groups of statements about the same thing, largest first, each with the words that tie it.
+
+    Statements are compared by meaning, not spelling: by the lemmas of their content words
+    ("bathing" and "bath" match), with a few everyday words that name the same thing put in one
+    family ("bath", "shower" and "wash"; :data:`~pcp_widgets.audit.words.RELATED_WORDS`), each
+    weighted by :func:`word_weights` so that words nearly every statement uses count for little.
+    Two statements are linked when the cosine of their weighted words is at least ``similarity``
+    and they share more than words that count for little (:data:`LITTLE_WORDS`: "help" alone never
+    links "I help at the café" and "Staff ask me before they help me"). Groups grow from the
+    closest pairs, and every statement of a group is linked to every other (complete linkage), so
+    a chain (sister and mum, then Sunday and church) never joins things unlike each other. Each
+    group names the words its statements share, most shared first, as the statements wrote them,
+    so a person can judge it.
+    """
+    meanings = {text: statement_meaning(text) for text in texts}
+    weights = word_weights(list(meanings.values()))
+    linked = {}
     for i, first in enumerate(texts):
         for second in texts[i + 1:]:
-            shared = share_a_subject(words[first], words[second])
-            smaller = min(len(words[first]), len(words[second])) or 1
-            if shared and len(shared) / smaller >= similarity:
-                parent[root(first)] = root(second)
-    groups: dict[str, list[str]] = {}
-    for text in texts:
-        groups.setdefault(root(text), []).append(text)
+            if (meanings[first].keys() & meanings[second].keys()) - LITTLE_WORDS:
+                score = _similarity(meanings[first], meanings[second], weights)
+                if score >= similarity:
+                    linked[first, second] = linked[second, first] = score
+    group_of = {text: [text] for text in texts}
+    for first, second in sorted((pair for pair in linked if pair[0] < pair[1]), key=lambda p: (-linked[p], p)):
+        one, other = group_of[first], group_of[second]
+        if one is not other and all((a, b) in linked for a in one for b in other):
+            one.extend(other)
+            for text in other:
+                group_of[text] = one
+    groups = {id(group): sorted(group, key=texts.index) for group in group_of.values()}
     suggestions = []
     for members in groups.values():
         if len(members) < 2:
             continue
         tally: dict[str, int] = {}
-        shown: dict[str, str] = {}  # each trimmed word as its shortest form written in the group
+        written: dict[str, set[str]] = {}
         for text in members:
-            for word, form in forms[text].items():
+            for word, lemmas in meanings[text].items():
                 tally[word] = tally.get(word, 0) + 1
-                shown[word] = min(shown.get(word, form), form, key=lambda f: (len(f), f))
-        shared = sorted((w for w, n in tally.items() if n >= 2), key=lambda w: (-tally[w], w in COMMON_WORDS, w))
-        suggestions.append(Suggestion(tuple(members), tuple(shown[w] for w in shared[:4])))
+                written.setdefault(word, set()).update(lemmas)
+        ties = sorted((w for w, n in tally.items() if n >= 2 and w not in LITTLE_WORDS),
+                      key=lambda w: (-tally[w], -weights[w], w))
+        suggestions.append(Suggestion(tuple(members), tuple(_listed_or(sorted(written[w])) for w in ties[:4])))
     return sorted(suggestions, key=lambda s: (-len(s.statements), s.statements))
+
+
+def _listed_or(words: list[str]) -> str:
+    """'bath', 'bath or wash', 'bath, shower or wash'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 # -- counts ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The "Working Together for Change" page: theme a period's top-two review statements together.
 
 Choose the period, then for each kind (working, not working, future) select statements and
-put them into themes named with an "I" statement; suggested groupings (statements sharing
-meaningful words) speed this up and say why they were suggested. For what is not working,
+put them into themes named with an "I" statement; suggested groupings (statements about
+the same thing, by meaning) speed this up and say which words tie them. For what is not working,
 record root causes, what success would look like, and actions. Every change is saved as a
 new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.wtfc`.
 """
@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from pcp_widgets.audit import wtfc
+from pcp_widgets.audit.lemmas import lemma
 from pcp_widgets.errors import ConflictError
 from pcp_widgets.plural import counted
 from pcp_widgets.ui.downloads import download_link_html, safe_download_name
@@ -205,7 +206,7 @@ class ThemesPage(PageFrame):
         self.unthemed.options = [(f"{row.text} ({row.count})", row.text) for row in left.itertuples()]
         self._suggested = wtfc.suggest_groups(list(left["text"]))
         self.suggestions.options = [(s.describe(), n) for n, s in enumerate(self._suggested)] or \
-            [("No suggestions: no two statements left share a meaningful word", None)]
+            [("No suggestions: no two statements left are about the same thing", None)]
         self.suggestions.index = 0  # offer the first grouping: a list made empty stays empty in ipywidgets 8
         names = [t.name for t in self.stored.theme_set.themes if t.kind == kind]
         current = self.theme.value
@@ -307,5 +308,10 @@ class ThemesPage(PageFrame):
 
 
 def themes_page(store=None) -> ThemesPage:
-    """The theming page, reading statements and themes when someone opens it (see :func:`built_on_visit`)."""
+    """The theming page, reading statements and themes when someone opens it (see :func:`built_on_visit`).
+
+    The suggested groupings compare the statements' lemmas, whose word lists take a second or two
+    to load: they are loaded here, while a kernel is kept warm, not when the page first opens.
+    """
+    lemma("warming")
     return built_on_visit(ThemesPage, store)
