@@ -11,6 +11,7 @@ blocks, drawn by :func:`pcp_widgets.render.pdf.layout_pdf`, or by
 from __future__ import annotations
 
 from pcp_widgets.render import layout_bytes
+from pcp_widgets.render.cache import cached
 from pcp_widgets.render.blocks import Block, Bullets, Chart, Layout, NewPage, Picture, Table, Text, document_layout
 from pcp_widgets.render.text import printable
 from pcp_widgets.tools import TOOLS, Section, Tool, get_tool
@@ -96,11 +97,12 @@ def pack_layout() -> Layout:
 
 
 def handout(tool_key: str, fmt: str = "pdf") -> bytes:
-    """One tool's handout as 'pdf' or 'docx'."""
-    footer = f"{printable(get_tool(tool_key).title)} · handout"
-    return layout_bytes(handout_layout(tool_key), fmt, footer=footer)
+    """One tool's handout as 'pdf' or 'docx' (made once per release: it holds only invented examples)."""
+    tool = get_tool(tool_key)
+    footer = f"{printable(tool.title)} · handout"
+    return cached("handout", [tool.key, fmt], fmt, lambda: layout_bytes(handout_layout(tool.key), fmt, footer=footer))
 
 
 def pack(fmt: str = "pdf") -> bytes:
-    """Every tool's handout in one 'pdf' or 'docx'."""
-    return layout_bytes(pack_layout(), fmt, footer=PACK_TITLE)
+    """Every tool's handout in one 'pdf' or 'docx' (made once per release, as each handout is)."""
+    return cached("pack", [fmt], fmt, lambda: layout_bytes(pack_layout(), fmt, footer=PACK_TITLE))
