@@ -14,6 +14,7 @@ import pytest
 
 from pcp_widgets.audit.demo import add_example_documents
 from pcp_widgets.tools import TOOLS
+from pcp_widgets.identity import signed_in_name
 from pcp_widgets.ui.editor import ToolEditor
 from pcp_widgets.ui.tool_page import ToolPage, tool_page
 
@@ -406,3 +407,19 @@ def test_earlier_versions_offers_the_one_before_the_newest_never_a_blank_choice(
     assert editor.version_choice.value == 2
     editor.view_button.click()
     assert "Lie in" in editor.version_view.value
+
+
+def test_each_version_says_who_saved_it_as_the_server_knows_them(store, monkeypatch):
+    """The name comes from the server's environment (JupyterHub sets JUPYTERHUB_USER), never the page."""
+    monkeypatch.setenv("JUPYTERHUB_USER", "Sam.Keyworker")
+    editor = ToolEditor("one_page_profile", store=store, person="Zoe")
+    editor.change("important_to", ["My garden"])
+    editor.saver.flush()
+    newest = max(editor.version_choice.options, key=lambda option: option[1])[0]
+    assert "by sam.keyworker" in newest
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    other = ToolEditor("one_page_profile", store=store, person="Zoe")
+    other.change("important_to", ["My garden", "Tea at four"])
+    other.saver.flush()
+    newest = max(other.version_choice.options, key=lambda option: option[1])[0]
+    assert "by sam.keyworker" not in newest and f"by {signed_in_name()[0]}" in newest

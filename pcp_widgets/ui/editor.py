@@ -25,6 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from pcp_widgets.errors import PcpError
+from pcp_widgets.identity import signed_in_name
 from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
@@ -43,7 +44,6 @@ CONTRIBUTORS = Section(
     columns=(Column("name", "Name", required=True), Column("relationship", "Relationship to the person")),
 )
 
-SAVED_BY = "editor page"
 #: What an unexpected failure of a save says (the server's log has the details).
 NOT_SAVED = ("Not saved: something went wrong that we did not expect; whoever runs the server can see the details "
              "in its log. Your changes are still on this page.")
@@ -129,6 +129,9 @@ class ToolEditor:
         self.tool = get_tool(tool)
         self.store = store
         self.today = today
+        # Who saves: learnt from the server's side (the Hub's user, or the account running pcp),
+        # never from the browser; every version records it and the version list shows it.
+        self.saved_by = signed_in_name()[0]
         self.session: DocumentSession | None = None
         self.fields: dict[str, SectionField] = {}
         self.notes: dict[str, widgets.HTML] = {}
@@ -268,7 +271,7 @@ class ToolEditor:
             return
         with self.status.guarded(NOT_SAVED):
             try:
-                saved = self.session.save(SAVED_BY)
+                saved = self.session.save(self.saved_by)
             except PcpError as error:
                 self._say(f"Not saved: {error}", problem=True)
                 return
@@ -340,9 +343,9 @@ class ToolEditor:
 
     def _resolve(self, mine: bool) -> None:
         if mine:
-            self.session.keep_mine(SAVED_BY)
+            self.session.keep_mine(self.saved_by)
         else:
-            self.session.keep_theirs(SAVED_BY)
+            self.session.keep_theirs(self.saved_by)
         self.conflict_box.children = []
         self._show_document(self.session.document)
         self._refresh_versions()
@@ -387,7 +390,7 @@ class ToolEditor:
         if version is None:
             return
         self.saver.flush()
-        if self.session.restore(version, SAVED_BY):
+        if self.session.restore(version, self.saved_by):
             self._show_document(self.session.document)
             self._refresh_versions()
             self.version_view.value = ""

@@ -30,7 +30,8 @@ class VersionInfo:
         when = self.saved_at.astimezone().strftime("%d/%m/%Y %H:%M") if self.saved_at.tzinfo else \
             self.saved_at.strftime("%d/%m/%Y %H:%M")
         extra = f" ({self.note})" if self.note else ""
-        return f"Version {self.version}, saved {when}{extra}"
+        by = f" by {self.saved_by}" if self.saved_by else ""
+        return f"Version {self.version}, saved {when}{by}{extra}"
 
 
 @dataclass(frozen=True)
