@@ -95,31 +95,66 @@ def test_make_it_specific_says_what_is_still_generic_and_what_detail_is_missing(
     assert any("says what staff hope for" in point for point in vague.points)
     assert any(point.startswith("Detail that would help: a concrete action, a time or day") for point in vague.points)
 
+    assert "Still missing: when (a time, a day, how often or what prompts it), how (the way it is done) and who " \
+        "does it" in vague.points[1]
+
     good = feedback.make_it_specific(item, "At 5pm heat my dinner until it is piping hot and sit with me while I eat")
     assert good.ok and good.model == item["model_answer"]
     assert any("a time or day" in point for point in good.points)
+    assert "It says when (\u201c5pm\u201d) and how (\u201cpiping hot\u201d)." in good.points
+    assert "It could also say who does it (a named person, not just \u201cstaff\u201d)." in good.points
+
+    no_how = feedback.make_it_specific(item, "Support Arthur with his meals every evening")
+    assert not no_how.ok and no_how.points[1:3] == (
+        "It says when (\u201cevery evening\u201d).",
+        "Still missing: how (the way it is done) and who does it (a named person, not just \u201cstaff\u201d).")
 
 
-@pytest.mark.parametrize("answer", [
-    "Come close to my right ear and speak in a loud voice, using the gestures I know",  # Maureen's, not Arthur's
-    "On Thursdays at 10am take Maureen swimming and stay with her in the pool",
-    "Staff support me every day at 9am",  # nothing but words every plan has
+PAT = "On Tuesday mornings, drive me to the supermarket and let me choose my own food; you carry the bags to the car."
+
+
+@pytest.mark.parametrize("item_id, answer", [
+    ("arthur-meals", "Come close to my right ear and speak in a loud voice, using the gestures I know"),  # Maureen's
+    ("arthur-meals", "On Thursdays at 10am take Maureen swimming and stay with her in the pool"),
+    ("arthur-meals", "Staff support me every day at 9am"),  # nothing but words every plan has
+    ("arthur-meals", "At 9am every Monday, ask Arthur first"),  # the person, but not the task
+    ("arthur-meals", "At 5pm heat Maureen's dinner until it is piping hot"),  # the task, but another person
+    ("arthur-waking", PAT),  # Pat's answer shares only a time ("mornings", "in the morning") with Arthur's
+    ("arthur-routine", PAT),
 ])
-def test_a_specific_answer_about_something_else_does_not_pass_make_it_specific(answer):
-    item = _item("make_it_specific", "arthur-meals")
+def test_a_specific_answer_about_something_else_does_not_pass_make_it_specific(item_id, answer):
+    item = _item("make_it_specific", item_id)
     result = feedback.make_it_specific(item, answer)
     assert not result.ok and not result.model
     assert result.headline == "This seems to be about something else: rewrite Arthur's statement."
-    assert result.points[0] == "The statement: \u201cSupport Arthur with meals as required.\u201d"
+    assert result.points[0] == f"The statement: \u201c{item['statement']}\u201d"
+
+
+def test_a_generic_rewrite_naming_only_the_person_is_told_it_is_generic_and_lacks_the_task():
+    result = feedback.make_it_specific(_item("make_it_specific", "arthur-meals"), "Support Arthur as required")
+    assert not result.ok and result.headline.startswith("Still generic")
+    assert "It does not say what the statement is about (for example meal, heat or frozen)." in result.points
+
+
+def test_the_feedback_says_why_an_answer_is_about_something_else():
+    meals = _item("make_it_specific", "arthur-meals")
+    another = feedback.make_it_specific(meals, "At 5pm heat Maureen's dinner until it is piping hot")
+    assert another.points[1] == "Your rewrite is about Maureen, not Arthur, so it is not checked as a rewrite of it."
+    waking = feedback.make_it_specific(_item("make_it_specific", "arthur-waking"), PAT)
+    assert waking.points[1].startswith("Your rewrite does not say what the statement is about (for example wake, "
+                                       "call or name)")
 
 
 @pytest.mark.parametrize("item", load_exercises("make_it_specific").items, ids=lambda item: item["id"])
-def test_a_rewrite_about_the_statement_is_judged_on_its_wording(item):
-    """Naming the person, or sharing what the statement or the guidance's example is about, is enough;
-    the first person ("my dinner") never needs the name."""
-    assert feedback.about_the_statement(item, item["model_answer"])
-    assert feedback.about_the_statement(item, f"At 9am every Monday, ask {item['person']} first")
+def test_a_rewrite_is_about_its_own_statement_and_no_other(item):
+    """The guidance's example of every item is about that item (the first person, "my dinner", never
+    needs the name) and about no other item, even another of the same person's."""
     assert feedback.make_it_specific(item, item["model_answer"]).ok
+    for other in load_exercises("make_it_specific").items:
+        assert feedback.about_the_statement(item, other["model_answer"]) is (other is item), other["id"]
+    task = feedback.task_words(item)[0]
+    assert feedback.about_the_statement(item, f"At 9am every Monday, {task} with {item['person']}")
+    assert not feedback.about_the_statement(item, f"At 9am every Monday, ask {item['person']} first")
 
 
 def test_whose_voice_accepts_the_first_person_and_suggests_a_rewrite_otherwise():

@@ -1,20 +1,19 @@
-"""The words that say what a statement is about, for comparing two statements by their subject.
+"""The word lists that say what a statement is about, for comparing two statements by their subject.
 
-Two places need the same simple judgement: Working Together for Change suggests grouping
-review statements that share what they are about, and the "Make it specific" practice checks
-that a rewrite is still about the statement it rewrites. Both compare the statements' content
-words: lower case, apostrophes and plain endings trimmed ("meals" and "meal" match), with
-words that say nothing about a subject (:data:`STOP_WORDS`) left out.
+Two places need the same judgement: Working Together for Change suggests grouping review
+statements about the same thing, and the "Make it specific" practice checks that a rewrite is
+still about the statement it rewrites. Both compare the lemmas of the statements' content words
+(:mod:`pcp_widgets.audit.lemmas`), with words that say nothing about a subject (:data:`STOP_WORDS`)
+left out.
 
-Some words are in almost every statement of adult social care ("staff", "help", "support"):
-they may be shared alongside others, but sharing one of them alone does not make two
-statements about the same thing (:data:`COMMON_WORDS`, :func:`share_a_subject`).
-Plain, explainable rules, so a person can see why two statements were linked.
+Some words are in almost every statement of adult social care ("staff", "help", "support":
+:data:`COMMON_WORDS`) and some say only when (:data:`TIME_WORDS`): they may be shared alongside
+others, but sharing one of them alone does not make two statements about the same thing. A few
+everyday things go by several names ("bath", "shower", "wash": :data:`RELATED_WORDS`). Plain,
+explainable lists, so a person can see why two statements were linked.
 """
 
 from __future__ import annotations
-
-import re
 
 #: Words that say nothing about what a statement is about. Kept short and explainable.
 STOP_WORDS = frozenset("""
@@ -23,13 +22,14 @@ enough even every for from get gets go going got had has have having he her here
 if in into is it it's just keep kept know like live living made make me more most much my need no not
 now of on one only or our out own really same see she so some still than that the their them then there
 these they this to too up us very want was we were what when where which who will with would you your
+each while anything something nothing everything anyone someone everyone whatever
 """.split())
 
 #: Content words so common in care and support statements that sharing one of them alone says two
-#: statements are about the same thing no more than sharing "the" does (after trimming endings).
+#: statements are about the same thing no more than sharing "the" does (as lemmas: "helping" is "help").
 COMMON_WORDS = frozenset("""
 help support staff carer care worker people person thing time day feel like
-come take put look give tell ask say back until someth anyth always never
+come take put look give tell ask say back until always never
 """.split())
 
 #: Lemmas that say when, not what: a time of day, a day, a stretch of time. Sharing one of them says
@@ -65,42 +65,9 @@ RELATED_WORDS: dict[str, tuple[str, ...]] = {
 #: Each related word's family, by the family's first word.
 RELATED = {word: family for family, words in RELATED_WORDS.items() for word in words}
 
-_WORD = re.compile(r"[a-z][a-z']+")
+def listed(words: list[str], last: str = "and") -> str:
+    """Words as a sentence lists them: 'a', 'a and b', 'a, b and c' (or 'a, b or c' with ``last="or"``)."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
-def _stem(word: str) -> str:
-    """A word with a possessive, a plural and a verb ending trimmed: "meals", "meal's" and "meal"
-    match, and so do "mornings" and "morning"."""
-    word = word.removesuffix("'s").strip("'")
-    for endings in (("es", "s"), ("ing", "ed")):
-        for ending in endings:
-            if word.endswith(ending) and len(word) - len(ending) >= 4:
-                word = word[: -len(ending)]
-                break
-    return word
-
-
-def content_word_forms(text: str) -> dict[str, str]:
-    """Each content word of ``text`` (trimmed, see :func:`content_words`) with the word as written."""
-    forms: dict[str, str] = {}
-    for word in _WORD.findall(str(text).casefold().replace("’", "'")):
-        if word in STOP_WORDS or len(word) <= 2:
-            continue
-        stem = _stem(word)
-        if len(stem) > 2 and stem not in STOP_WORDS:
-            forms.setdefault(stem, word.removesuffix("'s").strip("'"))
-    return forms
-
-
-def content_words(text: str) -> frozenset[str]:
-    """The words that say what ``text`` is about, lower case, with plain endings trimmed."""
-    return frozenset(content_word_forms(text))
-
-
-def share_a_subject(first: frozenset[str], second: frozenset[str]) -> frozenset[str]:
-    """The content words two statements share, or none when all they share are :data:`COMMON_WORDS`."""
-    shared = first & second
-    return shared if shared - COMMON_WORDS else frozenset()
-
-
-__all__ = ["STOP_WORDS", "COMMON_WORDS", "TIME_WORDS", "RELATED_WORDS", "RELATED", "content_word_forms", "content_words", "share_a_subject"]
+__all__ = ["listed", "STOP_WORDS", "COMMON_WORDS", "TIME_WORDS", "RELATED_WORDS", "RELATED"]

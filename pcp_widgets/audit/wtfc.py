@@ -22,7 +22,7 @@ import pandas as pd
 
 from pcp_widgets.audit.months import first_day, last_day, parse_month
 from pcp_widgets.audit.lemmas import content_lemmas
-from pcp_widgets.audit.words import COMMON_WORDS, RELATED, TIME_WORDS
+from pcp_widgets.audit.words import COMMON_WORDS, RELATED, TIME_WORDS, listed
 from pcp_widgets.errors import PcpError
 
 KINDS: dict[str, str] = {"working": "Working", "not_working": "Not working", "future": "Future"}
@@ -296,13 +296,8 @@ def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Sug
                 written.setdefault(word, set()).update(lemmas)
         ties = sorted((w for w, n in tally.items() if n >= 2 and w not in LITTLE_WORDS),
                       key=lambda w: (-tally[w], -weights[w], w))
-        suggestions.append(Suggestion(tuple(members), tuple(_listed_or(sorted(written[w])) for w in ties[:4])))
+        suggestions.append(Suggestion(tuple(members), tuple(listed(sorted(written[w]), "or") for w in ties[:4])))
     return sorted(suggestions, key=lambda s: (-len(s.statements), s.statements))
-
-
-def _listed_or(words: list[str]) -> str:
-    """'bath', 'bath or wash', 'bath, shower or wash'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 # -- counts ----------------------------------------------------------------------------------

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pcp_widgets.audit.wording import DETAIL, check_statement, own_voice_suggestion
-from pcp_widgets.audit.words import content_words, share_a_subject
+from pcp_widgets.audit.lemmas import content_lemmas, lemma
+from pcp_widgets.audit.wording import DETAIL, check_statement, gives, own_voice_suggestion
+from pcp_widgets.audit.words import COMMON_WORDS, TIME_WORDS
+from pcp_widgets.audit.words import listed as _listed
 from pcp_widgets.practice.content import SIDES, TO_FOR
 
 
@@ -42,45 +45,122 @@ def _unanswered(answer: str, statement: str) -> Feedback | None:
     return None
 
 
+#: Words a statement uses to say what is hoped for, not what the task is ("as required", "ensure",
+#: "appropriately"): a rewrite sharing only one of them is not about the same task.
+AIM_WORDS = frozenset("""
+ensure require appropriate appropriately provide promote maintain meaningful regularly safely manage need
+encourage enable assist
+""".split())
+#: Words that never show a rewrite is about the same task: those in nearly every plan ("staff",
+#: "support"), those saying only when ("morning", "Tuesday") and those saying only what is hoped for.
+NOT_THE_TASK = COMMON_WORDS | TIME_WORDS | AIM_WORDS
+
+
+def task_words(item: dict) -> tuple[str, ...]:
+    """What the item's statement is about, as lemmas: the statement's words, then the guidance's
+    example's, without the person's name or :data:`NOT_THE_TASK` ("meal", "heat", "frozen", ...)."""
+    person = lemma(item["person"])
+    words = content_lemmas(f"{item['statement']} {item['model_answer']}")
+    return tuple(dict.fromkeys(w for w in words if w not in NOT_THE_TASK and w != person))
+
+
+@lru_cache(maxsize=1)
+def _exercise_people() -> frozenset[str]:
+    """The people of the "Make it specific" exercises (lemmas of their names)."""
+    from pcp_widgets.practice.content import load_exercises
+
+    return frozenset(lemma(item["person"]) for item in load_exercises("make_it_specific").items)
+
+
+def someone_else(item: dict, answer: str) -> str:
+    """The name of another person of the exercises the answer is about (it names them, not this
+    item's person), or ""."""
+    said = set(content_lemmas(answer))
+    person = lemma(item["person"])
+    if person in said:
+        return ""
+    for word in content_lemmas(answer):
+        if word in _exercise_people() and word != person:
+            return word.capitalize()
+    return ""
+
+
 def about_the_statement(item: dict, answer: str) -> bool:
-    """Whether a rewrite is about the item's statement: it names the person, or shares a content word
-    (not one common to every plan, such as "staff" or "support") with the statement or the guidance's
-    example. An answer written for another statement shares none, however specific it is."""
-    subject = content_words(" ".join((item["person"], item["statement"], item["model_answer"])))
-    return bool(share_a_subject(content_words(answer), subject))
+    """Whether a rewrite is about the item's statement: the same person and the same task.
+
+    Compared on lemmas (:mod:`pcp_widgets.audit.lemmas`: "meals" is "meal", "heating" is "heat"):
+    the rewrite shares at least one of :func:`task_words` with the statement or the guidance's
+    example, and names no other person of the exercises instead of this one. The first person
+    ("my dinner") needs no name. Sharing only a time ("On Tuesday mornings" with "in the
+    morning"), a word every plan has ("staff") or the statement's hope ("as required"), or only
+    the person's name, is not enough: an answer written for another statement is never checked as
+    a rewrite of this one, however specific it is.
+    """
+    if someone_else(item, answer):
+        return False
+    return bool(set(task_words(item)) & set(content_lemmas(answer)))
 
 
-def _off_the_subject(item: dict, answer: str) -> Feedback | None:
-    """The feedback for a rewrite about something else entirely, or None when it is about the statement."""
-    if about_the_statement(item, answer):
-        return None
+def _no_task(item: dict) -> str:
+    return (f"does not say what the statement is about (for example {_listed(list(task_words(item)[:3]), 'or')})")
+
+
+def _off_the_subject(item: dict, answer: str) -> Feedback:
+    """The feedback for a rewrite about something else: another person, or not the statement's task."""
+    other = someone_else(item, answer)
+    if other:
+        why = f"Your rewrite is about {other}, not {item['person']}, so it is not checked as a rewrite of it."
+    else:
+        why = (f"Your rewrite {_no_task(item)}, so it is not checked as a rewrite of it; a time, the person's "
+               "name or a word every plan has is not enough.")
     return Feedback(False, f"This seems to be about something else: rewrite {item['person']}'s statement.",
-                    (f"The statement: \u201c{item['statement']}\u201d",
-                     f"Your rewrite does not mention {item['person']} or what the statement is about, so it "
-                     "is not checked as a rewrite of it."))
+                    (f"The statement: \u201c{item['statement']}\u201d", why))
 
 
 #: The kinds of detail worth prompting for when a rewrite is still generic, most useful first.
 _PROMPTED_DETAIL = ("a concrete action", "a time or day", "a condition", "a firm rule", "a named thing")
+#: How the feedback names each of when, how and who (:func:`pcp_widgets.audit.wording.gives`).
+_PARTS = {"when": "when (a time, a day, how often or what prompts it)", "how": "how (the way it is done)",
+          "who": "who does it (a named person, not just \u201cstaff\u201d)"}
+
+
+def _what_it_gives(answer: str, passed: bool) -> list[str]:
+    """What the rewrite says of when, how and who (with its own words), and what it still lacks."""
+    found = gives(answer)
+    said = [f"{part} (\u201c{getattr(found, part)[0]}\u201d)" for part in ("when", "how", "who")
+            if getattr(found, part)]
+    points = [f"It says {_listed(said)}."] if said else []
+    if found.missing:
+        parts = [_PARTS[part] for part in found.missing]
+        points.append(f"It could also say {_listed(parts, 'or')}." if passed else f"Still missing: {_listed(parts)}.")
+    return points
 
 
 def make_it_specific(item: dict, answer: str) -> Feedback:
-    """Is the rewrite something a new staff member could deliver on day one? Says what is still
-    generic (the check's reasons and fixes) and which kinds of detail it lacks."""
-    empty = _unanswered(answer, item["statement"]) or _off_the_subject(item, answer)
+    """Is the rewrite, about the same person and task, something a new staff member could do on day
+    one? Says what is still generic (the check's reasons and fixes), which of when, how and who it
+    gives and lacks, and which kinds of detail would help."""
+    empty = _unanswered(answer, item["statement"])
     if empty:
         return empty
     check = check_statement(answer)
+    about = about_the_statement(item, answer)
+    # A generic rewrite naming the person but not the task ("Support Arthur as required") is still
+    # theirs, and is told both; anything else not about the statement is never judged as a rewrite.
+    if not about and not (check.generic and lemma(item["person"]) in content_lemmas(answer)
+                          and not someone_else(item, answer)):
+        return _off_the_subject(item, answer)
     has = f"It has {_listed(check.details)}." if check.details else ""
     if not check.generic:
         return Feedback(True, "Specific: a new member of staff could do this on day one.",
-                        tuple(p for p in (has,) if p), item["model_answer"])
+                        tuple(p for p in (has, *_what_it_gives(answer, True)) if p), item["model_answer"])
     missing = [kind for kind in _PROMPTED_DETAIL if kind not in check.details]
     points = [f"{reason} {suggestion}" for reason, suggestion in zip(check.reasons, check.suggestions)]
+    points += _what_it_gives(answer, False)
+    if not about:
+        points.append(f"It {_no_task(item)}.")
     if missing:
         points.append(f"Detail that would help: {_listed(missing[:3])}.")
-    if has:
-        points.append(has)
     return Feedback(False, "Still generic: a new member of staff would not know exactly what to do.", tuple(points))
 
 
@@ -183,10 +263,5 @@ def quiz(item: dict, choice: str) -> Feedback:
     return Feedback(False, f"Not quite: the answer is \u201c{item['answer']}\u201d.", (item["explanation"],))
 
 
-def _listed(words: list[str]) -> str:
-    """'a, b and c'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-__all__ = ["Feedback", "about_the_statement", "make_it_specific", "whose_voice", "to_or_for", "sorted_statement", "action",
-           "review_order", "quiz"]
+__all__ = ["Feedback", "AIM_WORDS", "NOT_THE_TASK", "task_words", "someone_else", "about_the_statement",
+           "make_it_specific", "whose_voice", "to_or_for", "sorted_statement", "action", "review_order", "quiz"]
