@@ -37,6 +37,7 @@ from pcp_widgets.audit.disclosure import (
     Protected,
     distinct_people,
     protect_derived,
+    with_totals,
 )
 from pcp_widgets.audit.disclosure_audit import AuditResult, Entry, secure
 from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, PARTLY, YES
@@ -293,20 +294,15 @@ class Grid:
             valid = valid & (codes[-1] > 0)
         chosen = [c[valid] for c in codes[:len(parts)]]
         weight = codes[-1][valid] if weights is not None else None
-        counts = np.zeros(shape)
         persons = np.broadcast_to(np.asarray(records["person"]).reshape(
             (-1,) + (1,) * (codes[0].ndim - 1)), codes[0].shape)[valid] if people else None
-        heads = np.zeros(shape, dtype=np.int64) if people else None
-        size = int(np.prod(shape))
-        # every combination of totalled axes: each record counts once in each of them
-        for combination in range(2 ** len(total_axes)):
-            collapsed = {axis for bit, axis in enumerate(total_axes) if combination >> bit & 1}
-            index = np.zeros(len(chosen[0]) if chosen else 0, dtype=np.int64)
-            for axis, c in enumerate(chosen):
-                index = index * shape[axis] + (shape[axis] - 1 if axis in collapsed else c)
-            counts.reshape(-1)[:] += np.bincount(index, weights=weight, minlength=size)
-            if people:
-                heads.reshape(-1)[:] += distinct_people(index, persons, size)
+        # each record's own cell; every total is then a sum of cells (a record counts once in each)
+        index = np.zeros(len(chosen[0]) if chosen else 0, dtype=np.int64)
+        for axis, c in enumerate(chosen):
+            index = index * shape[axis] + c
+        counts = with_totals(np.bincount(index, weights=weight, minlength=int(np.prod(shape))).reshape(shape),
+                             total_axes)
+        heads = distinct_people(index, persons, shape, total_axes) if people else None
         counts = np.rint(counts).astype(np.int64)
         return (counts, heads) if people else counts
 

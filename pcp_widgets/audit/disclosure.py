@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 #: The usual threshold: figures about 1 to 4 people are hidden.
 MIN_COUNT = 5
@@ -117,9 +118,42 @@ def protect_derived(values: np.ndarray, people: np.ndarray, min_count: int = MIN
     return out, hidden
 
 
-def distinct_people(keys: np.ndarray, persons: np.ndarray, size: int) -> np.ndarray:
-    """How many different people stand behind each of ``size`` cells (``keys``: each record's cell, -1 none)."""
-    keys, persons = np.asarray(keys, dtype=np.int64).ravel(), np.asarray(persons, dtype=np.int64).ravel()
-    valid = keys >= 0
-    pairs = np.unique(keys[valid] * (int(persons.max(initial=0)) + 1) + persons[valid])
-    return np.bincount(pairs // (int(persons.max(initial=0)) + 1), minlength=size)[:size]
+def distinct_people(cells: np.ndarray, persons: np.ndarray, shape, total_axes=()) -> np.ndarray:
+    """How many different people stand behind each cell of a table of ``shape``, its totals included.
+
+    ``cells`` holds each record's own cell as a flat index into ``shape`` (never a total's
+    cell), ``persons`` its person as a number. Along each of ``total_axes`` the last index
+    is the total of the others, where a person found in several of its cells is one person.
+
+    The distinct (cell, person) pairs are found once, by hashing (:func:`pandas.unique`,
+    without the sort :func:`numpy.unique` does); the pairs of each total come from those
+    of a table already found with one axis fewer totalled, the smallest such, by moving
+    each pair to the total's cell and dropping repeats. Collapsing months or services
+    shrinks the pairs at once, so the 2^k tables cost little more than the first.
+    """
+    shape = tuple(int(size) for size in shape)
+    size = int(np.prod(shape))
+    cells, persons = np.asarray(cells, dtype=np.int64).ravel(), np.asarray(persons, dtype=np.int64).ravel()
+    span = int(persons.max(initial=0)) + 1
+    strides = [int(np.prod(shape[axis + 1:])) for axis in range(len(shape))]
+    found = {0: pd.unique(cells * span + persons)}
+    heads = np.zeros(size, dtype=np.int64)
+    for combination in sorted(range(2 ** len(total_axes)), key=lambda c: (bin(c).count("1"), c)):
+        if combination:
+            bits = [bit for bit in range(len(total_axes)) if combination >> bit & 1]
+            bit = min(bits, key=lambda b: len(found[combination & ~(1 << b)]))
+            pairs = found[combination & ~(1 << bit)]
+            axis = total_axes[bit]
+            cell, person = np.divmod(pairs, span)
+            cell += (shape[axis] - 1 - cell // strides[axis] % shape[axis]) * strides[axis]
+            found[combination] = pd.unique(cell * span + person)
+        heads += np.bincount(found[combination] // span, minlength=size)
+    return heads.reshape(shape)
+
+
+def with_totals(counts: np.ndarray, total_axes) -> np.ndarray:
+    """``counts`` (last index of each of ``total_axes`` left empty) with those totals filled by summing the rest."""
+    for axis in total_axes:
+        body = (slice(None),) * axis
+        counts[body + (-1,)] = counts[body + (slice(0, -1),)].sum(axis=axis)
+    return counts

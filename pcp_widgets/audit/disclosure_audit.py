@@ -7,7 +7,7 @@ additive relations: a service's categories add up to its total, the services to 
 provider, the months to the period; the same figure on another sheet or in a chart's cache
 is the same unknown. The tightest range the attacker can derive for one figure is the
 minimum and maximum of it over everything those relations allow: a linear programme,
-solved with HiGHS through :func:`scipy.optimize.linprog`.
+solved with HiGHS (``highspy``, the solver's own Python interface).
 
 A figure is safe when that range is at least as wide as its label says:
 
@@ -24,7 +24,10 @@ each figure's two linear programmes are skipped once a feasible table is known i
 the figure already reaches its required end: the true table is one, and each programme
 solved (maximising or minimising the sum of the figures still unproven) gives another.
 A feasible table reaching the end proves the attacker cannot rule it out; the figures
-left unproven get their own programme, which gives their exact range.
+left unproven get their own programme, which gives their exact range. Each block's
+programme is built once and kept (:class:`_Programme`): only its objective changes from
+one solve to the next, so HiGHS starts from its last optimal basis, and a proof found in
+one round of hiding more holds in every later one (:class:`_Auditor`).
 
 Where a figure is not safe, :func:`secure` hides more (the smallest rounded part of each
 relation through it) and audits again; if that cannot make every figure safe, the export
@@ -37,7 +40,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from pcp_widgets.audit.disclosure import PRIMARY, ROUNDED, SECONDARY, ZERO, Protected, label_range, rounded
@@ -153,76 +155,148 @@ class _Problem:
         return entry, where
 
 
-def _solve(objective, matrix, lo, hi):
-    result = linprog(objective, A_eq=matrix, b_eq=np.zeros(matrix.shape[0]), bounds=np.column_stack([lo, hi]),
-                     method="highs")
-    if result.status != 0:
-        raise DisclosureError("The attacker check could not be completed, so nothing was written.")
-    return result.x
+class _Programme:
+    """One block's linear programme, built once and re-solved with only its objective (or a few bounds) changed.
 
-
-def _audit_block(problem: _Problem, variables: np.ndarray, relations: np.ndarray, result: AuditResult) -> list[int]:
-    """The variables of one block whose derivable range is narrower than required."""
-    matrix = problem.matrix[relations][:, variables]
-    lo, hi, truth = problem.lo[variables], problem.hi[variables], problem.truth[variables]
-    need_lo, need_hi = problem.need_lo[variables], problem.need_hi[variables]
-    open_lo = ~np.isnan(need_lo) & (truth > need_lo + TOLERANCE)
-    open_hi = ~np.isnan(need_hi) & (truth < need_hi - TOLERANCE)
-
-    def learn(x):
-        open_lo[x <= need_lo + TOLERANCE] = False
-        open_hi[x >= need_hi - TOLERANCE] = False
-
-    for sign, still_open in ((-1.0, lambda: open_hi), (1.0, lambda: open_lo)):
-        while still_open().any():
-            before = int(open_lo.sum() + open_hi.sum())
-            widths = np.maximum(hi - lo, 1.0)
-            learn(_solve(sign * still_open() / widths, matrix, lo, hi))
-            result.programmes += 1
-            if int(open_lo.sum() + open_hi.sum()) == before:
-                break
-    unsafe = []
-    for sign, opened, need in ((-1.0, open_hi, need_hi), (1.0, open_lo, need_lo)):
-        for position in np.flatnonzero(opened):
-            objective = np.zeros(len(variables))
-            objective[position] = sign
-            x = _solve(objective, matrix, lo, hi)
-            result.programmes += 1
-            learn(x)
-            if opened[position]:
-                unsafe.append(int(variables[position]))
-    return unsafe
-
-
-def audit(entries: list[Entry], changed: set[int] | None = None) -> tuple[AuditResult, _Problem]:
-    """The attacker's tightest ranges for every figure, checked against what each label says.
-
-    With ``changed`` (variables hidden since an audit that found everything else safe),
-    only the blocks holding them are solved again: nothing in the others changed.
+    :func:`scipy.optimize.linprog` builds and solves every programme from scratch. HiGHS
+    itself (through ``highspy``) keeps the model and its last optimal basis: after an
+    objective change that basis is still feasible, so the next optimum is usually a few
+    simplex iterations away, and widening a bound (a figure hidden by the audit) keeps it
+    feasible too. ``highspy._Highs`` is the solver without the Python wrapper's callback
+    machinery, which also prints a banner on stdout the first time it is made.
     """
-    problem = _Problem(entries)
-    result = AuditResult(figures=problem.size, relations=problem.relations)
-    n, r = problem.size, problem.relations
-    incidence = abs(problem.matrix)
-    graph = sp.bmat([[None, incidence.T], [incidence, None]], format="csr") if r else sp.csr_matrix((n, n))
-    blocks, labels = connected_components(graph, directed=False)
-    variable_blocks, relation_blocks = labels[:n], labels[n:]
-    has_relation = np.bincount(relation_blocks, minlength=blocks) > 0 if r else np.zeros(blocks, dtype=bool)
-    order = np.argsort(variable_blocks, kind="stable")
-    starts = np.searchsorted(variable_blocks[order], np.arange(blocks + 1))
-    relation_order = np.argsort(relation_blocks, kind="stable")
-    relation_starts = np.searchsorted(relation_blocks[relation_order], np.arange(blocks + 1))
-    result.blocks = int(has_relation.sum())
-    dirty = None if changed is None else set(variable_blocks[list(changed)].tolist())
-    for block in np.flatnonzero(has_relation):
-        if dirty is not None and block not in dirty:
-            continue
-        variables = order[starts[block]:starts[block + 1]]
-        relations = relation_order[relation_starts[block]:relation_starts[block + 1]]
-        result.unsafe += _audit_block(problem, variables, relations, result)
-    # a figure in no relation keeps the range its own label gives it, so it is checked by construction
-    result.checked = int((~np.isnan(problem.need_lo)).sum())
-    return result, problem
+
+    def __init__(self, matrix: sp.csr_matrix, lo: np.ndarray, hi: np.ndarray):
+        import highspy
+
+        n, m = matrix.shape[1], matrix.shape[0]
+        columns = sp.csc_matrix(matrix)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, m
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.zeros(n), lo, hi
+        lp.row_lower_, lp.row_upper_ = np.zeros(m), np.zeros(m)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
+            columns.indptr.astype(np.int32), columns.indices.astype(np.int32), columns.data.astype(float))
+        self.highs = highspy._Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.passModel(lp)
+        self.cost, self.optimal = np.zeros(n), highspy.HighsModelStatus.kOptimal
+
+    def solve(self, objective: np.ndarray) -> np.ndarray:
+        """A feasible table minimising ``objective``, from the last optimal basis."""
+        changed = np.flatnonzero(objective != self.cost)
+        if len(changed):
+            self.highs.changeColsCost(len(changed), changed.astype(np.int32), objective[changed].astype(float))
+            self.cost = objective.astype(float)
+        self.highs.run()
+        if self.highs.getModelStatus() != self.optimal:
+            raise DisclosureError("The attacker check could not be completed, so nothing was written.")
+        return np.asarray(self.highs.getSolution().col_value)
+
+    def widen(self, positions: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        """New bounds for some figures: only ever wider (a figure hidden), so every earlier table stays feasible."""
+        if len(positions):
+            self.highs.changeColsBounds(len(positions), positions.astype(np.int32), lo.astype(float),
+                                        hi.astype(float))
+
+
+class _Auditor:
+    """The audit of one export, kept across :func:`secure`'s rounds of hiding more.
+
+    Hiding a figure only widens its bounds (a rounded 10 becomes 0 or more, a 0 becomes 0
+    or more), so every table feasible before stays feasible: a figure proven to reach the
+    end of its range stays proven, and each later round checks only the figures not yet
+    proven and those just hidden (whose promise changed), in the blocks they belong to,
+    re-using each block's programme.
+    """
+
+    def __init__(self, entries: list[Entry]):
+        self.problem = problem = _Problem(entries)
+        n, r = problem.size, problem.relations
+        incidence = abs(problem.matrix)
+        graph = sp.bmat([[None, incidence.T], [incidence, None]], format="csr") if r else sp.csr_matrix((n, n))
+        count, labels = connected_components(graph, directed=False)
+        self.variable_blocks, relation_blocks = labels[:n], labels[n:]
+        has_relation = np.bincount(relation_blocks, minlength=count) > 0 if r else np.zeros(count, dtype=bool)
+        order = np.argsort(self.variable_blocks, kind="stable")
+        starts = np.searchsorted(self.variable_blocks[order], np.arange(count + 1))
+        relation_order = np.argsort(relation_blocks, kind="stable")
+        relation_starts = np.searchsorted(relation_blocks[relation_order], np.arange(count + 1))
+        self.blocks = {int(b): (order[starts[b]:starts[b + 1]], relation_order[relation_starts[b]:relation_starts[b + 1]])
+                       for b in np.flatnonzero(has_relation)}
+        self.programmes: dict[int, _Programme] = {}
+        self.proven_lo, self.proven_hi = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        self.solved = 0
+
+    def run(self, changed: set[int] | None = None) -> AuditResult:
+        """Audit every block; ``changed``: the figures hidden since the last run (their bounds are widened)."""
+        problem = self.problem
+        problem.refresh()
+        changed_array = np.array(sorted(changed or ()), dtype=np.int64)
+        self.proven_lo[changed_array] = self.proven_hi[changed_array] = False  # their promise changed
+        result = AuditResult(figures=problem.size, relations=problem.relations, blocks=len(self.blocks))
+        before = self.solved
+        for block, (variables, relations) in self.blocks.items():
+            if block in self.programmes and len(changed_array):
+                positions = np.flatnonzero(np.isin(variables, changed_array))
+                self.programmes[block].widen(positions, problem.lo[variables[positions]],
+                                             problem.hi[variables[positions]])
+            # a block with nothing left to prove costs nothing
+            result.unsafe += self._block(block, variables, relations)
+        result.programmes = self.solved - before
+        # a figure in no relation keeps the range its own label gives it, so it is checked by construction
+        result.checked = int((~np.isnan(problem.need_lo)).sum())
+        return result
+
+    def _block(self, block: int, variables: np.ndarray, relations: np.ndarray) -> list[int]:
+        """The variables of one block whose derivable range is narrower than required."""
+        problem = self.problem
+        truth = problem.truth[variables]
+        need_lo, need_hi = problem.need_lo[variables], problem.need_hi[variables]
+        open_lo = ~np.isnan(need_lo) & (truth > need_lo + TOLERANCE) & ~self.proven_lo[variables]
+        open_hi = ~np.isnan(need_hi) & (truth < need_hi - TOLERANCE) & ~self.proven_hi[variables]
+        if not open_lo.any() and not open_hi.any():
+            return []
+        if block not in self.programmes:
+            self.programmes[block] = _Programme(problem.matrix[relations][:, variables], problem.lo[variables],
+                                                problem.hi[variables])
+        programme = self.programmes[block]
+        widths = np.maximum(problem.hi[variables] - problem.lo[variables], 1.0)
+
+        def learn(x):
+            self.solved += 1
+            open_lo[x <= need_lo + TOLERANCE] = False
+            open_hi[x >= need_hi - TOLERANCE] = False
+
+        # many figures at once: every one reaching its end in the optimum of their sum is proven
+        for sign, opened in ((-1.0, open_hi), (1.0, open_lo)):
+            while opened.any():
+                before = int(open_lo.sum() + open_hi.sum())
+                learn(programme.solve(sign * opened / widths))
+                if int(open_lo.sum() + open_hi.sum()) == before:
+                    break
+        unsafe = []
+        for sign, opened in ((-1.0, open_hi), (1.0, open_lo)):
+            for position in np.flatnonzero(opened):
+                if not opened[position]:  # proven meanwhile by another figure's optimum
+                    continue
+                objective = np.zeros(len(variables))
+                objective[position] = sign
+                learn(programme.solve(objective))
+                if opened[position]:
+                    unsafe.append(int(variables[position]))
+        self.proven_lo[variables] |= ~open_lo
+        self.proven_hi[variables] |= ~open_hi
+        # the unsafe stay unproven: each is hidden-around and checked again
+        return unsafe
+
+
+def audit(entries: list[Entry]) -> tuple[AuditResult, _Problem]:
+    """The attacker's tightest ranges for every figure, checked against what each label says."""
+    auditor = _Auditor(entries)
+    return auditor.run(), auditor.problem
 
 
 def _partners(problem: _Problem, variable: int) -> list[int]:
@@ -247,9 +321,11 @@ def _partners(problem: _Problem, variable: int) -> list[int]:
 
 def secure(entries: list[Entry]) -> AuditResult:
     """Audit; while any figure is unsafe, hide more and audit again; refuse if that cannot help."""
+    auditor = _Auditor(entries)
+    problem = auditor.problem
     hidden_more, programmes, changed = 0, 0, None
     for _ in range(MAX_ROUNDS):
-        result, problem = audit(entries, changed)
+        result = auditor.run(changed)
         programmes += result.programmes
         if result.safe:
             result.hidden_more, result.programmes = hidden_more, programmes
