@@ -162,7 +162,8 @@ def test_the_page_themes_a_suggestion_and_saves_it(reviewed):
     page.kind.value = "working"
     page.unthemed.value = (page.unthemed.options[0][1],)
     page.create_button.click()
-    assert "<script>alert(1)</script>" not in page.counts.value + page.status.value
+    assert "<script>alert(1)</script>" not in page.counts.value + page.status.value + page.text_check.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text_check.value
 
 
 def test_the_page_makes_the_commissioner_workbook_with_the_themes_and_no_statement_words(reviewed, tmp_path):
@@ -191,3 +192,59 @@ def test_the_page_makes_the_commissioner_workbook_with_the_themes_and_no_stateme
     assert any("Not working" in map(str, r) or "not_working" in map(str, r) for r in themes), themes[:5]
     assert "I want staff who know me" not in cells  # theme text goes only with a named sign-off (issue 15)
     assert not any("Staff rush me" in cell or "P-0001" in cell for cell in cells)
+
+
+def _page_with_themes(store, *names_and_i):
+    """The page on January to March 2026 with a not-working theme per (name, I statement)."""
+    page = ThemesPage(store)
+    page.first.value, page.last.value = "2026-01", "2026-03"
+    page.load_button.click()
+    page.kind.value = "not_working"
+    for name, i_statement in names_and_i:
+        page.unthemed.value = (page.unthemed.options[0][1],)
+        page.new_name.value, page.new_i.value = name, i_statement
+        page.create_button.click()
+        assert "Saved" in page.status.value, page.status.value
+    return page
+
+
+def test_theme_text_naming_someone_is_blocked_with_its_reason_before_anything_is_signed(reviewed):
+    from pcp_widgets.audit import free_text
+
+    page = _page_with_themes(reviewed, ("P-9101 bath time", "I want my bath when I choose"),
+                             ("Staff who know me", "I want staff who know me, like Mrs Jean Smith"))
+    shown = page.text_check.value
+    assert "Blocked" in shown and "The theme name looks like a person or staff ref." in shown
+    assert "The I statement looks like a personal name (a title and a name)." in shown
+    assert "2 themes cannot go to commissioners as written" in shown
+    assert "Nothing is signed off for 2026-01 to 2026-03 yet" in page.signed.value
+    page.your_name.value = "Jo Bloggs"
+    page.sign_button.click()
+    assert "Not signed off: in the theme" in page.signed.value and "pcp-problem" in page.signed.value
+    assert free_text.latest_sign_off(reviewed, "2026-01", "2026-03") is None
+
+
+def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_its_maker(reviewed, tmp_path):
+    from pcp_widgets.audit import export_log
+
+    audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
+    import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)
+    page = _page_with_themes(reviewed, ("Rushed mornings", "I want time to wake up"))
+    page.sign_button.click()
+    assert "Give the name of the person signing the text off." in page.signed.value  # no name, no sign-off
+    page.your_name.value = "  Jo   Bloggs "
+    page.sign_button.click()
+    assert "The theme text of 2026-01 to 2026-03 was signed off by Jo Bloggs on " in page.signed.value
+    assert "Signed off: <strong>Rushed mornings</strong>" in page.text_check.value
+    page.theme_i.value = "I want time to wake up slowly"  # a change after sign-off needs signing off again
+    assert "Changed or new since then, so not sent until signed off again: Rushed mornings." in page.signed.value
+    assert "Not signed off yet: <strong>Rushed mornings</strong>" in page.text_check.value
+
+    page.export_button.click()
+    assert "base64," in page.export_link.value, page.export_link.value[-500:]
+    assert [entry.made_by for entry in export_log.logged_exports(reviewed)] == ["Jo Bloggs"]
+    page.first.value = "2026-02"  # February to March is no calendar quarter: refused in one sentence
+    page.load_button.click()
+    page.export_button.click()
+    assert "pcp-problem" in page.export_link.value and "base64," not in page.export_link.value
+    assert "quarter" in page.export_link.value

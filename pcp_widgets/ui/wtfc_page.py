@@ -10,13 +10,14 @@ new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.wt
 from __future__ import annotations
 
 import datetime as dt
+import html
 import tempfile
 from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
 
-from pcp_widgets.audit import wtfc
+from pcp_widgets.audit import free_text, wtfc
 from pcp_widgets.audit.lemmas import lemma
 from pcp_widgets.errors import ConflictError
 from pcp_widgets.plural import counted
@@ -74,6 +75,44 @@ def counts_table_html(theme_set: wtfc.ThemeSet, statements: pd.DataFrame) -> str
     columns = {"theme": "Theme", "kind": "Kind", "i_statement": "I statement",
                **{c: c for c in frame.columns if c not in ("theme", "kind", "i_statement")}}
     return html_block(html_table(frame, columns, "Review statements in each theme, by service"))
+
+
+def sign_off_html(texts: list[free_text.ThemeText], signed: free_text.SignOff | None) -> str:
+    """Each theme's text as it would reach commissioners, and where it stands: blocked by the check
+    (with every reason, in plain words), signed off, or waiting to be signed off. Escaped."""
+    if not texts:
+        return html_block("<p>No themes yet: there is no theme text to sign off.</p>")
+    items = []
+    for text in texts:
+        words = f"<strong>{html.escape(text.name)}</strong>"
+        if text.i_statement:
+            words += f": \u201c{html.escape(text.i_statement)}\u201d"
+        problems = text.problems()
+        if problems:
+            reasons = "".join(f"<li>{html.escape(problem)}.</li>" for problem in problems)
+            items.append(f"<li><span class='pcp-problem'>Blocked</span> {words}<ul>{reasons}</ul></li>")
+        elif signed is not None and signed.covers(text):
+            items.append(f"<li>Signed off: {words}</li>")
+        else:
+            items.append(f"<li>Not signed off yet: {words}</li>")
+    blocked = sum(bool(text.problems()) for text in texts)
+    lead = (f"<p class='pcp-problem'>{counted(blocked, 'theme')} cannot go to commissioners as written: change "
+            "the name or I statement (for a name, make a new theme and move the statements), then sign off.</p>"
+            if blocked else "")
+    return html_block(f"{lead}<ul>{''.join(items)}</ul>")
+
+
+def sign_off_sentence(texts: list[free_text.ThemeText], signed: free_text.SignOff | None, period: str) -> str:
+    """What is signed off for the period, by whom, and what has changed since."""
+    if signed is None:
+        return (f"Nothing is signed off for {period} yet: the workbook shows the themes by number with their "
+                "counts, and [z] for their text.")
+    since = [text.name for text in texts if not signed.covers(text)]
+    sentence = f"The theme text of {period} was {signed.sentence()}."
+    if since:
+        sentence += (f" Changed or new since then, so not sent until signed off again: "
+                     f"{', '.join(since)}.")
+    return sentence
 
 
 class ThemesPage(PageFrame):
@@ -146,6 +185,12 @@ class ThemesPage(PageFrame):
         self.export_link = StatusLine("commissioner workbook")
         for control in (self.kind, self.service):
             control.observe(lambda _c: self.status.run(self.refresh), names="value")
+        self.your_name = stacked(widgets.Text(description="Your name (who signs off and makes the workbook)",
+                                              continuous_update=False, layout=widgets.Layout(width="100%")))
+        self.text_check = widgets.HTML()
+        self.sign_button = widgets.Button(description="Sign off the theme text", icon="check")
+        self.sign_button.on_click(lambda _b: self.sign_off())
+        self.signed = StatusLine("theme text sign-off")
 
         self.frame(
             PATH,
@@ -164,8 +209,16 @@ class ThemesPage(PageFrame):
             self.counts, self.download,
             widgets.HTML(html_block("<h2>For commissioners</h2><p>One workbook of aggregated, non-identifying "
                                     "evidence for the period: audit scores, observation match rates, incidents "
-                                    "and refusals, outcomes and these themes with their counts. Counts from 1 to 4 "
-                                    "are shown as &lt;5, and no ref, name or note is ever included.</p>")),
+                                    "and refusals, outcomes and these themes with their counts. Small counts are "
+                                    "hidden and the others rounded, and no ref, name or note is ever included.</p>")),
+            self.your_name,
+            widgets.HTML(html_block("<h3>Sign off the theme text for commissioners</h3><p>Theme names and I "
+                                    "statements go to commissioners only once a named person has read them and "
+                                    "signed them off. Each is checked first for anything that could identify "
+                                    "someone: a name, a person or staff ref, a room number, an address, a phone "
+                                    "number or a date of birth.</p>")),
+            self.text_check, self.sign_button, self.signed,
+            widgets.HTML(html_block("<h3>The commissioner workbook</h3>")),
             self.export_button, self.export_link,
             intro=INTRO, status_first=False,
         )
@@ -217,6 +270,15 @@ class ThemesPage(PageFrame):
                                                   self.stored.theme_set.last)
         self.counts.value = counts_table_html(self.stored.theme_set, all_in_period)
         self._offer_download(all_in_period)
+        self._show_sign_off()
+
+    def _show_sign_off(self, signed: free_text.SignOff | None = None) -> None:
+        """The theme text as checked, and what is signed off for the period (read from the store)."""
+        theme_set = self.stored.theme_set
+        texts = wtfc.theme_texts(theme_set)
+        signed = signed or free_text.latest_sign_off(self.store, theme_set.first, theme_set.last)
+        self.text_check.value = sign_off_html(texts, signed)
+        self.signed.say(sign_off_sentence(texts, signed, theme_set.period))
 
     def _show_theme(self) -> None:
         name = self.theme.value
@@ -247,12 +309,29 @@ class ThemesPage(PageFrame):
 
         theme_set = self.stored.theme_set
         name = safe_download_name(f"commissioner-evidence-{theme_set.period}", ".xlsx")
-        with self.export_link.guarded():
+        self.export_link.say("")
+        with self.export_link.guarded():  # a refusal (period, overlap, a figure it cannot protect): its sentence
             with tempfile.TemporaryDirectory(prefix="pcp-commissioners-") as folder:
                 path = export_commissioners(self.store, Path(folder) / name, first=theme_set.first,
-                                            last=theme_set.last)
+                                            last=theme_set.last, made_by=self.signer() or None)
                 data = path.read_bytes()
             self.export_link.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
+
+    def signer(self) -> str:
+        """The name typed in 'Your name' (sign-in comes with a later issue)."""
+        return " ".join(self.your_name.value.split())
+
+    def sign_off(self) -> None:
+        """Sign off the period's theme text under the name typed; refused, with its reason, when a
+        text is blocked by the check or no name is given."""
+        theme_set = self.stored.theme_set
+        texts = wtfc.theme_texts(theme_set)
+        if not texts:
+            self.signed.say("There are no themes to sign off yet: make a theme first.", problem=True)
+            return
+        with self.signed.guarded():
+            signed = free_text.sign_off(self.store, theme_set.first, theme_set.last, texts, self.signer())
+            self._show_sign_off(signed)
 
     # -- actions ---------------------------------------------------------------------------
 
