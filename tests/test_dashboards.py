@@ -401,22 +401,28 @@ def every_demo_chart(demo_store):
                 yield f"{panel.key} {filters}", charts.with_subtitle(figure, filters_in_words(filters))
 
 
-def test_every_charts_words_lie_inside_the_picture(demo_store):
-    for name, figure in every_demo_chart(demo_store):
+@pytest.fixture(scope="module")
+def demo_charts(demo_store):
+    """Every demo chart, drawn once for the tests that look at them."""
+    return list(every_demo_chart(demo_store))
+
+
+def test_every_charts_words_lie_inside_the_picture(demo_charts):
+    for name, figure in demo_charts:
         picture = figure.bbox
         for text, box in text_boxes(figure):
             assert box.x0 >= picture.x0 - 1 and box.x1 <= picture.x1 + 1 and box.y0 >= picture.y0 - 1 \
                 and box.y1 <= picture.y1 + 1, (name, text.get_text())
 
 
-def test_run_chart_words_do_not_sit_on_the_data_points(demo_store):
+def test_run_chart_words_do_not_sit_on_the_data_points(demo_charts):
     """The words beside special causes and the plan changes' labels are clear of every point drawn,
     on every run chart of the four pages, for every service, one service and the demo person."""
     import numpy as np
     from matplotlib.text import Text
 
     checked = set()
-    for name, figure in every_demo_chart(demo_store):
+    for name, figure in demo_charts:
         axes = figure.axes[0]
         if not axes.lines or not axes.texts:
             continue
