@@ -49,6 +49,8 @@ from pcp_widgets.errors import PcpError
 TOLERANCE = 1e-6
 #: Rounds of hiding more before the export is refused.
 MAX_ROUNDS = 30
+#: HiGHS's simplex_strategy option: the dual and the primal simplex method.
+DUAL, PRIMAL = 1, 4
 
 
 class DisclosureError(PcpError):
@@ -184,12 +186,19 @@ class _Programme:
         self.highs.passModel(lp)
         self.cost, self.optimal = np.zeros(n), highspy.HighsModelStatus.kOptimal
 
-    def solve(self, objective: np.ndarray) -> np.ndarray:
-        """A feasible table minimising ``objective``, from the last optimal basis."""
+    def solve(self, objective: np.ndarray, primal: bool = False) -> np.ndarray:
+        """A feasible table minimising ``objective``, from the last optimal basis.
+
+        ``primal``: by the primal simplex method, which starts from the last optimum as a
+        feasible table and walks towards the new one; for one figure's own objective it
+        takes half the time of the dual method, while for a sum of many figures the dual
+        method's optimum proves more of them at once (measured on the national demo year).
+        """
         changed = np.flatnonzero(objective != self.cost)
         if len(changed):
             self.highs.changeColsCost(len(changed), changed.astype(np.int32), objective[changed].astype(float))
             self.cost = objective.astype(float)
+        self.highs.setOptionValue("simplex_strategy", PRIMAL if primal else DUAL)
         self.highs.run()
         if self.highs.getModelStatus() != self.optimal:
             raise DisclosureError("The attacker check could not be completed, so nothing was written.")
@@ -284,7 +293,7 @@ class _Auditor:
                     continue
                 objective = np.zeros(len(variables))
                 objective[position] = sign
-                learn(programme.solve(objective))
+                learn(programme.solve(objective, primal=True))
                 if opened[position]:
                     unsafe.append(int(variables[position]))
         self.proven_lo[variables] |= ~open_lo
@@ -306,13 +315,13 @@ def _partners(problem: _Problem, variable: int) -> list[int]:
     for relation in column.row:
         row = problem.matrix[relation].tocoo()
         members, coefs = row.col, row.data
-        rounded_members = members[(problem.status[members] == ROUNDED) & (members != variable)]
-        if not len(rounded_members):  # a shown 0 beside a hidden figure can tell the attacker it is all there is
-            rounded_members = members[(problem.status[members] == ZERO) & (members != variable)]
-        if not len(rounded_members):
+        candidates = (problem.status[members] == ROUNDED) & (members != variable)
+        if not candidates.any():  # a shown 0 beside a hidden figure can tell the attacker it is all there is
+            candidates = (problem.status[members] == ZERO) & (members != variable)
+        if not candidates.any():
             continue
-        parts = [m for m in rounded_members if coefs[list(members).index(m)] > 0]
-        pool = np.array(parts) if parts else rounded_members
+        parts = candidates & (coefs > 0)  # a part rather than the total, where there is one
+        pool = members[parts] if parts.any() else members[candidates]
         chosen.append(int(pool[np.argmin(problem.truth[pool])]))
     if not chosen and problem.status[variable] == ROUNDED:
         chosen.append(variable)
