@@ -72,6 +72,11 @@ def test_a_shared_time_is_not_a_shared_subject_and_groups_do_not_chain():
     assert [s.statements for s in wtfc.suggest_groups(texts)] == [
         ("I go to church on Sundays again", "I sing in the church choir"),
         ("I see my sister every Sunday", "I phone my mum every evening")]
+    # A rushed bath is like a shower (washing) and like a rushed dinner (rushing); a shower and a dinner are
+    # nothing alike, so they are never in one grouping (single linkage would chain all three).
+    chained = wtfc.suggest_groups(["My bath is rushed", "I want a shower and a shave", "Staff rush my dinner"])
+    assert [len(s.statements) for s in chained] == [2]
+    assert {"I want a shower and a shave", "Staff rush my dinner"} - set(chained[0].statements)
 
 
 def test_words_every_statement_of_the_period_uses_weigh_less_than_rare_ones():
