@@ -163,7 +163,13 @@ def month_axis(axes) -> None:
 
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    # the year or month beside the axis in UK words ("Dec 2026", not "2026-Dec")
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, offset_formats=UK_DATE_OFFSETS))
+
+
+#: What :class:`matplotlib.dates.ConciseDateFormatter` writes beside the axis, UK style, for ticks in
+#: years, months, days, hours, minutes and seconds.
+UK_DATE_OFFSETS = ["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
 
 
 #: Room added above a chart for the line saying what it shows (service, dates, person), in inches.
