@@ -515,3 +515,20 @@ def test_a_grouped_bar_charts_key_never_lies_over_a_bar():
     key = axes.get_legend().get_window_extent()
     assert not any(key.overlaps(bar.get_window_extent()) for bar in axes.patches)
     assert not any(key.overlaps(label.get_window_extent()) for label in axes.get_xticklabels())
+
+
+def test_a_monthly_run_chart_of_three_months_is_ticked_by_month_not_by_day():
+    """Left to itself matplotlib ticks three months by the day ("Oct 08 15 22 Nov")."""
+    import matplotlib.dates as mdates
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from pcp_widgets.audit.charts import month_axis
+
+    axes = Figure().add_subplot()
+    months = pd.to_datetime(["2026-10-01", "2026-11-01", "2026-12-01"])
+    axes.plot(months, [67.3, 66.9, 65.2])
+    month_axis(axes, months)
+    axes.figure.canvas.draw() if hasattr(axes.figure.canvas, "draw") else None
+    ticks = [mdates.num2date(t) for t in axes.get_xticks()]
+    assert ticks and all(t.day == 1 for t in ticks)

@@ -153,15 +153,28 @@ def line_chart(frame: pd.DataFrame, x: str, series: str | None, value: str, titl
     if series is not None:
         axes.legend(frameon=False, fontsize=8, ncols=2, loc="lower left")  # a fixed place: "best" tries every one
     if pd.api.types.is_datetime64_any_dtype(frame[x]):
-        month_axis(axes)
+        month_axis(axes, frame[x].unique())
     return figure
 
 
-def month_axis(axes) -> None:
-    """Dates along the bottom as the run charts show them ("Jul", the year under its first month)."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+#: Points at least this many days apart are a monthly series: its ticks are months, never days.
+MONTHLY_DAYS = 28
 
-    locator = AutoDateLocator()
+
+def month_axis(axes, dates=None) -> None:
+    """Dates along the bottom as the run charts show them ("Jul", the year under its first month).
+
+    A monthly series (``dates`` at least a month apart) is ticked by month however short it is:
+    left to itself matplotlib ticks three months by the day ("Oct 08 15 22 Nov").
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator
+
+    days = pd.Series(pd.to_datetime(pd.Series(dates, dtype="object"))).dropna().sort_values().diff().dt.days \
+        if dates is not None else pd.Series(dtype=float)
+    if len(days.dropna()) and days.dropna().min() >= MONTHLY_DAYS:
+        locator = MonthLocator(interval=max(1, (len(days) + 11) // 12))
+    else:
+        locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     # the year or month beside the axis in UK words ("Dec 2026", not "2026-Dec")
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, offset_formats=UK_DATE_OFFSETS))

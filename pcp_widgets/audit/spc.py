@@ -357,9 +357,10 @@ def draw_xmr(result: XmrResult, *, title: str = "", changes: Sequence[tuple] = (
     (date, label) pairs, drawn as labelled vertical dash-dot lines.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
+
+    from pcp_widgets.audit.charts import month_axis
 
     figure = Figure(figsize=figsize)
     FigureCanvasAgg(figure)
@@ -374,9 +375,7 @@ def draw_xmr(result: XmrResult, *, title: str = "", changes: Sequence[tuple] = (
     places = _LabelPlaces(axes, points)
     _draw_changes(axes, changes, places)
     _draw_special(axes, result, higher_is_better, places)
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    month_axis(axes, points["date"])
     if len(points) and np.all(np.mod(points["value"].dropna(), 1) == 0):
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half refusals on the axis
     axes.set_ylabel(result.label)
