@@ -12,6 +12,7 @@ import copy
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -163,3 +164,16 @@ def test_rounded_cells_keep_their_status_when_nothing_needs_hiding():
     table = Protected(np.array([[10, 20, 30]]), np.array([[10, 20, 30]]), 5)
     result = secure([Entry("Row", table, np.ones((1, 3), dtype=bool), (1,))])
     assert result.safe and result.hidden_more == 0 and (table.status == ROUNDED).all()
+
+
+def test_a_programme_that_cannot_be_solved_stops_the_export_with_one_sentence():
+    """Relations no table can meet (5 = at most 1) are retried from scratch once, then refused."""
+    import scipy.sparse as sp
+
+    from pcp_widgets.audit.disclosure_audit import _Programme
+
+    programme = _Programme(sp.csr_matrix(np.array([[1.0, -1.0]])), np.array([5.0, 0.0]), np.array([5.0, 1.0]))
+    with pytest.raises(DisclosureError, match="could not be completed, so nothing was written"):
+        programme.solve(np.array([1.0, 0.0]))
+    programme.widen(np.array([1]), np.array([0.0]), np.array([9.0]))
+    assert programme.solve(np.array([0.0, -1.0])).tolist() == [5.0, 5.0]

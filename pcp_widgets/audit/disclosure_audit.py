@@ -162,9 +162,9 @@ class _Programme:
 
     :func:`scipy.optimize.linprog` builds and solves every programme from scratch. HiGHS
     itself (through ``highspy``) keeps the model and its last optimal basis: after an
-    objective change that basis is still feasible, so the next optimum is usually a few
-    simplex iterations away, and widening a bound (a figure hidden by the audit) keeps it
-    feasible too. ``highspy._Highs`` is the solver without the Python wrapper's callback
+    objective change that basis is still feasible, so the next optimum is a fraction of a
+    cold solve away (the national demo year's 202 programmes: 0.5 s warm, 2.6 s cold), and
+    widening a bound (a figure hidden by the audit) keeps it feasible too. ``highspy._Highs`` is the solver without the Python wrapper's callback
     machinery, which also prints a banner on stdout the first time it is made.
     """
 
@@ -200,6 +200,9 @@ class _Programme:
             self.cost = objective.astype(float)
         self.highs.setOptionValue("simplex_strategy", PRIMAL if primal else DUAL)
         self.highs.run()
+        if self.highs.getModelStatus() != self.optimal:  # numerical trouble from the old basis: once from scratch
+            self.highs.clearSolver()
+            self.highs.run()
         if self.highs.getModelStatus() != self.optimal:
             raise DisclosureError("The attacker check could not be completed, so nothing was written.")
         return np.asarray(self.highs.getSolution().col_value)
