@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from pcp_widgets.audit.disclosure import PRIMARY, ROUNDED, SECONDARY, Protected, distinct_people, with_totals
@@ -25,6 +26,7 @@ from pcp_widgets.audit.disclosure_audit import (
     Entry,
     _partners,
     _Problem,
+    _Programme,
     audit,
     secure,
 )
@@ -168,10 +170,6 @@ def test_rounded_cells_keep_their_status_when_nothing_needs_hiding():
 
 def test_a_programme_that_cannot_be_solved_stops_the_export_with_one_sentence():
     """Relations no table can meet (5 = at most 1) are retried from scratch once, then refused."""
-    import scipy.sparse as sp
-
-    from pcp_widgets.audit.disclosure_audit import _Programme
-
     programme = _Programme(sp.csr_matrix(np.array([[1.0, -1.0]])), np.array([5.0, 0.0]), np.array([5.0, 1.0]))
     with pytest.raises(DisclosureError, match="could not be completed, so nothing was written"):
         programme.solve(np.array([1.0, 0.0]))
