@@ -20,6 +20,7 @@ from pcp_widgets.practice.content import PERSPECTIVES, SIDES, TO_FOR, ExerciseSe
 from pcp_widgets.practice.feedback import Feedback
 from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.kernel import kernel_loop
 
 CHOOSE = "Choose…"
 
@@ -254,6 +255,24 @@ class PracticePage(PageFrame):
         self.frame(practice_page_path(kind), self.join_box.widget,
                    *(part.widget if isinstance(part, Answer) else part for part in parts),
                    title=self.exercises.title, intro=self.exercises.introduction)
+        if kind in COMPARES_MEANING:
+            warm_word_lists()
+
+
+#: Kinds whose feedback compares a rewrite with its statement by the words' dictionary forms.
+COMPARES_MEANING = ("make_it_specific",)
+#: Seconds after the page is built before the word lists load: the page reaches the browser first.
+WARM_DELAY = 1.0
+
+
+def warm_word_lists() -> None:
+    """Load the dictionary forms (1 to 2 s) while the participant reads the first statement, not on
+    their first "Check my rewrite". In a kernel only; elsewhere they load when first asked for."""
+    loop = kernel_loop()
+    if loop is not None:
+        from pcp_widgets.audit.lemmas import lemma
+
+        loop.call_later(WARM_DELAY, lemma, "warming")
 
 
 def practice_page(kind: str, store=None) -> PracticePage:
