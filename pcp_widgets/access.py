@@ -55,6 +55,7 @@ class Action(enum.Enum):
     RUN_PRACTICE = "run practice sessions as the trainer"
     MANAGE_USERS = "manage who signs in and their roles"
     READ_ACCESS_LOG = "read the access log"
+    APPLY_RETENTION = "apply the retention schedule"
 
 
 class Scope(enum.Enum):

@@ -210,6 +210,30 @@ def cmd_access_log(args) -> int:
     return 0
 
 
+def cmd_retention(args) -> int:
+    from pcp_widgets.access import Action
+    from pcp_widgets.store.retention import load_policy
+
+    if args.dry_run == (args.action == "apply"):
+        from pcp_widgets.errors import UsageError
+
+        raise UsageError("Say pcp retention --dry-run to list what is due, or pcp retention apply to remove it.")
+    policy = load_policy(args.policy)
+    store = _open_store(args)
+    identity = _acting_identity(store, Action.APPLY_RETENTION)
+    if args.dry_run:
+        print("\n".join(store.retention_due(policy).lines()))
+        print("Nothing was removed: pcp retention apply removes what is listed.")
+        return 0
+    removed = store.apply_retention(policy, by=identity.name)
+    print("\n".join(removed.lines()[1:]))
+    counts = removed.counts()
+    from pcp_widgets.store.retention import KINDS
+
+    print("Removed " + ", ".join(f"{n} {KINDS[kind]}" for kind, n in counts.items()) + "; logged in the access log.")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -334,6 +358,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     _db_option(p)
     p.set_defaults(handler=cmd_access_log)
+
+    p = commands.add_parser("retention", help="the retention schedule: list what is due (--dry-run) or remove it (apply)")
+    p.add_argument("action", nargs="?", choices=["apply"], help="apply: remove what is due and log it (admins)")
+    p.add_argument("--dry-run", action="store_true", help="list what is due to go (refs and dates), removing nothing")
+    p.add_argument("--policy", metavar="FILE", default=None,
+                   help="the retention policy (YAML); default $PCP_RETENTION_POLICY, else pcp's own")
+    _db_option(p)
+    p.set_defaults(handler=cmd_retention)
 
     return parser
 

@@ -364,6 +364,24 @@ class Store:
         with self.engine.connect() as connection:
             return _access_log.query(connection, person_ref=person_ref, user=user, start=start, end=end)
 
+    # -- the retention schedule (pcp_widgets.store.retention) -----------------------------
+
+    def retention_due(self, policy, today: dt.date | None = None):
+        """What the retention ``policy`` says is due to go on ``today`` (a retention.Plan; nothing removed)."""
+        from pcp_widgets.store import retention
+
+        with self.engine.connect() as connection:
+            return retention.plan(connection, policy, today or dt.date.today())
+
+    def apply_retention(self, policy, *, by: str, today: dt.date | None = None):
+        """Remove what is due, in one transaction, and log it under ``by``; returns the retention.Plan removed."""
+        from pcp_widgets.store import retention
+
+        with self.transaction() as connection:
+            due = retention.plan(connection, policy, today or dt.date.today())
+            retention.apply(connection, due, by)
+        return due
+
     def dispose(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.close()

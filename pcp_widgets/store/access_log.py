@@ -17,7 +17,8 @@ from pcp_widgets.errors import PcpError
 from pcp_widgets.store.tables import access_log, utc_now
 
 #: What an entry may say was done. "added a person" is a new register entry.
-ACTIONS = ("viewed", "saved", "restored", "imported", "exported", "signed in", "changed a role", "added a person")
+ACTIONS = ("viewed", "saved", "restored", "imported", "exported", "signed in", "changed a role", "added a person",
+           "applied retention")
 #: A longer detail is cut here: the log says what happened, it does not hold documents.
 MAX_DETAIL = 500
 
