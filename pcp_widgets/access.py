@@ -55,6 +55,9 @@ class Action(enum.Enum):
     RUN_PRACTICE = "run practice sessions as the trainer"
     MANAGE_USERS = "manage who signs in and their roles"
     READ_ACCESS_LOG = "read the access log"
+    EXPORT_PERSON = "export everything held about a person"
+    ERASE_PERSON = "erase a person's records"
+    REDACT = "redact a version of a person's document"
     APPLY_RETENTION = "apply the retention schedule"
 
 

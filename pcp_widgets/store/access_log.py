@@ -17,6 +17,8 @@ from pcp_widgets.errors import PcpError
 from pcp_widgets.store.tables import access_log, utc_now
 
 #: What an entry may say was done. "added a person" is a new register entry.
+#: "erased" and "redacted": pcp_widgets.store.erasure (an erasure's entry names the anonymous code).
+PERSON_DATA_ACTIONS = ("erased", "redacted")
 ACTIONS = ("viewed", "saved", "restored", "imported", "exported", "signed in", "changed a role", "added a person",
            "applied retention")
 #: A longer detail is cut here: the log says what happened, it does not hold documents.
@@ -39,7 +41,7 @@ class AccessEntry:
 
 def append(connection, user: str, action: str, person_ref: str | None = None, detail: str = "") -> None:
     """Add one entry, in the caller's transaction (so a save and its entry stand or fall together)."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in PERSON_DATA_ACTIONS:
         raise ValueError(f"unknown access-log action {action!r}")
     if not user:
         raise PcpError("An access-log entry needs the name of who did it.")

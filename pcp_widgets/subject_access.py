@@ -1,0 +1,208 @@
+"""A person's data from start to end: the subject access export, erasure and redaction.
+
+``pcp person export|erase|redact`` (and later the admin page) call these. Each checks that the acting
+identity may do it (admins only: :mod:`pcp_widgets.access`) before it reads or writes anything, and
+logs what it did under that identity. The export is a zip a data protection lead can send on:
+
+* ``person.json``: everything, as stored (every version of every tool document with who saved it,
+  the audit rows with the import they came from and any replaced values, practice answers that name
+  the ref, and the access-log entries about them);
+* ``person.xlsx``: the same as sheets (text that Excel would run as a formula stays text);
+* ``summary.pdf``: a readable summary of what is held, printed as the project prints its tools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from pcp_widgets.access import Action, Identity, check
+from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.audit.sheets_out import DATETIME_FORMAT, SheetData, xlsx_bytes
+from pcp_widgets.errors import UsageError
+from pcp_widgets.store import access_log as _access_log
+from pcp_widgets.store import erasure
+from pcp_widgets.store import people as _people
+from pcp_widgets.store.tables import RECORD_TABLES, document_versions, documents, imports, replaced_records
+
+PRACTICE_TOOLS = ("practice_answers",)
+
+
+# -- gathering -------------------------------------------------------------------------
+
+
+def gather(connection, ref: str) -> dict:
+    """Everything held about the register entry ``ref``, as plain JSON-ready values."""
+    person = _people.get(connection, ref)
+    return {
+        "person": {"ref": person.ref, "preferred_name": person.preferred_name, "service": person.service,
+                   "left_on": person.left_on, "added_at": person.added_at, "added_by": person.added_by},
+        "documents": _documents(connection, documents.c.person_ref == person.ref),
+        "audit_records": {kind: rows for kind in KINDS if (rows := _audit_rows(connection, kind, person.ref))},
+        "practice_answers": _practice_mentions(connection, person.ref),
+        "access_log": [{"at": e.at, "user": e.user, "action": e.action, "detail": e.detail}
+                       for e in _access_log.query(connection, person_ref=person.ref)],
+    }
+
+
+def _documents(connection, where) -> list[dict]:
+    found = []
+    for doc in connection.execute(sa.select(documents).where(where).order_by(documents.c.tool, documents.c.id)):
+        versions = connection.execute(sa.select(document_versions).where(
+            document_versions.c.document_id == doc.id).order_by(document_versions.c.version)).mappings()
+        found.append({"tool": doc.tool, "document_id": doc.id, "created_at": doc.created_at,
+                      "versions": [{"version": v["version"], "saved_at": v["saved_at"], "saved_by": v["saved_by"],
+                                    "note": v["note"], "content": v["content"]} for v in versions]})
+    return found
+
+
+def _audit_rows(connection, kind: str, ref: str) -> list[dict]:
+    table = RECORD_TABLES[kind]
+    spellings = erasure.typed_refs(connection, table.c.person_ref, ref)
+    if not spellings:
+        return []
+    keys = list(sheet_for(kind).keys)
+    query = (sa.select(table, imports.c.file_name).join(imports, imports.c.id == table.c.import_id)
+             .where(table.c.person_ref.in_(spellings)).order_by(table.c.id))
+    rows = []
+    for row in connection.execute(query).mappings():
+        replaced = connection.execute(sa.select(replaced_records.c.old_values, replaced_records.c.replaced_at).where(
+            replaced_records.c.kind == kind, replaced_records.c.record_id == row["id"])
+            .order_by(replaced_records.c.id)).all()
+        rows.append({**{key: row[key] for key in keys}, "imported_from": row["file_name"],
+                     "source_row": row["source_row"],
+                     "earlier_values": [{"replaced_at": at, "values": old} for old, at in replaced]})
+    return rows
+
+
+def _practice_mentions(connection, ref: str) -> list[dict]:
+    """Practice answers are kept by participant, not by person; any that name the ref are theirs too."""
+    where = sa.and_(documents.c.tool.in_(PRACTICE_TOOLS), documents.c.id.in_(
+        sa.select(document_versions.c.document_id).where(sa.cast(document_versions.c.content, sa.Text).ilike(
+            f"%{ref}%"))))
+    return _documents(connection, where)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def export_bytes(held: dict) -> bytes:
+    """The zip: person.json, person.xlsx and summary.pdf."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("person.json", json.dumps(held, ensure_ascii=False, indent=2, default=_plain))
+        archive.writestr("person.xlsx", xlsx_bytes(sheets(held)))
+        archive.writestr("summary.pdf", summary_pdf(held))
+    return buffer.getvalue()
+
+
+def _local(moment):
+    if isinstance(moment, dt.datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        return aware.astimezone().replace(tzinfo=None)
+    return moment
+
+
+def _text(content) -> str:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, default=_plain)
+
+
+def sheets(held: dict) -> list[SheetData]:
+    person = held["person"]
+    out = [SheetData("Person", ["Field", "Value"], [[key, value] for key, value in person.items()],
+                     notes=[f"Everything held about {person['ref']}",
+                            f"Written {dt.datetime.now():%d/%m/%Y %H:%M}"])]
+    versions = [[doc["tool"], v["version"], _local(v["saved_at"]), v["saved_by"] or "", v["note"] or "",
+                 _text(v["content"])] for doc in held["documents"] + held["practice_answers"] for v in doc["versions"]]
+    out.append(SheetData("Document versions", ["Tool", "Version", "Saved at", "Saved by", "Note", "Content"],
+                         versions, column_formats={2: DATETIME_FORMAT}))
+    for kind, rows in held["audit_records"].items():
+        headers = [key for key in rows[0] if key != "earlier_values"] + ["earlier_values"]
+        out.append(SheetData(sheet_for(kind).name, headers,
+                             [[_text(row[h]) if h == "earlier_values" else row[h] for h in headers] for row in rows]))
+    out.append(SheetData("Access log", ["When", "User", "Action", "Detail"],
+                         [[_local(e["at"]), e["user"], e["action"], e["detail"]] for e in held["access_log"]],
+                         column_formats={0: DATETIME_FORMAT}))
+    return out
+
+
+def summary_pdf(held: dict) -> bytes:
+    from pcp_widgets.render.blocks import Bullets, Layout, Table
+    from pcp_widgets.render.pdf import layout_pdf
+
+    person = held["person"]
+    name = person["preferred_name"] or "no name recorded"
+    cells = lambda *values: tuple((str(v),) for v in values)  # noqa: E731 - one table cell per value
+    documents_table = Table("Tool documents (every version is in person.json and person.xlsx)",
+                            ("Tool", "Versions", "Last saved", "Saved by"),
+                            tuple(cells(d["tool"], len(d["versions"]), f"{_local(d['versions'][-1]['saved_at']):%d/%m/%Y}",
+                                        ", ".join(sorted({v["saved_by"] or "not recorded" for v in d["versions"]})))
+                                  for d in held["documents"]), empty_note="No tool documents.")
+    audit_table = Table("Audit records", ("Kind", "Rows"),
+                        tuple(cells(sheet_for(kind).name, len(rows)) for kind, rows in held["audit_records"].items()),
+                        empty_note="No audit records.")
+    log = Table("Who looked at or changed their records", ("When", "User", "Action", "Detail"),
+                tuple(cells(f"{_local(e['at']):%d/%m/%Y %H:%M}", e["user"], e["action"], e["detail"])
+                      for e in held["access_log"]), empty_note="No access-log entries.")
+    facts = Bullets("Held in the register", (
+        f"Ref {person['ref']}, preferred name {name}, service {person['service']}",
+        f"Added {_local(person['added_at']):%d/%m/%Y} by {person['added_by']}"
+        + (f"; left {person['left_on']:%d/%m/%Y}" if person["left_on"] else ""),
+        f"Practice answers naming the ref: {len(held['practice_answers'])}"))
+    layout = Layout(f"What we hold about {name}", f"{person['ref']} · subject access export, "
+                    f"{dt.date.today():%d/%m/%Y}", "", (facts, documents_table, audit_table, log))
+    return layout_pdf(layout, f"Subject access export · {person['ref']}")
+
+
+# -- the three operations --------------------------------------------------------------
+
+
+def export_person(store, identity: Identity, ref: str, out: Path) -> Path:
+    """Write the zip of everything held about ``ref`` to ``out`` and log the export."""
+    check(identity, Action.EXPORT_PERSON)
+    out = Path(out)
+    if out.suffix.lower() != ".zip":
+        raise UsageError(f"{out.name} does not end in .zip: the export is a zip of JSON, xlsx and PDF.")
+    with store.engine.connect() as connection:
+        held = gather(connection, ref)
+    data = export_bytes(held)
+    descriptor = out.open("wb")  # then readable by its owner only: it holds everything about a person
+    with descriptor:
+        out.chmod(0o600)
+        descriptor.write(data)
+    store.log_access(identity.name, "exported", held["person"]["ref"], f"everything held about them to {out.name}")
+    return out
+
+
+def erase_person(store, identity: Identity, ref: str, reason: str) -> erasure.Erasure:
+    """Erase ``ref`` in one transaction, then leave no trace of it in the database's files."""
+    check(identity, Action.ERASE_PERSON)
+    with store.transaction() as connection:
+        done = erasure.erase(connection, ref, by=identity.name, reason=reason)
+    erasure.scrub_files(store.engine)
+    return done
+
+
+def redact_version(store, identity: Identity, ref: str, tool: str, version: int, reason: str) -> dict:
+    """Replace one version's content with who redacted it, when and why, then clear the old bytes away."""
+    check(identity, Action.REDACT)
+    with store.transaction() as connection:
+        content = erasure.redact(connection, ref, tool, version, by=identity.name, reason=reason)
+    erasure.scrub_files(store.engine)
+    return content
+
+
+def person_label(store, ref: str) -> str:
+    """How a confirmation names the person: "Zoe (P-0042, Oak House)"."""
+    return store.person(ref).label()
