@@ -225,35 +225,6 @@ def cmd_person(args) -> int:
     return 0
 
 
-def cmd_person(args) -> int:
-    """Subject access export, erasure (after the ref is typed again, or --yes) and redaction: admins only."""
-    from pcp_widgets import subject_access
-    from pcp_widgets.access import Action
-    from pcp_widgets.store.erasure import fold
-
-    store = _open_store(args)
-    action = {"export": Action.EXPORT_PERSON, "erase": Action.ERASE_PERSON, "redact": Action.REDACT}
-    identity = _acting_identity(store, action[args.person_command])
-    if args.person_command == "export":
-        path = subject_access.export_person(store, identity, args.ref, Path(args.out))
-        print(f"Wrote everything held about {fold(args.ref)} to {path} (JSON, xlsx and a PDF summary)")
-    elif args.person_command == "erase":
-        label = subject_access.person_label(store, args.ref)
-        if not args.yes:
-            try:
-                typed = input(f"This erases {label} for good. Type the ref again to go on: ")
-            except EOFError:
-                typed = ""
-            if fold(typed) != fold(args.ref):
-                raise PcpError("Nothing was erased: the ref typed did not match.")
-        done = subject_access.erase_person(store, identity, args.ref, args.reason)
-        print(f"Erased: {done.describe()}.")
-    else:
-        subject_access.redact_version(store, identity, args.ref, args.tool, args.version, args.reason)
-        print(f"Redacted version {args.version} of {fold(args.ref)}'s {args.tool}; the other versions stay.")
-    return 0
-
-
 def cmd_access_log(args) -> int:
     from pcp_widgets.access import Action
     from pcp_widgets.access_export import Period, parse_day, write_access_log
@@ -309,10 +280,11 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    from pcp_widgets.identity import signed_in_name
     from pcp_widgets.store import backup, default_url
 
     url = args.db or default_url()
-    restored = backup.restore(args.file, url)
+    restored = backup.restore(args.file, url, by=signed_in_name()[0])
     print(f"Restored {restored.describe()} into {url}.")
     return 0
 
@@ -441,24 +413,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     _db_option(p)
     p.set_defaults(handler=cmd_access_log)
-
-    p = commands.add_parser("person", help="a person's data: subject access export, erasure, redaction (admins)")
-    person = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)
-    u = person.add_parser("export", help="everything held about one person, as a zip of JSON, xlsx and PDF")
-    u.add_argument("ref", metavar="REF")
-    u.add_argument("--out", required=True, metavar="FILE.zip")
-    u = person.add_parser("erase", help="delete a person's documents and register entry; audit rows keep a code")
-    u.add_argument("ref", metavar="REF")
-    u.add_argument("--reason", required=True, help="why (logged; it must not name the person or give the ref)")
-    u.add_argument("--yes", action="store_true", help="do not ask for the ref again (for scripts)")
-    u = person.add_parser("redact", help="replace one version of a person's tool document with a note")
-    u.add_argument("ref", metavar="REF")
-    u.add_argument("--tool", required=True, help="the tool key (pcp tools lists them)")
-    u.add_argument("--version", required=True, type=int, metavar="N")
-    u.add_argument("--reason", required=True, help="why (logged and kept in the version's note)")
-    for u in person.choices.values():
-        _db_option(u)
-    p.set_defaults(handler=cmd_person)
 
     p = commands.add_parser("person", help="a person's data: subject access export, erasure, redaction (admins)")
     person = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)

@@ -77,9 +77,10 @@ def test_a_backup_taken_while_another_process_saves_restores_every_version_commi
     assert committed_before >= 30 and still_writing > committed_before  # the writer kept on throughout
     assert (tmp_path / "night.pcpbackup").stat().st_mode & 0o777 == 0o600
     assert made.made_by == "ann" and made.schema == migrate.HEAD_REVISION
+    assert [(e.user, e.action) for e in store.access_log() if e.action == "exported"] == [("ann", "exported")]
 
     restored_url = f"sqlite:///{tmp_path}/new-machine.sqlite"
-    backup.restore(tmp_path / "night.pcpbackup", restored_url)
+    backup.restore(tmp_path / "night.pcpbackup", restored_url, by="bo")
     restored = _versions(tmp_path / "new-machine.sqlite")
     numbers = [version for version, _ in restored]
     assert numbers == list(range(1, len(numbers) + 1))  # no gap: a snapshot, not a mix of moments
@@ -91,6 +92,9 @@ def test_a_backup_taken_while_another_process_saves_restores_every_version_commi
         assert reopened.get_document(document.document_id).version == len(numbers)
         assert reopened.person("P-0001").preferred_name == "Pat"
         assert [e.action for e in reopened.access_log(person_ref="P-0001")][:2] == ["added a person", "saved"]
+        log = reopened.access_log()
+        assert (log[-1].user, log[-1].action) == ("bo", "restored") and "night.pcpbackup made" in log[-1].detail
+        assert not any(e.action == "exported" for e in log)  # the backup's own entry came after its snapshot
     finally:
         reopened.dispose()
         store.dispose()
@@ -169,12 +173,12 @@ def test_a_backup_from_an_older_pcp_is_upgraded_when_restored(tmp_path):
     made = backup.backup(url, tmp_path / "old.pcpbackup", by="ann")
     assert made.schema == "0003"
     restored_url = f"sqlite:///{tmp_path}/new.sqlite"
-    backup.restore(tmp_path / "old.pcpbackup", restored_url)
+    backup.restore(tmp_path / "old.pcpbackup", restored_url, by="bo")
     store = open_store(restored_url)
     try:
         assert migrate.stored_revisions(store.engine) == [migrate.HEAD_REVISION]
         assert store.get_document(1).content == {"person": "Pat"}
-        assert store.access_log() == []
+        assert [(e.user, e.action) for e in store.access_log()] == [("bo", "restored")]
     finally:
         store.dispose()
 

@@ -102,7 +102,9 @@ def backup(url, out, *, by: str) -> BackupInfo:
         raise BackupError(f"The backup of {source_path} could not be made: {error}.") from None
     finally:
         partial.unlink(missing_ok=True)
-    return read_backup(out)
+    made = read_backup(out)
+    _log(url, by, "exported", f"a backup of the whole database to {out.resolve()}")
+    return made
 
 
 def read_backup(path) -> BackupInfo:
@@ -137,7 +139,7 @@ def read_backup(path) -> BackupInfo:
     return BackupInfo(path, schema, made_at, made_by, documents, versions)
 
 
-def restore(path, url) -> BackupInfo:
+def restore(path, url, *, by: str) -> BackupInfo:
     """Copy the backup ``path`` into the empty SQLite database at ``url`` and upgrade it to this pcp's schema."""
     info = read_backup(path)
     target_path = sqlite_path(url)
@@ -157,10 +159,21 @@ def restore(path, url) -> BackupInfo:
     finally:
         target.close()
         source.close()
+    _log(url, by, "restored", f"the whole database from the backup {info.path.resolve()}"
+                              + (f" made {info.made_at} by {info.made_by}" if info.made_at else ""))
+    return info
+
+
+def _log(url, by: str, action: str, detail: str) -> None:
+    """An access-log entry in the database at ``url`` (opening it upgrades an older schema, as any pcp
+    command does): a backup reads, and a restore writes, every person's record."""
     from pcp_widgets.store import open_store
 
-    open_store(str(url)).dispose()  # upgrades an older schema with the migrations
-    return info
+    store = open_store(str(url))
+    try:
+        store.log_access(by, action, None, detail)
+    finally:
+        store.dispose()
 
 
 def _tables_with_rows(path: Path) -> list[str]:
