@@ -114,7 +114,7 @@ def load_policy(path: str | os.PathLike | None = None) -> Policy:
     return Policy({kind: parse_period(data[kind], kind) for kind in KINDS}, str(chosen))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a national year holds hundreds of thousands of audit rows
 class Holding:
     """One thing the schedule may remove: its kind (a policy key), what it is (an audit kind or a tool),
     its id, the person's ref where there is one, and the day its retention period runs from."""
