@@ -42,7 +42,9 @@ def settle(page, quiet_checks: int = 3, every_ms: int = 400, most_checks: int = 
 
 
 def open_page(page, base: str, registered) -> None:
-    page.goto(f"{base}/voila/render/{registered.path}")
+    response = page.goto(f"{base}/voila/render/{registered.path}")
+    assert response is not None and response.status == 200, \
+        f"{registered.path} answered {response.status if response else 'nothing'}: {page.inner_text('body')[:200]}"
     title = START_TITLE if registered == START_PAGE else registered.title
     page.get_by_role("heading", name=title, level=1).first.wait_for(timeout=WAIT_MS)
     settle(page)
