@@ -51,6 +51,7 @@ class Action(enum.Enum):
     ADD_PERSON = "add a person to the register"
     IMPORT = "import audit workbooks"
     VIEW_DASHBOARDS = "view the audit dashboards"
+    THEME_REVIEWS = "theme review statements (Working Together for Change)"
     EXPORT_COMMISSIONERS = "export for commissioners"
     RUN_PRACTICE = "run practice sessions as the trainer"
     MANAGE_USERS = "manage who signs in and their roles"
@@ -73,6 +74,7 @@ _SERVICE_VERBS = {
     Action.RESTORE_PERSON: "restore the documents of",
     Action.ADD_PERSON: "add",
     Action.VIEW_DASHBOARDS: "see the audits of",
+    Action.THEME_REVIEWS: "theme the reviews of",
 }
 
 _ALL, _OWN = Scope.ALL, Scope.OWN
@@ -84,11 +86,11 @@ _PERSON_WORK = (Action.VIEW_PERSON, Action.SAVE_PERSON, Action.RESTORE_PERSON, A
 PERMISSIONS: dict[str, dict[Action, Scope]] = {
     "admin": {action: _ALL for action in Action},
     "quality-lead": {**{a: _ALL for a in _PERSON_WORK}, Action.IMPORT: _ALL, Action.VIEW_DASHBOARDS: _ALL,
-                     Action.EXPORT_COMMISSIONERS: _ALL, Action.READ_ACCESS_LOG: _ALL},
-    "manager": {**{a: _OWN for a in _PERSON_WORK}, Action.VIEW_DASHBOARDS: _OWN},
+                     Action.THEME_REVIEWS: _ALL, Action.EXPORT_COMMISSIONERS: _ALL, Action.READ_ACCESS_LOG: _ALL},
+    "manager": {**{a: _OWN for a in _PERSON_WORK}, Action.VIEW_DASHBOARDS: _OWN, Action.THEME_REVIEWS: _OWN},
     "trainer": {Action.RUN_PRACTICE: _ALL},
     "staff": {a: _OWN for a in _PERSON_WORK},
-    "commissioner-export": {Action.EXPORT_COMMISSIONERS: _ALL},
+    "commissioner-export": {Action.THEME_REVIEWS: _ALL, Action.EXPORT_COMMISSIONERS: _ALL},
 }
 
 

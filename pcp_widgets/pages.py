@@ -12,6 +12,8 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
+from pcp_widgets.access import Action
+
 #: Who a page is for, in the order the start page shows them, with the heading it uses.
 AUDIENCES: dict[str, str] = {
     "trainer": "For trainers",
@@ -32,6 +34,11 @@ class Page:
     audiences: tuple[str, ...]  # keys of AUDIENCES; empty for the start page, which is for everyone
     purpose: str  # one line, shown under the link on the start page
     preheat: bool = False  # keep a kernel ready so the page opens fast
+    #: What the signed-in person's role must allow to open the page (None: everyone signed in). The
+    #: start page lists only the pages a person may open, and :func:`pcp_widgets.ui.gate.page_or_refusal`
+    #: refuses the others in the kernel, before the page reads anything. Checks on one person's record
+    #: (their service) are made by the page itself, when the record is asked for.
+    needs: Action | None = None
 
     def __post_init__(self):
         unknown = [a for a in self.audiences if a not in AUDIENCES]
@@ -85,6 +92,7 @@ DASHBOARD_PAGES: tuple[Page, ...] = (
         audiences=("quality lead",),
         purpose="This month's plan quality by service, the trend, the weakest audit questions, and specific wording.",
         preheat=True,
+        needs=Action.VIEW_DASHBOARDS,
     ),
     Page(
         path="audits/observation_sampling.ipynb",
@@ -92,6 +100,7 @@ DASHBOARD_PAGES: tuple[Page, ...] = (
         audiences=("quality lead",),
         purpose="Whether practice matches the plan: each check, each routine, by month and by staff member.",
         preheat=True,
+        needs=Action.VIEW_DASHBOARDS,
     ),
     Page(
         path="audits/incidents_and_refusals.ipynb",
@@ -99,6 +108,7 @@ DASHBOARD_PAGES: tuple[Page, ...] = (
         audiences=("manager", "quality lead"),
         purpose="Refusals and incidents on run charts with plan changes marked: did the plan change help?",
         preheat=True,
+        needs=Action.VIEW_DASHBOARDS,
     ),
     Page(
         path="audits/outcomes.ipynb",
@@ -106,6 +116,7 @@ DASHBOARD_PAGES: tuple[Page, ...] = (
         audiences=("manager", "quality lead"),
         purpose="Outcome status, steps done and confidence over time, reviews on time, and copy-paste reviews.",
         preheat=True,
+        needs=Action.VIEW_DASHBOARDS,
     ),
 )
 
@@ -119,6 +130,7 @@ PAGES: tuple[Page, ...] = (
         audiences=("quality lead",),
         purpose="Import the month's audit workbooks and see every row stored or explained, with the reason.",
         preheat=True,
+        needs=Action.IMPORT,
     ),
     *DASHBOARD_PAGES,
     Page(
@@ -127,6 +139,7 @@ PAGES: tuple[Page, ...] = (
         audiences=("commissioner team", "manager"),
         purpose="Theme the top-two working, not working and future statements from reviews, with I statements.",
         preheat=True,
+        needs=Action.THEME_REVIEWS,
     ),
     Page(
         path="workbooks/session_plan.ipynb",
@@ -140,6 +153,7 @@ PAGES: tuple[Page, ...] = (
         audiences=("trainer",),
         purpose="Start a session with a code, see who has done what, discuss answers side by side, print the pack.",
         preheat=True,
+        needs=Action.RUN_PRACTICE,
     ),
     *_practice_pages(),
 )

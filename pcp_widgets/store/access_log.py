@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from pcp_widgets.errors import PcpError
 from pcp_widgets.store.tables import access_log, utc_now
 
-#: What an entry may say was done. "added a person" is a new register entry.
+#: What an entry may say was done. "added a person" is a new register entry; "refused" is an attempt
+#: the person's role or services did not allow (a page or an action), with the sentence they were shown.
 #: "erased" and "redacted": pcp_widgets.store.erasure (an erasure's entry names the anonymous code).
 PERSON_DATA_ACTIONS = ("erased", "redacted")
 ACTIONS = ("viewed", "saved", "restored", "imported", "exported", "signed in", "changed a role", "added a person",
-           "applied retention")
+           "applied retention", "refused")
 #: A longer detail is cut here: the log says what happened, it does not hold documents.
 MAX_DETAIL = 500
 
