@@ -29,8 +29,6 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
-
 from pcp_widgets.audit.disclosure import (
     MIN_COUNT,
     SUPPRESSED,
@@ -40,14 +38,14 @@ from pcp_widgets.audit.disclosure import (
     with_totals,
 )
 from pcp_widgets.audit.disclosure_audit import AuditResult, Entry, secure
-from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, PARTLY, YES
-from pcp_widgets.audit.metrics import CHECKS, QUESTIONS
+from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, YES
+from pcp_widgets.audit.metrics import CHECKS, QUESTIONS, file_score
 from pcp_widgets.audit.months import first_day, month_label, parse_month
 from pcp_widgets.audit.settings import RagBands, rag_bands
 from pcp_widgets.audit.schema import EVENT, OUTCOME, ROUTINES, sheet_for
 from pcp_widgets.audit.values import Answer
 from pcp_widgets.errors import NotFound, UsageError
-from pcp_widgets.store.tables import RECORD_TABLES
+from pcp_widgets.store import Store
 
 PROVIDER = "Whole provider"
 ALL_MONTHS = "All months"
@@ -181,47 +179,26 @@ class CommissionerData:
 # -- reading ---------------------------------------------------------------------------
 
 
-def _month_of(column):
-    """The month number of a date column, computed by the database (SQLite and PostgreSQL alike)."""
-    def part(name):
-        return sa.cast(sa.extract(name, column), sa.Integer)
-    return (part("year") * 12 + part("month") - 1).label("month")
-
-
 def choices_of(kind: str, key: str) -> tuple[str, ...] | None:
     """The declared values of an answer or choice column (answers always in :data:`ANSWERS` order)."""
     value_type = sheet_for(kind).field(key).type
     return ANSWERS if isinstance(value_type, Answer) else value_type.dropdown
 
 
-def _selected(kind: str, table: sa.Table, key: str):
-    """A column as the export reads it: an answer or choice as its position among the declared
-    values (-1 when blank), so the database sends a small whole number rather than a string per cell."""
-    choices = choices_of(kind, key)
-    if choices is None:
-        return table.c[key]
-    return sa.case({choice: code for code, choice in enumerate(choices)}, value=table.c[key], else_=-1).label(key)
-
-
-def read_columns(store, kind: str, first: int | None, last: int | None) -> dict[str, np.ndarray]:
+def read_columns(store: Store, kind: str, first: int | None, last: int | None) -> dict[str, np.ndarray]:
     """The whitelisted columns of one kind in the period, as arrays, plus ``month`` and ``person``.
 
-    One plain query on the store's tables, filtered by date in the database: no free text
-    is selected. Answers and choices arrive as codes (see :func:`_selected`), whole
-    numbers as floats (NaN when blank), services as text; the person ref becomes a
-    number (the same for the same ref) before anything else sees it.
+    Read with :meth:`~pcp_widgets.store.Store.aggregate_rows`, which selects only the
+    columns named and filters by date in the database: no free text is selected. Answers
+    and choices arrive as their position among the declared values (-1 when blank), whole
+    numbers as floats (NaN when blank), services as text; the person ref becomes a number
+    (the same for the same ref) before anything else sees it.
     """
-    table = RECORD_TABLES[kind]
-    date = table.c[sheet_for(kind).date_field]
-    query = sa.select(_month_of(date), table.c[PERSON], *(_selected(kind, table, key) for key in COLUMNS[kind]))
-    if first is not None:
-        query = query.where(date >= first_day(first))
-    if last is not None:
-        query = query.where(date < first_day(last + 1))
+    coded = {key: choices for key in COLUMNS[kind] if (choices := choices_of(kind, key)) is not None}
+    rows = store.aggregate_rows(kind, COLUMNS[kind], coded=coded,
+                                start=first_day(first) if first is not None else None,
+                                before=first_day(last + 1) if last is not None else None)
     names = ("month", "person", *COLUMNS[kind])
-    with store.engine.connect() as connection:
-        # the DBAPI cursor's plain tuples: making a SQLAlchemy Row of each costs more than the query
-        rows = connection.execute(query).cursor.fetchall()
     table = np.array(rows, dtype=object).reshape(len(rows), len(names))
     out = {}
     for number, name in enumerate(names):
@@ -398,15 +375,6 @@ def _grid_counts(grid: Grid, name: str, counts_people, min_count: int, entries: 
 # -- the aggregates --------------------------------------------------------------------
 
 
-def file_scores(codes: np.ndarray) -> np.ndarray:
-    """Each file's score (DOMAIN.md section 4): (2 x Yes + Partly) / (2 x answered other than N/A) x 100.
-
-    NaN for a file with every question N/A or blank: it has no score, rather than 0.
-    """
-    yes, partly, no = ((codes == code).sum(axis=1) for code in (YES, PARTLY, NO))
-    return _ratio(2 * yes + partly, 2 * (yes + partly + no))
-
-
 def rag(means: np.ndarray, hidden: np.ndarray, bands: RagBands) -> np.ndarray:
     """The band of each mean score, capitalised: hidden where the mean is, [z] where there is none."""
     from pcp_widgets.audit.disclosure import NOT_APPLICABLE
@@ -422,7 +390,7 @@ Built = Callable[[], Aggregate]
 
 def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands, entries) -> tuple[list[Built], Measure]:
     codes = _answer_codes(records, QUESTIONS)
-    scores = file_scores(codes)
+    scores = file_score(codes)
     files = _grid_counts(grid, "File audits", grid.count(records, people=True), min_count, entries)
     scored, scored_people = grid.count(records, weights=~np.isnan(scores), people=True)
     means = _ratio(_score_sums(grid, records, scores), scored, scale=1.0)
@@ -642,16 +610,9 @@ def _describe(options: Options) -> str:
 FORMATS = ("xlsx", "csv")
 
 
-def latest_month(store) -> int | None:
+def latest_month(store: Store) -> int | None:
     """The month of the newest record the export reads (for the default period)."""
-    latest = None
-    with store.engine.connect() as connection:
-        for kind in COLUMNS:
-            table = RECORD_TABLES[kind]
-            newest = connection.execute(sa.select(sa.func.max(_month_of(table.c[sheet_for(kind).date_field])))).scalar()
-            if newest is not None:
-                latest = int(newest) if latest is None else max(latest, int(newest))
-    return latest
+    return store.latest_record_month(COLUMNS)
 
 
 def export_commissioners(store, out: Path, *, first: str | None = None, last: str | None = None,

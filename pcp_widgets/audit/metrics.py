@@ -56,20 +56,32 @@ REVIEW_INTERVAL_MONTHS = 6
 # -- file audits ----------------------------------------------------------------------
 
 
-def file_scores(file_audit: pd.DataFrame, bands: RagBands | None = None) -> pd.DataFrame:
-    """Each audited file's score and band (the organisation's bands, :func:`~.settings.rag_bands`, unless given).
+def file_score(codes: np.ndarray) -> np.ndarray:
+    """Each file's score from its answer codes, one row per file and one column per question
+    (0 Yes, 1 Partly, 2 No, 3 N/A, -1 blank): THE file score, the one function behind the
+    dashboards, the monthly report and the commissioner export, so they cannot disagree.
 
     score = (2 x Yes + 1 x Partly) / (2 x questions answered other than N/A) x 100; a file
-    with every question N/A has no score (NaN) and no band, rather than a misleading 0.
+    with every question N/A (or blank) has no score (NaN) rather than a misleading 0.
     """
+    yes, partly, no = _answer_counts(codes)
+    return _score(yes, partly, yes + partly + no)
+
+
+def _answer_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Yes, Partly and No answers per row of ``codes``."""
+    return tuple((codes == code).sum(axis=1) for code in (YES, PARTLY, NO))
+
+
+def file_scores(file_audit: pd.DataFrame, bands: RagBands | None = None) -> pd.DataFrame:
+    """Each audited file's answer counts, :func:`file_score` and band (the organisation's bands,
+    :func:`~.settings.rag_bands`, unless given); no band where there is no score."""
     bands = bands or rag_bands()
     frame = prepare("file_audit", file_audit)
     codes = _codes(frame, QUESTIONS)
-    yes, partly, no = ((codes == c).sum(axis=1) for c in (YES, PARTLY, NO))
-    answered = yes + partly + no
-    score = _score(yes, partly, answered)
+    yes, partly, no = _answer_counts(codes)
     out = frame[["audit_date", "service", "person_ref"]].assign(
-        yes=yes, partly=partly, no=no, not_applicable=len(QUESTIONS) - answered, score=score)
+        yes=yes, partly=partly, no=no, not_applicable=len(QUESTIONS) - (yes + partly + no), score=file_score(codes))
     return out.assign(rag=bands.band(out["score"]).to_numpy())
 
 
@@ -423,6 +435,6 @@ def overdue_reviews(reviews: pd.DataFrame, as_of=None, interval_months: int = RE
 
 __all__ = ["RagBands", "RAG_DTYPE", "QUESTIONS", "CHECKS", "MIN_STAFF_OBSERVATIONS", "LOW_CONFIDENCE",
            "REVIEW_INTERVAL_MONTHS", "Filters", "apply_filters", "prepare",
-           "file_scores", "score_by_service_month", "question_shares", "specific_wording_by_service",
+           "file_score", "file_scores", "score_by_service_month", "question_shares", "specific_wording_by_service",
            "match_rates", "practice_by_staff", "event_counts", "recovery_times", "outcome_status_counts",
            "step_progress", "progress_over_time", "review_intervals", "reviews_on_time", "overdue_reviews"]

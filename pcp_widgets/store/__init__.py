@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ from pcp_widgets.store import migrate
 from pcp_widgets.store import people as _people
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
+from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
 from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
 from pcp_widgets.store.people import Person, PersonAdded
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
@@ -29,11 +30,23 @@ from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced
 if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
     import pandas as pd
 
+    from pcp_widgets.store import retention as _retention
+
 __all__ = ["Store", "open_store", "default_url", "Batch", "Person", "PersonAdded"]
 
 
 class Store:
-    def __init__(self, engine: sa.Engine):
+    """The one door to the database: every page, command and report reads and writes through these methods.
+
+    Each method opens its own connection or transaction and gives back plain values (DataFrames,
+    lists of tuples, small dataclasses), never a connection or a SQLAlchemy row, so the tables
+    and the SQL behind them can change (SQLite or PostgreSQL, a new column, a faster query)
+    without any caller noticing. Writes that must go together (an imported file's rows and its
+    log entry; a saved document and its access-log entry) share one transaction. Make one with
+    :func:`open_store`.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._checkpointer = sqlite_checkpointer(engine)
 
@@ -75,6 +88,8 @@ class Store:
         return import_id
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+        """The stored rows of one audit kind, in the order they were stored (all the sheet's fields unless
+        ``columns`` are named); a frame of stored values, not yet typed (see ``audit.frames.prepare``)."""
         import pandas as pd
 
         sheet = sheet_for(kind)
@@ -109,6 +124,46 @@ class Store:
         with self.engine.connect() as connection:
             return connection.execute(sa.select(sa.func.max(imports.c.id))).scalar() or 0
 
+    def aggregate_rows(self, kind: str, columns: Sequence[str], *, start: dt.date | None = None,
+                       before: dt.date | None = None,
+                       coded: Mapping[str, Sequence[str]] | None = None) -> list[tuple]:
+        """Rows of one audit kind for figures about many people: ``(month, person_ref, *columns)`` each.
+
+        Only the named ``columns`` are selected (with the record's month and person ref), so a
+        caller that must never see free text names what it may read and cannot get more.
+        ``month`` is the month number of the record's date (year x 12 + month - 1, as
+        ``audit.months`` counts), computed by the database; ``start <= date < before`` narrows the
+        rows in the database. A column in ``coded`` arrives as its position among the given
+        choices (-1 when blank or not one of them): a small whole number per cell rather than a
+        string, which is what a national year's export needs to stay quick.
+        """
+        sheet = sheet_for(kind)
+        table = RECORD_TABLES[kind]
+        date = table.c[sheet.date_field]
+        coded = coded or {}
+        selected = [sa.case({choice: code for code, choice in enumerate(coded[name])}, value=table.c[name],
+                            else_=-1).label(name) if name in coded else table.c[name] for name in columns]
+        query = sa.select(_month_number(date), table.c.person_ref, *selected)
+        if start is not None:
+            query = query.where(date >= start)
+        if before is not None:
+            query = query.where(date < before)
+        with self.engine.connect() as connection:
+            # the DBAPI cursor's plain tuples: making a SQLAlchemy Row of each costs more than the query
+            return connection.execute(query).cursor.fetchall()
+
+    def latest_record_month(self, kinds: Iterable[str] = KINDS) -> int | None:
+        """The month number (as :meth:`aggregate_rows` gives it) of the newest record of ``kinds``; None if none."""
+        latest = None
+        with self.engine.connect() as connection:
+            for kind in kinds:
+                table = RECORD_TABLES[kind]
+                newest = connection.execute(sa.select(sa.func.max(_month_number(table.c[sheet_for(kind).date_field])))
+                                            ).scalar()
+                if newest is not None:
+                    latest = int(newest) if latest is None else max(latest, int(newest))
+        return latest
+
     def replaced(self, kind: str) -> list[dict]:
         """The history of replaced rows of one kind, oldest first."""
         with self.engine.connect() as connection:
@@ -120,7 +175,7 @@ class Store:
     # -- tool documents -------------------------------------------------------------
 
     def create_document(self, tool: str, person: str, content: dict, saved_by: str | None = None,
-                        person_ref: str | None = None):
+                        person_ref: str | None = None) -> DocumentVersion:
         """A new document, version 1. With ``person_ref`` (a register entry) it is that person's document of
         the tool, logged as saved by ``saved_by``; a second one of the same tool and ref is refused by the
         database (see :meth:`open_person_document`, which answers that race with the first)."""
@@ -133,21 +188,24 @@ class Store:
                 _access_log.append(connection, saved_by or UNNAMED, "saved", ref, f"{tool}: created version 1")
             return created
 
-    def save_document(self, document_id: int, content: dict, base_version: int, saved_by: str | None = None):
+    def save_document(self, document_id: int, content: dict, base_version: int,
+                      saved_by: str | None = None) -> DocumentVersion:
         """Save a new version; one of a registered person's documents is logged under ``saved_by``."""
         with self.transaction() as connection:
             saved = _documents.save(connection, document_id, content, base_version, saved_by)
             self._log_document(connection, saved, "saved")
             return saved
 
-    def restore_document(self, document_id: int, version: int, base_version: int, saved_by: str | None = None):
+    def restore_document(self, document_id: int, version: int, base_version: int,
+                         saved_by: str | None = None) -> DocumentVersion:
+        """Make an earlier ``version`` the newest again (as a new version: history is never rewritten)."""
         with self.transaction() as connection:
             restored = _documents.restore(connection, document_id, version, base_version, saved_by)
             self._log_document(connection, restored, "restored")
             return restored
 
     @staticmethod
-    def _log_document(connection, saved, action: str) -> None:
+    def _log_document(connection: sa.Connection, saved: DocumentVersion, action: str) -> None:
         """The access-log entry of a save or restore, in its transaction: only documents about a
         registered person are records of a person (practice sessions and theme sets are not)."""
         ref = latest_ref(connection, saved.document_id)
@@ -155,19 +213,22 @@ class Store:
             _access_log.append(connection, saved.saved_by or UNNAMED, action, ref,
                                f"{saved.tool}: version {saved.version}" + (f" ({saved.note})" if saved.note else ""))
 
-    def get_document(self, document_id: int, version: int | None = None):
+    def get_document(self, document_id: int, version: int | None = None) -> DocumentVersion:
+        """One version of a document (the newest unless ``version`` is given)."""
         with self.engine.connect() as connection:
             return _documents.get(connection, document_id, version)
 
-    def document_history(self, document_id: int):
+    def document_history(self, document_id: int) -> list[DocumentVersion]:
+        """Every version of a document, oldest first: who saved each and when."""
         with self.engine.connect() as connection:
             return _documents.history(connection, document_id)
 
-    def find_documents(self, tool: str | None = None, person: str | None = None):
+    def find_documents(self, tool: str | None = None, person: str | None = None) -> list[DocumentSummary]:
+        """Documents by tool and typed person name (also those written before the register had refs)."""
         with self.engine.connect() as connection:
             return _documents.find(connection, tool, person)
 
-    def documents_of(self, ref: str, tool: str | None = None):
+    def documents_of(self, ref: str, tool: str | None = None) -> list[DocumentSummary]:
         """The tool documents of a register entry (DocumentSummary, by tool)."""
         with self.engine.connect() as connection:
             ref = _people.get(connection, ref).ref
@@ -177,7 +238,7 @@ class Store:
             return [_documents.DocumentSummary(row.id, row.tool, row.person, row.created_at, row.latest_version)
                     for row in connection.execute(query)]
 
-    def open_person_document(self, tool: str, ref: str, *, user: str, new_content: dict):
+    def open_person_document(self, tool: str, ref: str, *, user: str, new_content: dict) -> DocumentVersion:
         """The latest version of the person's ``tool`` document, made from ``new_content`` if they have none.
 
         Logged as viewed by ``user`` (or saved, when made). Two editors opening a new person's document at
@@ -199,7 +260,7 @@ class Store:
                 continue  # another editor made it a moment ago: open theirs
         raise DatabaseError(f"The {tool} document of {ref} could not be opened; try again.")
 
-    def link_documents_to_register(self, service: str, *, by: str, tools=None) -> dict:
+    def link_documents_to_register(self, service: str, *, by: str, tools: Iterable[str] | None = None) -> dict:
         """The migration path for documents written before the register: give each one's person a
         register entry and link the document to it.
 
@@ -235,7 +296,8 @@ class Store:
         return result
 
     @staticmethod
-    def _register_entry(connection, name: str, service: str, by: str, taken: set, result: dict) -> str:
+    def _register_entry(connection: sa.Connection, name: str, service: str, by: str, taken: set,
+                        result: dict) -> str:
         """The ref of the one register entry named ``name``, or of a new one in ``service``."""
         same = _people.named(connection, name)
         if len(same) == 1:
@@ -287,7 +349,7 @@ class Store:
         with self.engine.connect() as connection:
             return _people.get(connection, ref)
 
-    def people(self, services=None, include_left: bool = False) -> list[Person]:
+    def people(self, services: Iterable[str] | None = None, include_left: bool = False) -> list[Person]:
         """The register in name order; ``services`` (a set, or None for all) narrows it, as
         ``pcp_widgets.access.visible_services(identity)`` gives it for the signed-in person."""
         with self.engine.connect() as connection:
@@ -339,7 +401,7 @@ class Store:
         with self.engine.connect() as connection:
             return _users.list_all(connection)
 
-    def add_user(self, name: str, role: str, services=(), *, by: str) -> _users.User:
+    def add_user(self, name: str, role: str, services: Iterable[str] = (), *, by: str) -> _users.User:
         with self.transaction() as connection:
             return _users.add(connection, name, role, services, by)
 
@@ -347,7 +409,7 @@ class Store:
         with self.transaction() as connection:
             return _users.set_role(connection, name, role, by)
 
-    def set_user_services(self, name: str, services, *, by: str) -> _users.User:
+    def set_user_services(self, name: str, services: Iterable[str], *, by: str) -> _users.User:
         with self.transaction() as connection:
             return _users.set_services(connection, name, services, by)
 
@@ -366,14 +428,15 @@ class Store:
 
     # -- the retention schedule (pcp_widgets.store.retention) -----------------------------
 
-    def retention_due(self, policy, today: dt.date | None = None):
+    def retention_due(self, policy: _retention.Policy, today: dt.date | None = None) -> _retention.Plan:
         """What the retention ``policy`` says is due to go on ``today`` (a retention.Plan; nothing removed)."""
         from pcp_widgets.store import retention
 
         with self.engine.connect() as connection:
             return retention.plan(connection, policy, today or dt.date.today())
 
-    def apply_retention(self, policy, *, by: str, today: dt.date | None = None):
+    def apply_retention(self, policy: _retention.Policy, *, by: str,
+                        today: dt.date | None = None) -> _retention.Plan:
         """Remove what is due, in one transaction, and log it under ``by``; returns the retention.Plan removed."""
         from pcp_widgets.store import retention
 
@@ -394,7 +457,14 @@ UNNAMED = "(not recorded)"
 ADD_ATTEMPTS = 20
 
 
-def latest_ref(connection, document_id: int) -> str | None:
+def _month_number(column: sa.ColumnElement) -> sa.ColumnElement:
+    """The month number (year x 12 + month - 1) of a date column, computed by SQLite and PostgreSQL alike."""
+    def part(name: str) -> sa.ColumnElement:
+        return sa.cast(sa.extract(name, column), sa.Integer)
+    return (part("year") * 12 + part("month") - 1).label("month")
+
+
+def latest_ref(connection: sa.Connection, document_id: int) -> str | None:
     return connection.execute(sa.select(documents.c.person_ref).where(documents.c.id == document_id)).scalar()
 
 
