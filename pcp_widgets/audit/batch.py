@@ -1,7 +1,9 @@
 """One file's accepted rows of one kind, as the importer hands them to the store.
 
 Kept apart from the store so that the processes which read and check files import
-nothing of the database layer (SQLAlchemy, pandas): only the main process stores.
+nothing of the database layer (SQLAlchemy, pandas): only the main process stores. The store
+does not import it either: it takes any object shaped like this
+(:class:`pcp_widgets.store.records.RecordBatch`), so it depends on nothing above it.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pcp_widgets.store import people as _people
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
-from pcp_widgets.store.records import Batch, finish_import, start_import, store_batch
+from pcp_widgets.store.records import RecordBatch, finish_import, start_import, store_batch
 from pcp_widgets.store.people import Person, PersonAdded
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never nee
 
     from pcp_widgets.store import retention as _retention
 
-__all__ = ["Store", "open_store", "default_url", "Batch", "Person", "PersonAdded"]
+__all__ = ["Store", "open_store", "default_url", "RecordBatch", "Person", "PersonAdded"]
 
 
 class Store:
@@ -70,7 +70,7 @@ class Store:
 
     # -- audit records --------------------------------------------------------------
 
-    def store_file(self, file_name: str, sha256: str, batches: dict[str, Batch], counts: dict) -> int:
+    def store_file(self, file_name: str, sha256: str, batches: dict[str, RecordBatch], counts: dict) -> int:
         """Store one file's accepted rows in one transaction and log the import; returns its id.
 
         ``counts`` maps each kind to the importer's counts (rows, accepted, rejected and the

@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.batch import Batch
 from pcp_widgets.store.tables import utc_now, RECORD_TABLES, imports, replaced_records
 
 #: Natural keys looked up per query; well under every database's bound-parameter limit.
@@ -29,6 +28,25 @@ LOOKUP_CHUNK = 900
 _LOOKUP_NAMES = tuple(f"key_{index}" for index in range(LOOKUP_CHUNK))
 #: Rows handed to the driver per executemany call.
 INSERT_CHUNK = 20_000
+
+
+class RecordBatch(Protocol):
+    """What the store needs of one file's accepted rows of one kind, column by column.
+
+    The importer's ``audit.batch.Batch`` is one. It is described here rather than imported
+    so that the store depends on nothing above it: the importer hands the store its rows,
+    and the store never needs to know how they were read or checked.
+    """
+
+    kind: str
+    rows: list[int]  # spreadsheet row numbers
+    values: dict[str, list]  # field key -> normalised values, one per row
+    keys: list[str]  # natural keys, one per row
+    hashes: list[str]  # fingerprints of each row's content
+
+    def __len__(self) -> int: ...
+
+    def values_row(self, position: int) -> dict: ...
 
 
 @dataclass
@@ -58,7 +76,7 @@ def finish_import(connection: sa.Connection, import_id: int, counts: dict[str, d
     connection.execute(imports.update().where(imports.c.id == import_id).values(counts=counts, **totals))
 
 
-def store_batch(connection: sa.Connection, batch: Batch, import_id: int) -> StoredCounts:
+def store_batch(connection: sa.Connection, batch: RecordBatch, import_id: int) -> StoredCounts:
     table = RECORD_TABLES[batch.kind]
     stored = _stored_fingerprints(connection, table, batch.keys)
     new: Sequence[int] = range(len(batch))  # nothing stored under these keys: the usual case
@@ -78,7 +96,7 @@ def store_batch(connection: sa.Connection, batch: Batch, import_id: int) -> Stor
     return StoredCounts(new=len(new), updated=len(changed), duplicates=len(batch) - len(new) - len(changed))
 
 
-def _insert_new(connection, table: sa.Table, batch: Batch, positions: list[int], import_id: int) -> None:
+def _insert_new(connection, table: sa.Table, batch: RecordBatch, positions: list[int], import_id: int) -> None:
     def pick(column: list) -> list:
         return column if len(positions) == len(column) else [column[p] for p in positions]
 
@@ -162,7 +180,8 @@ def _lookup_statement(table: sa.Table, dialect) -> sa.engine.Compiled:
     return query.compile(dialect=dialect)
 
 
-def _replace(connection, table: sa.Table, batch: Batch, changed: list[tuple[int, int]], import_id: int) -> None:
+def _replace(connection, table: sa.Table, batch: RecordBatch, changed: list[tuple[int, int]],
+             import_id: int) -> None:
     """Copy each old row to the history, then overwrite it with the new values."""
     field_keys = list(batch.values)
     old_rows = {}
