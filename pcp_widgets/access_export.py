@@ -1,6 +1,7 @@
 """The access log as a workbook: "who looked at Pat's plan this month?".
 
-``pcp access-log`` and (later) the admin page call :func:`write_access_log`. Each entry is a row
+``pcp access-log`` calls :func:`write_access_log`; the admin page shows an :func:`extract_access_log`
+and offers it as a download. Each entry is a row
 with the person's ref and, from the register, the name they like to be called, since the data
 protection lead reading it is allowed to know whose record it was. Text goes through
 ``sheets_out`` so a detail beginning with = + - @ stays text in Excel.
@@ -86,15 +87,30 @@ def person_ref_for(store, text: str) -> str:
     return str(text).strip().upper()  # a ref no longer (or never) in the register: its entries may still be there
 
 
-def write_access_log(store, out: Path, *, person: str | None = None, user: str | None = None,
-                     period: Period = Period(), by: str) -> tuple[Path, int]:
-    """Write the matching entries, oldest first, to ``out`` (.xlsx); log the export under ``by``.
+@dataclass(frozen=True)
+class AccessLogExtract:
+    """The entries a set of filters picked out, as the workbook's rows, with the notes saying which filters."""
 
-    Returns the path and the number of entries written.
-    """
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"{out.name} does not end in .xlsx: the access log is written as an Excel workbook.")
+    ref: str | None
+    rows: list[list]
+    notes: list[str]
+
+    @property
+    def filters(self) -> str:
+        return self.notes[1].removeprefix("Filters: ")
+
+    def sheet(self) -> SheetData:
+        return SheetData("Access log", HEADERS, self.rows, column_formats={0: DATETIME_FORMAT}, notes=self.notes)
+
+    def log_export(self, store, by: str, file_name: str) -> None:
+        """Record that the extract was written out (a file, or a page's download)."""
+        store.log_access(by, "exported", self.ref,
+                         f"the access log ({len(self.rows)} entries, {self.filters}) to {file_name}")
+
+
+def extract_access_log(store, *, person: str | None = None, user: str | None = None, period: Period = Period(),
+                       by: str) -> AccessLogExtract:
+    """The matching entries, oldest first, each with the person's name and service from the register."""
     ref = person_ref_for(store, person) if person else None
     start, end = period.bounds()
     entries = store.access_log(person_ref=ref, user=user, start=start, end=end)
@@ -106,9 +122,22 @@ def write_access_log(store, out: Path, *, person: str | None = None, user: str |
     notes = ["Access log: who viewed, saved, restored, imported, exported, signed in or changed a role",
              "Filters: " + "; ".join(part for part in filters if part),
              f"Written {dt.datetime.now():%d/%m/%Y %H:%M} by {by}; times are local"]
-    write_xlsx(out, [SheetData("Access log", HEADERS, rows, column_formats={0: DATETIME_FORMAT}, notes=notes)])
-    store.log_access(by, "exported", ref, f"the access log ({len(rows)} entries, {notes[1][9:]}) to {out.name}")
-    return out, len(rows)
+    return AccessLogExtract(ref, rows, notes)
+
+
+def write_access_log(store, out: Path, *, person: str | None = None, user: str | None = None,
+                     period: Period = Period(), by: str) -> tuple[Path, int]:
+    """Write the matching entries, oldest first, to ``out`` (.xlsx); log the export under ``by``.
+
+    Returns the path and the number of entries written.
+    """
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out.name} does not end in .xlsx: the access log is written as an Excel workbook.")
+    extract = extract_access_log(store, person=person, user=user, period=period, by=by)
+    write_xlsx(out, [extract.sheet()])
+    extract.log_export(store, by, out.name)
+    return out, len(extract.rows)
 
 
 def _name(register, ref) -> str:

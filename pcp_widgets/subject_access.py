@@ -1,6 +1,6 @@
 """A person's data from start to end: the subject access export, erasure and redaction.
 
-``pcp person export|erase|redact`` (and later the admin page) call these. Each checks that the acting
+``pcp person export|erase|redact`` and the admin page call these. Each checks that the acting
 identity may do it (admins only: :mod:`pcp_widgets.access`) before it reads or writes anything, and
 logs what it did under that identity. The export is a zip a data protection lead can send on:
 
@@ -174,15 +174,35 @@ def export_person(store, identity: Identity, ref: str, out: Path) -> Path:
     out = Path(out)
     if out.suffix.lower() != ".zip":
         raise UsageError(f"{out.name} does not end in .zip: the export is a zip of JSON, xlsx and PDF.")
-    with store.engine.connect() as connection:
-        held = gather(connection, ref)
-    data = export_bytes(held)
+    found, data = held_zip(store, identity, ref)
     descriptor = out.open("wb")  # then readable by its owner only: it holds everything about a person
     with descriptor:
         out.chmod(0o600)
         descriptor.write(data)
-    store.log_access(identity.name, "exported", held["person"]["ref"], f"everything held about them to {out.name}")
+    log_export(store, identity, found, out.name)
     return out
+
+
+def export_zip(store, identity: Identity, ref: str) -> tuple[str, bytes]:
+    """The register ref and the zip of everything held about ``ref``, for a page to offer as a download.
+
+    Logged as the command logs it, naming the download's file (``<ref>.zip``) in place of a path.
+    """
+    found, data = held_zip(store, identity, ref)
+    log_export(store, identity, found, f"a download, {found}.zip")
+    return found, data
+
+
+def held_zip(store, identity: Identity, ref: str) -> tuple[str, bytes]:
+    """The register ref and the export's zip, not yet logged (the caller logs once it is handed over)."""
+    check(identity, Action.EXPORT_PERSON)
+    with store.engine.connect() as connection:
+        held = gather(connection, ref)
+    return held["person"]["ref"], export_bytes(held)
+
+
+def log_export(store, identity: Identity, ref: str, where: str) -> None:
+    store.log_access(identity.name, "exported", ref, f"everything held about them to {where}")
 
 
 def erase_person(store, identity: Identity, ref: str, reason: str) -> erasure.Erasure:
