@@ -183,6 +183,12 @@ def test_a_backup_from_an_older_pcp_is_upgraded_when_restored(tmp_path):
         store.dispose()
 
 
-def test_postgresql_is_sent_to_its_own_tools(capsys):
-    assert cli.main(["backup", "--out", "x.pcpbackup", "--db", "postgresql+psycopg://pcp@db/pcp"]) == 2
-    assert "pg_dump" in capsys.readouterr().err
+def test_a_postgresql_database_that_cannot_be_reached_is_one_sentence(tmp_path, capsys):
+    """PostgreSQL goes to pg_dump (tests/test_postgres.py backs up and restores a real one); its failure is a
+    sentence naming the database without its password, and no file is left."""
+    url = "postgresql+psycopg://pcp:secret@nowhere.invalid/pcp"
+    assert cli.main(["backup", "--out", str(tmp_path / "x.dump"), "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pcp: ") and err.count("\n") == 1 and "secret" not in err
+    assert ("could not be made" in err and "nowhere.invalid" in err) or "pg_dump is not installed" in err
+    assert list(tmp_path.iterdir()) == []

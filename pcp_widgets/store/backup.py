@@ -12,14 +12,22 @@ A restore checks the file first (a SQLite file, undamaged, a pcp database at a s
 refuses a target that holds any rows, copies the backup in with the same API and opens the result as a
 store, which upgrades an older schema with the usual migrations.
 
-PostgreSQL has its own tools for this (``pg_dump`` / ``pg_restore``, see the README).
+A PostgreSQL database is backed up with its own tool, ``pg_dump`` (one consistent snapshot, safe while pages
+write), in its custom format, and restored with ``pg_restore`` under the same rules: the file is checked first
+(``pg_restore --list`` reads its table of contents; its schema version and counts come from its data), the
+target must hold no rows, and the backup and the restore are logged. The file is owner-only here too. The
+password, if the URL has one, reaches the tools in their environment (``PGPASSWORD``), never on a command line
+every account on the computer can read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +35,11 @@ import sqlalchemy as sa
 
 from pcp_widgets.errors import PcpError
 from pcp_widgets.store import migrate
-from pcp_widgets.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_private_file, describe_url
+from pcp_widgets.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine, create_private_file, describe_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: The first bytes of a pg_dump custom-format archive.
+PG_DUMP_HEADER = b"PGDMP"
 #: The table a backup carries to say it is one (dropped again by a restore).
 MARKER = "pcp_backup"
 
@@ -46,40 +56,41 @@ class BackupInfo:
     made_by: str | None
     documents: int
     versions: int
+    kind: str = "sqlite"  # or "postgresql": a pg_dump archive
 
     def describe(self) -> str:
-        made = f"made {self.made_at[:16].replace('T', ' ')} UTC by {self.made_by}, " if self.made_at else ""
-        return (f"{self.path}: a pcp backup ({made}schema {self.schema}) holding {self.documents} tool "
+        made = (f"made {self.made_at[:16].replace('T', ' ')} UTC" + (f" by {self.made_by}" if self.made_by else "")
+                + ", ") if self.made_at else ""
+        archive = "a pg_dump archive, " if self.kind == "postgresql" else ""
+        return (f"{self.path}: a pcp backup ({archive}{made}schema {self.schema}) holding {self.documents} tool "
                 f"document{'' if self.documents == 1 else 's'} and {self.versions} version"
                 f"{'' if self.versions == 1 else 's'}")
 
 
+def is_postgresql(url) -> bool:
+    return sa.make_url(url).get_backend_name() == "postgresql"
+
+
 def sqlite_path(url) -> Path:
-    """The file of a SQLite URL, or one sentence saying what to use for any other database."""
+    """The file of a SQLite URL, or one sentence saying which databases pcp backs up."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        raise BackupError(f"pcp backup and pcp restore work on SQLite files; for the {parsed.get_backend_name()} "
-                          "database use its own tools (pg_dump and pg_restore; see the README).")
+        raise BackupError(f"pcp backup and pcp restore work on SQLite files and PostgreSQL databases, not on a "
+                          f"{parsed.get_backend_name()} database; use its own tools.")
     if parsed.database in (None, "", ":memory:") or parsed.database.startswith("file:"):
         raise BackupError("pcp backup and pcp restore need a SQLite file, not a database in memory.")
     return Path(parsed.database).expanduser()
 
 
 def backup(url, out, *, by: str) -> BackupInfo:
-    """Copy the SQLite database at ``url`` to the file ``out`` (owner-only), safely while others write."""
-    source_path, out = sqlite_path(url), Path(out).expanduser()
+    """Copy the database at ``url`` to the file ``out`` (owner-only), safely while others write."""
+    out = Path(out).expanduser()
+    if is_postgresql(url):
+        return _pg_backup(url, out, by=by)
+    source_path = sqlite_path(url)
     if not source_path.is_file():
         raise BackupError(f"There is no database at {source_path} to back up.")
-    if not out.parent.is_dir():
-        raise BackupError(f"The folder {out.parent} does not exist; make it first or choose another --out.")
-    partial = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        if hasattr(os, "fchmod"):
-            os.fchmod(descriptor, 0o600)
-        os.close(descriptor)
-    except OSError as error:
-        raise BackupError(f"The backup cannot be written to {out.parent}: {error.strerror}.") from None
+    partial = _private_partial(out)
     try:
         source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=rw", uri=True,
                                  timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
@@ -107,6 +118,21 @@ def backup(url, out, *, by: str) -> BackupInfo:
     return made
 
 
+def _private_partial(out: Path) -> Path:
+    """An empty owner-only file beside ``out``, for the backup to be written into before it is renamed."""
+    if not out.parent.is_dir():
+        raise BackupError(f"The folder {out.parent} does not exist; make it first or choose another --out.")
+    partial = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if hasattr(os, "fchmod"):
+            os.fchmod(descriptor, 0o600)
+        os.close(descriptor)
+    except OSError as error:
+        raise BackupError(f"The backup cannot be written to {out.parent}: {error.strerror}.") from None
+    return partial
+
+
 def read_backup(path) -> BackupInfo:
     """What a backup file holds, after checking it is an undamaged pcp database this pcp can read."""
     path = Path(path).expanduser()
@@ -115,8 +141,10 @@ def read_backup(path) -> BackupInfo:
             header = file.read(len(SQLITE_HEADER))
     except OSError as error:
         raise BackupError(f"The backup {path} cannot be read: {error.strerror}.") from None
+    if header.startswith(PG_DUMP_HEADER):
+        return _pg_read_backup(path)
     if header != SQLITE_HEADER:
-        raise BackupError(f"{path} is not a pcp backup: it is not a SQLite database file.")
+        raise BackupError(f"{path} is not a pcp backup: it is not a SQLite database file or a pg_dump archive.")
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -142,6 +170,11 @@ def read_backup(path) -> BackupInfo:
 def restore(path, url, *, by: str) -> BackupInfo:
     """Copy the backup ``path`` into the empty SQLite database at ``url`` and upgrade it to this pcp's schema."""
     info = read_backup(path)
+    if is_postgresql(url) != (info.kind == "postgresql"):
+        raise BackupError(f"{info.path} is a backup of a {_KIND_NAMES[info.kind]} database; restore it into a "
+                          f"{_KIND_NAMES[info.kind]} database (pcp restore FILE --db URL).")
+    if info.kind == "postgresql":
+        return _pg_restore(info, url, by=by)
     target_path = sqlite_path(url)
     holding = _tables_with_rows(target_path)
     if holding:
@@ -203,3 +236,128 @@ def _check_integrity(connection: sqlite3.Connection, path: Path) -> None:
     result = connection.execute("PRAGMA integrity_check").fetchone()[0]
     if result != "ok":
         raise BackupError(f"{path} is damaged (SQLite's integrity check says: {result}).")
+
+
+# -- PostgreSQL: pg_dump and pg_restore ---------------------------------------------------------------------
+
+_KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+#: Tables whose rows a backup must have for it to be a pcp database.
+_PCP_TABLES = ("alembic_version", "documents", "document_versions")
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} is not installed; it comes with PostgreSQL's client programs "
+                          "(on Debian or Ubuntu: apt-get install postgresql-client).")
+    return found
+
+
+def _pg_connection(url) -> tuple[str, dict]:
+    """A libpq URI for the database at ``url`` without its password, and an environment holding the password."""
+    parsed = sa.make_url(url)
+    environment = dict(os.environ, TZ="UTC")  # pg_dump stamps the archive in local time: make that UTC
+    if parsed.password is not None:
+        environment["PGPASSWORD"] = str(parsed.password)
+    plain = parsed.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), environment
+
+
+def _run(command: list[str], environment: dict | None, failing: str) -> str:
+    """Run a PostgreSQL tool; its last error line in one sentence if it fails."""
+    try:
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    except OSError as error:
+        raise BackupError(f"{failing}: {error.strerror}.") from None
+    if done.returncode != 0:
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        reason = (lines[-1] if lines else f"exit code {done.returncode}").removeprefix(
+            f"{Path(command[0]).name}: ").removeprefix("error: ").rstrip(".")
+        raise BackupError(f"{failing}: {reason}.")
+    return done.stdout
+
+
+def _pg_backup(url, out: Path, *, by: str) -> BackupInfo:
+    """pg_dump in its custom format into an owner-only file, renamed into place once it is whole and readable."""
+    dump = _pg_tool("pg_dump")
+    target, environment = _pg_connection(url)
+    partial = _private_partial(out)
+    try:
+        _run([dump, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}", f"--dbname={target}"],
+             environment, f"The backup of {describe_url(sa.make_url(url))} could not be made")
+        with open(partial, "rb+") as written:
+            os.fsync(written.fileno())
+        _pg_read_backup(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    made = read_backup(out)
+    _log(url, by, "exported", f"a backup of the whole database to {out.resolve()}")
+    return made
+
+
+def _pg_read_backup(path: Path) -> BackupInfo:
+    """What a pg_dump archive holds: its table of contents read by pg_restore, its schema and counts from its data."""
+    restore_tool = _pg_tool("pg_restore")
+    failing = f"{path} is not a pcp backup, or is damaged"
+    contents = _run([restore_tool, "--list", str(path)], dict(os.environ, TZ="UTC"), failing)
+    tables = set(re.findall(r"^\d+; \d+ \d+ TABLE DATA \S+ (\S+) ", contents, flags=re.MULTILINE))
+    if not set(_PCP_TABLES) <= tables:
+        raise BackupError(f"{path} is a PostgreSQL archive but not a pcp backup.")
+    made = re.search(r"^; Archive created at (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)", contents, flags=re.MULTILINE)
+    data = _run([restore_tool, "--data-only", *(f"--table={name}" for name in _PCP_TABLES), "--file=-",
+                 str(path)], None, failing)
+    rows = _copied_rows(data)
+    schema = rows["alembic_version"][0] if rows["alembic_version"] else ""
+    if schema not in migrate.known_revisions():
+        raise BackupError(f"{path} was made by a newer version of pcp (schema {schema}); update pcp to restore it.")
+    return BackupInfo(path, schema, f"{made[1]}T{made[2]}" if made else None, None,
+                      len(rows["documents"]), len(rows["document_versions"]), kind="postgresql")
+
+
+def _copied_rows(script: str) -> dict[str, list[str]]:
+    """The data lines of each table's COPY block in a plain SQL dump, by table name (without its schema)."""
+    rows: dict[str, list[str]] = {name: [] for name in _PCP_TABLES}
+    current = None
+    for line in script.splitlines():
+        if current is None:
+            started = re.match(r"COPY (?:\w+\.)?(\w+) ", line)
+            if started:
+                current = rows.setdefault(started[1], [])
+        elif line == "\\.":
+            current = None
+        else:
+            current.append(line)
+    return rows
+
+
+def _pg_tables_with_rows(url) -> list[str]:
+    engine = create_engine(str(url))
+    try:
+        with engine.connect() as connection:
+            names = sorted(name for name in sa.inspect(connection).get_table_names() if name != "alembic_version")
+            return [name for name in names
+                    if connection.exec_driver_sql(f'SELECT 1 FROM "{name}" LIMIT 1').first() is not None]
+    except sa.exc.OperationalError as error:
+        raise BackupError(f"Cannot open {describe_url(sa.make_url(url))}: {str(error.orig).strip()}") from None
+    finally:
+        engine.dispose()
+
+
+def _pg_restore(info: BackupInfo, url, *, by: str) -> BackupInfo:
+    """pg_restore the archive into the empty PostgreSQL database at ``url`` in one transaction, then upgrade it.
+
+    pcp's own empty tables there (a database pcp opened but never wrote to) are replaced by the archive's
+    (``--clean``); a database holding any row is refused before anything is changed."""
+    holding = _pg_tables_with_rows(url)
+    if holding:
+        raise BackupError(f"{describe_url(sa.make_url(url))} already holds data ({', '.join(holding[:3])}); "
+                          "pcp restore writes only into an empty database, so create a new one (createdb) and "
+                          "give it to --db.")
+    target, environment = _pg_connection(url)
+    _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+          "--exit-on-error", f"--dbname={target}", str(info.path)], environment,
+         f"The backup could not be restored into {describe_url(sa.make_url(url))}")
+    _log(url, by, "restored", f"the whole database from the backup {info.path.resolve()}"
+                              + (f" made {info.made_at}" if info.made_at else ""))
+    return info
