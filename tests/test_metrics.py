@@ -349,17 +349,6 @@ def test_every_metric_gives_an_empty_table_for_a_service_with_no_records():
 # -- on a real demo database ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    from pcp_widgets.audit.demo import run_demo
-    from pcp_widgets.store import open_store
-
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('demo')}/demo.sqlite")
-    assert run_demo(store, out_dir=None, services=3, months=12, seed=1, quiet=True, end_month="2025-12") == 0
-    yield store
-    store.dispose()
-
-
 def test_metrics_on_stored_records_agree_with_a_plain_count(demo_store):
     audit = demo_store.read_records("file_audit")
     points = {"Yes": 2, "Partly": 1, "No": 0}
