@@ -39,6 +39,22 @@ imports = sa.Table(
     sa.Column("updated", sa.Integer, nullable=False),
     sa.Column("duplicates", sa.Integer, nullable=False),
     sa.Column("counts", sa.JSON, nullable=False),
+    #: Who imported the file (the signed-in person, or the account running ``pcp import``); None
+    #: for imports made before migration 0005 recorded it.
+    sa.Column("imported_by", sa.Text, nullable=True),
+)
+
+#: The lock that lets one import run at a time on a server: one row per lock while it is held
+#: (see :mod:`pcp_widgets.store.import_lock`).
+import_locks = sa.Table(
+    "import_locks",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("held_by", sa.Text, nullable=False),
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("renewed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 replaced_records = sa.Table(
