@@ -4,6 +4,7 @@ Refusals of hostile and broken files are in test_hostile_files.py.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -13,6 +14,8 @@ import xlwt
 
 from pcp_widgets.audit.limits import MB, Limits
 from pcp_widgets.audit.reader import check_workbook, read_workbook
+from pcp_widgets.audit.schema import SHEETS
+from pcp_widgets.audit.templates import write_templates
 from pcp_widgets.errors import UsageError
 from tests.workbook_files import write_workbook
 
@@ -178,14 +181,14 @@ def test_a_workbook_near_the_limits_is_read(tmp_path):
 
 
 def test_the_template_is_read(tmp_path):
-    """The blank audit workbook itself: styled but empty rows, data validations down the columns."""
-    from pathlib import Path
-
-    template = Path(__file__).parents[1] / "templates" / "pcp-audit-workbook.xlsx"
-    if not template.exists():
-        pytest.skip("the template is not generated yet")
-    names = [s.name for s in read_workbook(template)]
-    assert "File audit" in names and "Reviews" in names
+    """The blank audit workbook itself, as committed and as made now: styled but empty rows, data
+    validations down the columns, and every audit sheet there, blank, under its own name."""
+    committed = Path(__file__).parents[1] / "templates" / "pcp-audit-workbook.xlsx"
+    for template in (committed, write_templates(tmp_path)):
+        sheets = {sheet.name: sheet for sheet in read_workbook(template)}
+        for declared in SHEETS:
+            assert declared.name in sheets, (template, declared.name)
+            assert [cell for row in sheets[declared.name].rows[1:] for cell in row if cell not in (None, "")] == []
 
 
 # -- limits ----------------------------------------------------------------------------
