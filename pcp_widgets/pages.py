@@ -21,6 +21,7 @@ AUDIENCES: dict[str, str] = {
     "quality lead": "For quality leads",
     "manager": "For managers",
     "commissioner team": "For the team that reports to commissioners",
+    "admin": "For admins and the data protection lead",
 }
 
 #: The folders of the repository that hold served notebooks.
@@ -156,6 +157,13 @@ PAGES: tuple[Page, ...] = (
         needs=Action.RUN_PRACTICE,
     ),
     *_practice_pages(),
+    Page(
+        path="audits/admin.ipynb",
+        title="Admin and data protection",
+        audiences=("admin",),
+        purpose="Who signs in and their roles, the register, the access log, a person's data, and retention.",
+        needs=Action.MANAGE_USERS,
+    ),
 )
 
 
