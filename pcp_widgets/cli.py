@@ -39,12 +39,14 @@ def _open_store(args):
 def cmd_import(args) -> int:
     from pcp_widgets.audit.importer import import_files
     from pcp_widgets.audit.limits import Limits
+    from pcp_widgets.identity import signed_in_name
     from pcp_widgets.progress import terminal_progress
 
     store = _open_store(args)
     limits = Limits.from_options(max_file_mb=args.max_file_mb, max_rows=args.max_rows)
-    with terminal_progress(enabled=not args.quiet) as progress:
-        report = import_files(args.files, store, limits=limits, progress=progress)
+    by = signed_in_name()[0]
+    with terminal_progress(enabled=not args.quiet) as progress, store.importing(by):  # one import at a time
+        report = import_files(args.files, store, limits=limits, progress=progress, imported_by=by)
     if args.errors and report.errors:
         report.write_errors_workbook(args.errors)
     if args.json:
@@ -111,6 +113,19 @@ def cmd_serve(args) -> int:
         max_pages=args.max_pages,
         allow_hosts=args.allow_host,
     )
+
+
+def cmd_team(args) -> int:
+    """pcp team init (write the Hub's configuration, make the first admin) and pcp team serve (start the Hub)."""
+    from pcp_widgets.team import init_team, serve_team
+
+    if args.team_command == "serve":
+        return serve_team(args.config)
+    folder = init_team(args.db, args.admin, args.authenticator, args.out, ip=args.ip, port=args.port,
+                       hub_port=args.hub_port, proxy_api_port=args.proxy_api_port, proxy=args.proxy)
+    print(f"Wrote the team server's configuration to {folder}; {args.admin.strip().lower()} is a pcp admin. "
+          f"Start it with: pcp team serve --config {folder}")
+    return 0
 
 
 def _one_sentence_error(parser: argparse.ArgumentParser):
@@ -361,6 +376,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the start page in a web browser")
     p.error = _one_sentence_error(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser("team", help="a team server: everyone signs in through JupyterHub (init, serve)")
+    team = p.add_subparsers(dest="team_command", metavar="ACTION", required=True)
+    t = team.add_parser("init", help="write a JupyterHub configuration and make the first admin")
+    _db_option(t)
+    t.add_argument("--admin", required=True, metavar="NAME", help="the first admin's sign-in name")
+    t.add_argument("--authenticator", choices=("native", "entra", "ldap"), default="native",
+                   help="how people sign in: native (accounts approved by an admin; default), entra "
+                   "(Microsoft Entra ID) or ldap")
+    t.add_argument("--out", metavar="DIR", default=None, help="where to write it (default: pcp's config folder)")
+    t.add_argument("--ip", default="127.0.0.1", help="the address people reach the Hub at (default 127.0.0.1)")
+    t.add_argument("--port", type=int, default=8000, help="the Hub's port (default 8000)")
+    t.add_argument("--hub-port", type=int, default=8081, help="the Hub's internal API port (default 8081)")
+    t.add_argument("--proxy-api-port", type=int, default=8001, help="the proxy's API port (default 8001)")
+    t.add_argument("--proxy", default="configurable-http-proxy", metavar="PATH",
+                   help="the configurable-http-proxy command (npm install -g configurable-http-proxy)")
+    t = team.add_parser("serve", help="start the team server (JupyterHub)")
+    t.add_argument("--config", metavar="DIR", default=None, help="the folder pcp team init wrote")
+    for t in team.choices.values():
+        t.error = _one_sentence_error(t)
+    p.error = _one_sentence_error(p)
+    p.set_defaults(handler=cmd_team)
 
     p = commands.add_parser("tools", help="list the person-centred thinking tools")
     p.add_argument("--json", action="store_true", help="print the tool keys as a JSON list")

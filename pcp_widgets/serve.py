@@ -520,11 +520,14 @@ def _voila_class():
         """Voila serving the registered pages only, with ``/`` sending people to the start page."""
 
         on_listening = None  # called once the server accepts connections
-        allowed_hosts: frozenset[str] = LOOPBACK_HOSTS
+        #: None behind JupyterHub: the Hub's sign-in cookie, set for the Hub's own name only, is what a
+        #: request needs there, and a page elsewhere (DNS rebinding) cannot send it.
+        allowed_hosts: frozenset[str] | None = LOOPBACK_HOSTS
 
         def init_handlers(self):
             self.app.transforms.append(WithoutOutsideLinks)  # Voila has made the application by now
-            refuse_foreign_requests(self.app, self.allowed_hosts)
+            if self.allowed_hosts is not None:
+                refuse_foreign_requests(self.app, self.allowed_hosts)
             start = url_path_join(self.base_url, "voila/render", START_PAGE.path)
             start_handler = _start_redirect_handler()
             handlers = []
@@ -657,6 +660,7 @@ def voila_config(root, ip: str, port: int, secrets_: Secrets, limits: ServerLimi
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.strip_sources = True
     config.VoilaConfiguration.file_allowlist = []  # no file of the folder is served as it is
+    config.VoilaConfiguration.http_header_envs = []  # no request header reaches a page kernel's environment
     # One look, checked for contrast; and ?template=/?theme= cannot make each request start a kernel.
     config.VoilaConfiguration.allow_template_override = "NO"
     config.VoilaConfiguration.allow_theme_override = "NO"
@@ -723,12 +727,21 @@ def serve(db: str | None = None, port: int = 8866, ip: str = "127.0.0.1", token_
         os.environ["PCP_DB"] = store.url
     finally:
         store.dispose()
-    os.environ["VOILA_APP_IP"] = _own_address(ip)
     url = public_url(ip, port, secrets_.token)
+    run_pages(voila_config(root, ip, port, secrets_, limits), allowed_hosts(ip, allow_hosts),
+              lambda: _announce(url, database, open_browser))
+    return 0
+
+
+def run_pages(config: Config, hosts: frozenset[str] | None, on_listening) -> None:
+    """Run :class:`PcpVoila` with ``config`` until stopped; ``hosts`` None leaves out the Host check (behind
+    JupyterHub, see ``PcpVoila.allowed_hosts``); ``on_listening`` is called once connections are accepted."""
+    ip, port = config.Voila.ip, config.Voila.port
+    os.environ["VOILA_APP_IP"] = _own_address(ip)
     app_class = _voila_class()
-    app_class.allowed_hosts = allowed_hosts(ip, allow_hosts)
-    app = app_class(config=voila_config(root, ip, port, secrets_, limits))
-    app.on_listening = lambda: _announce(url, database, open_browser)
+    app_class.allowed_hosts = hosts
+    app = app_class(config=config)
+    app.on_listening = on_listening
     app.initialize(argv=[])
     app.log.addFilter(_QuietTrust())
     try:
@@ -738,7 +751,6 @@ def serve(db: str | None = None, port: int = 8866, ip: str = "127.0.0.1", token_
     except SystemExit as stop:  # Voila exits when it cannot listen after all (a race for the port)
         if stop.code:
             raise ServeError(f"the server could not start on {ip} port {port}; see the messages above.") from None
-    return 0
 
 
 class _QuietTrust(logging.Filter):
@@ -756,4 +768,4 @@ def _announce(url: str, database: str, open_browser: bool) -> None:
 
 __all__ = ["serve", "check_address", "check_port", "is_loopback", "public_url", "pages_folder", "voila_config",
            "server_secrets", "refuse_secrets_on_command_line", "scrub", "allowed_hosts", "request_allowed",
-           "LoginLimiter", "ServerLimits", "demo_database_url"]
+           "LoginLimiter", "ServerLimits", "demo_database_url", "run_pages"]
