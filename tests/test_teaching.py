@@ -92,7 +92,7 @@ def test_the_template_of_a_fixed_row_table_prints_its_rows():
 
 @pytest.mark.parametrize("tool_key", ["one_page_profile", "relationship_circle", "person_centred_review"])
 def test_the_teaching_page_shows_the_example_the_editor_and_the_questions_escaped(store, tool_key):
-    page = ToolPage(tool_key, store=store, person="Sam")
+    page = ToolPage(tool_key, store=store, person=store.add_person("Sam", "Oak House", by="ann").person.ref)
     html_parts = [child.value for child in page.widget.children if hasattr(child, "value")]
     whole = "\n".join(html_parts)
     example = example_for(tool_key)

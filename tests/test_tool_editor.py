@@ -34,9 +34,26 @@ def latest(store, editor):
     return store.get_document(editor.session.document_id)
 
 
+def registered(store, name, service="Oak House") -> str:
+    """The ref of ``name`` in the register (added, or the entry already there)."""
+    return store.add_person(name, service, by="ann").person.ref
+
+
+def add_examples(store):
+    """The guidance's examples (Pat's profile, Jo's action plan...), stored by typed name as before the
+    register, then linked to it as a provider does (pcp people link-documents)."""
+    add_example_documents(store)
+    store.link_documents_to_register("Oak House", by="ann")
+
+
+def editor_for(store, tool, name, **options):
+    """An editor with ``name``'s document of ``tool`` open, as the person picker would open it."""
+    return ToolEditor(tool, store=store, person=registered(store, name), **options)
+
+
 @pytest.mark.parametrize("tool_key", list(TOOLS))
 def test_every_tool_opens_with_a_control_for_every_section(store, tool_key):
-    page = ToolPage(tool_key, store=store, person="Sam")
+    page = ToolPage(tool_key, store=store, person=registered(store, "Sam"))
     editor = page.editor
     tool = TOOLS[tool_key]
     shown = set(editor.fields)
@@ -51,19 +68,20 @@ def test_every_tool_opens_with_a_control_for_every_section(store, tool_key):
 
 
 def test_typing_in_a_list_saves_a_new_version_and_reopening_shows_it(store):
-    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    editor = editor_for(store, "one_page_profile", "Pat")
     editor.fields["important_to"].box.value = "My garden\nSeeing Su and Jessica every day"
     assert latest(store, editor).version == 2
     assert latest(store, editor).content["important_to"] == ["My garden", "Seeing Su and Jessica every day"]
     assert "Saved at" in editor.status.value
     again = ToolEditor("one_page_profile", store=store)
-    again.choose.value = "Pat"
+    assert ("Pat (P-0001, Oak House)", "P-0001") in again.choose.options
+    again.choose.value = "P-0001"
     again.open_button.click()
     assert again.fields["important_to"].box.value == "My garden\nSeeing Su and Jessica every day"
 
 
 def test_a_hostile_name_is_shown_as_text_everywhere(store):
-    editor = ToolEditor("one_page_profile", store=store, person=HOSTILE)
+    editor = editor_for(store, "one_page_profile", HOSTILE)
     editor.fields["appreciation"].box.value = HOSTILE
     rendered = editor.body.children[0].value + editor.preview.value + editor.status.value
     assert HOSTILE not in rendered
@@ -73,7 +91,7 @@ def test_a_hostile_name_is_shown_as_text_everywhere(store):
 
 
 def test_a_table_row_can_be_added_filled_and_removed(store):
-    editor = ToolEditor("communication_chart", store=store, person="Michael")
+    editor = editor_for(store, "communication_chart", "Michael")
     table = editor.fields["rows"]
     table.add_button.click()
     table.controls[0]["person_does"].value = "Yells and stares"
@@ -85,7 +103,7 @@ def test_a_table_row_can_be_added_filled_and_removed(store):
 
 
 def test_a_bad_value_says_why_and_is_not_saved(store):
-    editor = ToolEditor("communication_chart", store=store, person="Michael")
+    editor = editor_for(store, "communication_chart", "Michael")
     table = editor.fields["rows"]
     table.add_button.click()
     table.controls[0]["we_should"].value = "Look where he is staring"  # "When I do this" is needed
@@ -94,7 +112,7 @@ def test_a_bad_value_says_why_and_is_not_saved(store):
 
 
 def test_sorting_by_buttons_places_statements_and_derives_keep_and_change(store):
-    editor = ToolEditor("working_not_working", store=store, person="Arthur")
+    editor = editor_for(store, "working_not_working", "Arthur")
     sorter = editor.sorter
     sorter.statement.value = "Friday evenings with Stephen"
     add_working, add_not_working = [b for b in sorter.widget.children[1].children if b.description.startswith("Add")]
@@ -113,8 +131,8 @@ def test_sorting_by_buttons_places_statements_and_derives_keep_and_change(store)
 
 
 def test_two_editors_conflict_show_both_and_keep_mine(store):
-    first = ToolEditor("one_page_profile", store=store, person="Pat")
-    second = ToolEditor("one_page_profile", store=store, person="Pat")
+    first = editor_for(store, "one_page_profile", "Pat")
+    second = editor_for(store, "one_page_profile", "Pat")
     first.fields["important_to"].box.value = "Strictly"
     second.fields["important_to"].box.value = "My TV magazine"
     assert "saved elsewhere" in second.status.value
@@ -127,7 +145,7 @@ def test_two_editors_conflict_show_both_and_keep_mine(store):
 
 
 def test_restoring_a_version_shows_it_and_saves_it_as_the_newest(store):
-    editor = ToolEditor("good_day_bad_day", store=store, person="Sam")
+    editor = editor_for(store, "good_day_bad_day", "Sam")
     editor.fields["good_day"].box.value = "Lie in"
     editor.fields["good_day"].box.value = "Up early"
     editor.version_choice.value = 2
@@ -140,7 +158,7 @@ def test_restoring_a_version_shows_it_and_saves_it_as_the_newest(store):
 
 
 def test_the_relationship_circle_redraws_as_people_are_added(store):
-    editor = ToolEditor("relationship_circle", store=store, person="Kevin")
+    editor = editor_for(store, "relationship_circle", "Kevin")
     before = editor.picture_png
     assert 'alt="The relationship circle of Kevin' in editor.picture.value
     assert before.startswith(b"\x89PNG")
@@ -154,8 +172,8 @@ def test_the_relationship_circle_redraws_as_people_are_added(store):
 
 
 def test_action_plan_flags_low_confidence_beside_the_steps(store):
-    add_example_documents(store)
-    editor = ToolEditor("action_plan", store=store, person="Jo", today=dt.date(2026, 2, 10))
+    add_examples(store)
+    editor = editor_for(store, "action_plan", "Jo", today=dt.date(2026, 2, 10))
     assert "make the step smaller" in editor.notes["actions"].value
     assert "Overdue" in editor.notes["actions"].value
 
@@ -166,8 +184,8 @@ def linked_file(link_html: str) -> bytes:
 
 def test_downloads_are_real_pdf_and_word_links_from_the_start(store):
     """One click: the links are there as soon as the document opens, with no button to press first."""
-    add_example_documents(store)
-    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    add_examples(store)
+    editor = editor_for(store, "one_page_profile", "Pat")
     links = editor.downloads.links()
     assert linked_file(links["pdf"]).startswith(b"%PDF")
     assert 'download="Pat-One-page-profile.pdf"' in links["pdf"] and ">Download PDF (" in links["pdf"]
@@ -178,7 +196,7 @@ def test_downloads_are_real_pdf_and_word_links_from_the_start(store):
 
 
 def test_the_download_links_follow_every_save(store):
-    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    editor = editor_for(store, "one_page_profile", "Pat")
     editor.fields["important_to"].box.value = "Seeing Su every day"
     with pdfplumber.open(io.BytesIO(linked_file(editor.downloads.links()["pdf"]))) as pdf:
         assert "Seeing Su every day" in pdf.pages[0].extract_text()
@@ -188,7 +206,7 @@ def test_the_download_links_follow_every_save(store):
 def test_between_a_change_and_its_save_the_links_say_preparing_never_an_old_file(store):
     from pcp_widgets.ui.debounce import Debouncer
 
-    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    editor = editor_for(store, "one_page_profile", "Pat")
     waiting = []
     editor.saver = Debouncer(lambda: waiting.append(True))  # in a kernel the save waits for a pause in typing
     editor.fields["important_to"].box.value = "My garden"
@@ -200,7 +218,7 @@ def test_between_a_change_and_its_save_the_links_say_preparing_never_an_old_file
 
 
 def test_a_profile_too_long_for_its_page_says_which_section_to_shorten_where_the_pdf_link_was(store):
-    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    editor = editor_for(store, "one_page_profile", "Pat")
     long_text = "\n".join(f"{n}. When I ask for a cup of tea make it with milk and one sugar and bring it to my "
                           "chair by the window so I can watch the birds." for n in range(70))
     editor.fields["best_support"].box.value = long_text
@@ -211,7 +229,7 @@ def test_a_profile_too_long_for_its_page_says_which_section_to_shorten_where_the
 
 
 def test_the_wording_check_sits_beside_best_support_and_important_to(store):
-    editor = ToolEditor("one_page_profile", store=store, person="Pat")
+    editor = editor_for(store, "one_page_profile", "Pat")
     editor.fields["best_support"].box.value = "Staff to promote independence\nCall my name from the bedroom door " \
                                               "to wake me; never shake me."
     note = editor.notes["best_support"].value
@@ -250,27 +268,29 @@ def test_outside_a_kernel_a_running_event_loop_does_not_delay_a_save():
 
 
 def person_names(editor) -> list[str]:
-    return [value for _, value in editor.choose.options if value]
+    return [label.split(" (")[0] for label, ref in editor.choose.options if ref]
 
 
-def test_a_person_saved_on_another_editor_is_listed_once_this_one_saves_or_opens(store):
-    here = ToolEditor("one_page_profile", store=store, person="Pat")
+def test_a_person_added_on_another_editor_is_listed_once_this_one_saves_or_opens(store):
+    here = editor_for(store, "one_page_profile", "Pat")
     there = ToolEditor("good_day_bad_day", store=store)
-    there.new_person.value = "Nia"  # Enter: a new person, saved as version 1
-    assert "Nia" in person_names(there)
+    there.service.value = "Oak House"
+    there.new_person.value = "Nia"
+    there.add_button.click()  # added to the register, and their document saved as version 1
+    assert "Nia" in person_names(there) and "Good day and bad day for Nia" in there.body.children[0].value
     assert "Nia" not in person_names(here)
     here.fields["important_to"].box.value = "My garden"  # any save reads the list again
-    assert person_names(here) == ["Nia", "Pat"] and here.choose.value == "Pat"
+    assert person_names(here) == ["Nia", "Pat"] and here.choose.value == here.session.ref
 
 
 def test_a_page_kept_warm_reads_the_people_when_someone_visits(store, monkeypatch):
     """Voila runs a warm kernel's cells before anyone asks; someone saved meanwhile must be listed."""
     import voila.utils
 
-    ToolEditor("one_page_profile", store=store, person="Pat")
+    editor_for(store, "one_page_profile", "Pat")
 
     def someone_else_saves_then_a_visit_comes():
-        ToolEditor("communication_chart", store=store, person="Saved Meanwhile")
+        editor_for(store, "communication_chart", "Saved Meanwhile")
 
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     monkeypatch.setattr(voila.utils, "wait_for_request", someone_else_saves_then_a_visit_comes)
@@ -286,7 +306,7 @@ def add_button(sorter, label):
 
 
 def test_after_add_whose_view_goes_back_to_the_person_and_the_other_name_is_emptied(store):
-    editor = ToolEditor("working_not_working", store=store, person="Arthur")
+    editor = editor_for(store, "working_not_working", "Arthur")
     sorter = editor.sorter
     sorter.statement.value = "Calls from Marie"
     sorter.perspective.value = "other"
@@ -301,7 +321,7 @@ def test_after_add_whose_view_goes_back_to_the_person_and_the_other_name_is_empt
 
 
 def test_what_to_keep_and_change_are_shown_under_the_columns_as_statements_are_placed(store):
-    editor = ToolEditor("working_not_working", store=store, person="Arthur")
+    editor = editor_for(store, "working_not_working", "Arthur")
     sorter = editor.sorter
     assert sorter.widget.children.index(sorter.follows_view) == 4  # right under the columns
     sorter.statement.value = "Friday evenings with <b>Stephen</b>"
@@ -318,7 +338,7 @@ def test_what_to_keep_and_change_are_shown_under_the_columns_as_statements_are_p
 
 
 def test_remove_can_be_undone_putting_the_statement_back_in_its_place(store):
-    editor = ToolEditor("working_not_working", store=store, person="Arthur")
+    editor = editor_for(store, "working_not_working", "Arthur")
     sorter = editor.sorter
     for text in ("First", "Second", "Third"):
         sorter.statement.value = text
@@ -334,7 +354,7 @@ def test_remove_can_be_undone_putting_the_statement_back_in_its_place(store):
 
 
 def test_important_to_and_for_removal_can_be_undone_too(store):
-    editor = ToolEditor("important_to_for", store=store, person="Sam")
+    editor = editor_for(store, "important_to_for", "Sam")
     sorter = editor.sorter
     for text in ("Cycling", "Keeping well"):
         sorter.statement.value = text
@@ -350,7 +370,7 @@ def test_important_to_and_for_removal_can_be_undone_too(store):
 
 
 def test_a_row_filled_in_from_the_left_is_held_quietly_until_it_is_complete(store):
-    editor = ToolEditor("relationship_circle", store=store, person="Kevin")
+    editor = editor_for(store, "relationship_circle", "Kevin")
     table = editor.fields["people"]
     table.add_button.click()
     table.controls[0]["name"].value = "Mum"
@@ -366,7 +386,7 @@ def test_a_row_filled_in_from_the_left_is_held_quietly_until_it_is_complete(stor
 
 
 def test_leaving_a_held_row_unfinished_says_what_it_needs(store):
-    editor = ToolEditor("relationship_circle", store=store, person="Kevin")
+    editor = editor_for(store, "relationship_circle", "Kevin")
     table = editor.fields["people"]
     table.add_button.click()
     table.controls[0]["name"].value = "Mum"
@@ -375,7 +395,7 @@ def test_leaving_a_held_row_unfinished_says_what_it_needs(store):
 
 
 def test_a_real_problem_in_a_row_is_said_at_once(store):
-    editor = ToolEditor("relationship_circle", store=store, person="Kevin")
+    editor = editor_for(store, "relationship_circle", "Kevin")
     table = editor.fields["people"]
     table.add_button.click()
     table.controls[0]["group"].value = "family"  # the name, before it, was skipped
@@ -386,7 +406,7 @@ def test_a_real_problem_in_a_row_is_said_at_once(store):
 def test_date_columns_are_day_first_date_fields(store):
     from pcp_widgets.ui.dates import DateField
 
-    editor = ToolEditor("action_plan", store=store, person="Jo")
+    editor = editor_for(store, "action_plan", "Jo")
     table = editor.fields["actions"]
     table.add_button.click()
     by_when = table.controls[0]["by_when"]
@@ -395,12 +415,12 @@ def test_date_columns_are_day_first_date_fields(store):
     by_when.box.value = "01/07/2026"
     assert latest(store, editor).content["actions"][0]["by_when"] == "2026-07-01"
     assert "1 July 2026" in by_when.echo.value
-    reopened = ToolEditor("action_plan", store=store, person="Jo")
+    reopened = editor_for(store, "action_plan", "Jo")
     assert reopened.fields["actions"].controls[0]["by_when"].box.value == "01/07/2026"
 
 
 def test_earlier_versions_offers_the_one_before_the_newest_never_a_blank_choice(store):
-    editor = ToolEditor("good_day_bad_day", store=store, person="Sam")
+    editor = editor_for(store, "good_day_bad_day", "Sam")
     assert editor.version_choice.value == 1  # only one version yet: that one
     editor.fields["good_day"].box.value = "Lie in"
     editor.fields["good_day"].box.value = "Up early"
@@ -411,14 +431,15 @@ def test_earlier_versions_offers_the_one_before_the_newest_never_a_blank_choice(
 
 def test_each_version_says_who_saved_it_as_the_server_knows_them(store, monkeypatch):
     """The name comes from the server's environment (JupyterHub sets JUPYTERHUB_USER), never the page."""
+    store.add_user("sam.keyworker", "staff", ["Oak House"], by="ann")
     monkeypatch.setenv("JUPYTERHUB_USER", "Sam.Keyworker")
-    editor = ToolEditor("one_page_profile", store=store, person="Zoe")
+    editor = editor_for(store, "one_page_profile", "Zoe")
     editor.change("important_to", ["My garden"])
     editor.saver.flush()
     newest = max(editor.version_choice.options, key=lambda option: option[1])[0]
     assert "by sam.keyworker" in newest
     monkeypatch.delenv("JUPYTERHUB_USER")
-    other = ToolEditor("one_page_profile", store=store, person="Zoe")
+    other = editor_for(store, "one_page_profile", "Zoe")
     other.change("important_to", ["My garden", "Tea at four"])
     other.saver.flush()
     newest = max(other.version_choice.options, key=lambda option: option[1])[0]

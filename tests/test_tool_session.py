@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pcp_widgets.access import Identity
 from pcp_widgets.audit.demo import add_example_documents
 from pcp_widgets.tools import InvalidDocument
 from pcp_widgets.tools.examples import EXAMPLES, PAT_PROFILE
@@ -11,31 +12,41 @@ from pcp_widgets.ui.fields import items_to_lines, lines_to_items
 from pcp_widgets.ui.session import DocumentSession, people
 from pcp_widgets.ui.sorting import SORTINGS, describe_statement
 
+#: A keyworker at Oak House, as the server knows them.
+SAM = Identity("sam", "staff", frozenset({"Oak House"}), "hub")
+
+
+def opened(store, tool, name, identity=SAM):
+    """The session of ``name``'s document of ``tool``, the person added to Oak House's register first."""
+    ref = store.add_person(name, "Oak House", by="ann").person.ref
+    return DocumentSession.open(store, identity, tool, ref)
+
 
 def test_opening_a_new_person_creates_version_one_and_reopening_finds_the_latest(store):
-    session = DocumentSession.open(store, "one_page_profile", "  Pat ")
+    session = opened(store, "one_page_profile", "  Pat ")
     assert session.version == 1 and session.document.person == "Pat" and session.document.is_blank()
     session.update("important_to", ["My garden"])
     assert session.save()
     session.update("best_support", ["Give me an hour to get ready"])
     assert session.save()
-    again = DocumentSession.open(store, "one_page_profile", "Pat")
+    again = opened(store, "one_page_profile", "pat")  # the same register entry: names are folded
     assert again.document_id == session.document_id and again.version == 3
     assert again.document.sections["important_to"] == ["My garden"]
     assert again.document.sections["best_support"] == ["Give me an hour to get ready"]
-    assert people(store) == ["Pat"]
+    assert [person.label() for person in people(store, SAM)] == [f"Pat ({session.ref}, Oak House)"]
+    assert [(v.version, v.saved_by) for v in again.versions()] == [(3, "sam"), (2, "sam"), (1, "sam")]
 
 
 def test_a_bad_value_is_refused_before_it_reaches_the_store(store):
-    session = DocumentSession.open(store, "relationship_circle", "Kevin")
+    session = opened(store, "relationship_circle", "Kevin")
     with pytest.raises(InvalidDocument):
         session.update("people", [{"name": "Mum", "group": "family", "ring": 9, "note": ""}])
     assert store.get_document(session.document_id).version == 1
 
 
 def test_two_editors_conflict_and_keeping_mine_loses_nothing(store):
-    first = DocumentSession.open(store, "one_page_profile", "Pat")
-    second = DocumentSession.open(store, "one_page_profile", "Pat")
+    first = opened(store, "one_page_profile", "Pat")
+    second = opened(store, "one_page_profile", "Pat")
     first.update("important_to", ["Strictly on Saturdays"])
     assert first.save()
     second.update("important_to", ["My weekly TV magazine"])
@@ -51,8 +62,8 @@ def test_two_editors_conflict_and_keeping_mine_loses_nothing(store):
 
 
 def test_keeping_theirs_keeps_mine_in_the_history(store):
-    first = DocumentSession.open(store, "one_page_profile", "Pat")
-    second = DocumentSession.open(store, "one_page_profile", "Pat")
+    first = opened(store, "one_page_profile", "Pat")
+    second = opened(store, "one_page_profile", "Pat")
     first.update("appreciation", ["Bubbly"])
     first.save()
     second.update("appreciation", ["Confident"])
@@ -67,7 +78,7 @@ def test_keeping_theirs_keeps_mine_in_the_history(store):
 
 
 def test_restoring_an_old_version_makes_a_new_version(store):
-    session = DocumentSession.open(store, "good_day_bad_day", "Sam")
+    session = opened(store, "good_day_bad_day", "Sam")
     session.update("good_day", ["Lie in"])
     session.save()
     session.update("good_day", ["Up early"])
@@ -82,7 +93,8 @@ def test_restoring_an_old_version_makes_a_new_version(store):
 def test_the_demo_examples_are_stored_once(store):
     assert add_example_documents(store) == len(EXAMPLES)
     assert add_example_documents(store) == 0
-    session = DocumentSession.open(store, "one_page_profile", "Pat")
+    store.link_documents_to_register("Oak House", by="ann")  # written before the register, by typed names
+    session = opened(store, "one_page_profile", "Pat")
     assert session.document.to_dict()["best_support"] == PAT_PROFILE.sections["best_support"]
 
 
@@ -149,7 +161,7 @@ def test_a_row_is_held_only_while_it_is_being_filled_in_from_the_left():
 
 
 def test_an_edit_that_changes_nothing_saves_no_new_version(store):
-    session = DocumentSession.open(store, "one_page_profile", "Pat")
+    session = opened(store, "one_page_profile", "Pat")
     session.update("important_to", ["My garden"])
     assert session.save() and session.version == 2
     session.update("important_to", ["My garden"])

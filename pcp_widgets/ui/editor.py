@@ -9,6 +9,12 @@ Every change is checked, then saved after a short pause as a new version, and th
 line says so. A save refused because someone saved elsewhere shows both versions and asks
 which to keep; both stay in the history. The logic lives in :mod:`pcp_widgets.ui.session`.
 
+The person picker lists the register of people supported (:mod:`pcp_widgets.store.people`), only
+those of the services the signed-in person may open, each as "Zoe (P-0012, Oak House)"; a person is
+opened by their ref, and "Add a person" adds a register entry first (two editors adding "Zoe" to one
+service at once get one entry). What the picker offers is a courtesy: the session checks role and
+service in the kernel before every open, save and restore, whatever widget message asked.
+
 The Person list is read again whenever the editor opens or saves a document, so someone added
 on another page is there without restarting anything. The PDF and Word links are always on the
 page and always of the document as it is now (:mod:`pcp_widgets.ui.current_downloads`): one
@@ -25,7 +31,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from pcp_widgets.errors import PcpError
-from pcp_widgets.identity import signed_in_name
+from pcp_widgets.access import Action, Identity, allowed, visible_services
+from pcp_widgets.identity import sign_in
 from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
@@ -34,7 +41,7 @@ from pcp_widgets.ui.current_downloads import PDF, WORD, CurrentDownloads
 from pcp_widgets.ui.downloads import picture_html, safe_download_name
 from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
 from pcp_widgets.ui.frame import StatusLine, html_block, status_html
-from pcp_widgets.ui.session import DocumentSession, people
+from pcp_widgets.ui.session import DocumentSession, add_person, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
 
 
@@ -114,14 +121,16 @@ def download_name(document: Document, suffix: str) -> str:
 
 
 class ToolEditor:
-    """The editor's widgets for one tool, a part of its page. ``person`` opens that person's document at once.
+    """The editor's widgets for one tool, a part of its page. ``person`` (a register ref) opens that
+    person's document at once.
 
-    ``status`` is the line that says what happened (the page's own, so a page has one); an editor
-    on its own makes its own.
+    ``identity`` is who is signed in, as the page's door learnt it (:func:`pcp_widgets.ui.gate.page_or_refusal`);
+    an editor made without one signs in itself. ``status`` is the line that says what happened (the
+    page's own, so a page has one); an editor on its own makes its own.
     """
 
     def __init__(self, tool: str, store=None, person: str | None = None, today: dt.date | None = None,
-                 status: StatusLine | None = None):
+                 status: StatusLine | None = None, identity: Identity | None = None):
         if store is None:
             from pcp_widgets.store import open_store
 
@@ -129,9 +138,9 @@ class ToolEditor:
         self.tool = get_tool(tool)
         self.store = store
         self.today = today
-        # Who saves: learnt from the server's side (the Hub's user, or the account running pcp),
+        # Who opens and saves: learnt on the server's side (the Hub's user, or the account running pcp),
         # never from the browser; every version records it and the version list shows it.
-        self.saved_by = signed_in_name()[0]
+        self.identity = identity if identity is not None else sign_in(store)
         self.session: DocumentSession | None = None
         self.fields: dict[str, SectionField] = {}
         self.notes: dict[str, widgets.HTML] = {}
@@ -141,31 +150,29 @@ class ToolEditor:
         self.saver = Debouncer(self.save_now)
 
         self.choose = stacked(widgets.Dropdown(description="Person", options=self._people_options(),
-                                               layout=widgets.Layout(width="18rem", max_width="100%")))
-        self.new_person = stacked(widgets.Text(description="Or add a new person (their preferred name)",
-                                               continuous_update=False,
                                                layout=widgets.Layout(width="22rem", max_width="100%")))
         self.open_button = widgets.Button(description="Open", button_style="primary", icon="folder-open")
         self.open_button.on_click(lambda _b: self._guarded(self._open_chosen))
-        # Enter (or leaving the box) opens the new person's document; so does the Open button.
-        self.new_person.observe(lambda change: change["new"].strip() and self._guarded(self._open_chosen),
-                                names="value")
         self.status = status if status is not None else StatusLine("tool editor")
         self.downloads = CurrentDownloads((PDF, WORD), f"{self.tool.title} download")
         self.conflict_box = widgets.VBox()
         self.body = widgets.VBox()
-        picker = row_of([self.choose, self.new_person, self.open_button])
-        self.widget = widgets.VBox([picker, self.status, self.conflict_box, self.body])
+        rows = [row_of([self.choose, self.open_button])]
+        if allowed(self.identity, Action.ADD_PERSON):
+            rows.append(self._adding_row())
+        self.widget = widgets.VBox(rows + [self.status, self.conflict_box, self.body])
         if person:
             self.open(person)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
-    # -- opening ---------------------------------------------------------------------------
+    # -- choosing and adding a person ----------------------------------------------------------
 
     def _people_options(self) -> list[tuple[str, str]]:
-        return [("Choose a person…", "")] + [(name, name) for name in people(self.store)]
+        """"Zoe (P-0012, Oak House)" for each person the signed-in person may open; the value is the ref."""
+        return [("Choose a person…", "")] + [(person.label(), person.ref)
+                                             for person in people(self.store, self.identity)]
 
     def refresh_people(self) -> None:
         """Read the Person list again (someone may have been added on another page), keeping the choice."""
@@ -173,30 +180,69 @@ class ToolEditor:
         options = self._people_options()
         if options != list(self.choose.options):
             self.choose.options = options
-            self.choose.value = chosen if chosen in dict((v, k) for k, v in options) else ""
+            self.choose.value = chosen if chosen in {ref for _, ref in options} else ""
+
+    def _adding_row(self) -> widgets.Widget:
+        """Add a person: their service (one of the signed-in person's, or any for those who work
+        across services) and their preferred name; Enter in the name or the Add button adds them."""
+        services = sorted(self.identity.services, key=str.casefold)
+        if visible_services(self.identity, Action.ADD_PERSON) is None:
+            known = {person.service for person in self.store.people(include_left=True)}
+            known |= {service for user in self.store.users() for service in user.services}
+            self.service = widgets.Combobox(
+                description="Service", options=sorted(known | set(services), key=str.casefold),
+                placeholder="Choose or type a service", ensure_option=False,
+                value=services[0] if len(services) == 1 else "")
+        else:
+            self.service = widgets.Dropdown(description="Service", options=services,
+                                            value=services[0] if services else None)
+        self.service.layout = widgets.Layout(width="16rem", max_width="100%")
+        self.new_person = stacked(widgets.Text(description="Or add a new person (their preferred name)",
+                                               layout=widgets.Layout(width="22rem", max_width="100%")))
+        # Enter in the name adds (the box's "submit" message); leaving the box does not, so a person
+        # can go back to the service first.
+        self.new_person.on_msg(lambda _w, content, _b: content.get("event") == "submit"
+                               and self._guarded(self._add_typed))
+        self.add_button = widgets.Button(description="Add and open", icon="user-plus")
+        self.add_button.on_click(lambda _b: self._guarded(self._add_typed))
+        return row_of([stacked(self.service), self.new_person, self.add_button])
 
     def _open_chosen(self) -> None:
-        person = self.new_person.value.strip() or self.choose.value
-        if not person:
-            self._say("Choose a person, or type a new person's name, then press Open.", problem=True)
+        if not self.choose.value:
+            self._say("Choose a person, then press Open.", problem=True)
             return
-        self.open(person)
+        self.open(self.choose.value)
 
-    def open(self, person: str) -> None:
-        """Open (or start) the person's document of this tool and show its editor."""
-        self.saver.flush()
-        session = self.status.run(lambda: DocumentSession.open(self.store, self.tool.key, person))
-        if session is None:
+    def _add_typed(self) -> None:
+        name = self.new_person.value.strip()
+        if not name:
+            self._say("Type the person's preferred name, then press Add and open.", problem=True)
             return
-        self.session = session
+        added = add_person(self.store, self.identity, name, self.service.value or "", self.tool.key)
         self.new_person.value = ""
-        self.choose.options = self._people_options()
-        self.choose.value = self.session.document.person
+        if self.open(added.person.ref) and not added.created:
+            self._say(f"{added.person.label()} was already in the register: opened their "
+                      f"{self.tool.title.lower()} (version {self.session.version}).")
+
+    def open(self, ref: str) -> bool:
+        """Open (or start) the document of this tool of the person with this register ref, and show it.
+
+        Whatever asks (the Open button, a script, or a widget message nobody's page sent), the session
+        checks the signed-in person may open this person's records before anything of theirs is read.
+        """
+        self.saver.flush()
+        session = self.status.run(lambda: DocumentSession.open(self.store, self.identity, self.tool.key, ref))
+        if session is None:
+            return False
+        self.session = session
+        self.refresh_people()
+        self.choose.value = session.ref if session.ref in {r for _, r in self.choose.options} else ""
         with self.status.guarded():
             self.body.children = self._build_body()
             self._refresh_downloads()
         self._say(f"Opened {self.session.document.person}'s {self.tool.title.lower()} "
                   f"(version {self.session.version}). Every change is saved as you go.")
+        return True
 
     def _build_body(self) -> list[widgets.Widget]:
         document = self.session.document
@@ -271,7 +317,7 @@ class ToolEditor:
             return
         with self.status.guarded(NOT_SAVED):
             try:
-                saved = self.session.save(self.saved_by)
+                saved = self.session.save()
             except PcpError as error:
                 self._say(f"Not saved: {error}", problem=True)
                 return
@@ -343,9 +389,9 @@ class ToolEditor:
 
     def _resolve(self, mine: bool) -> None:
         if mine:
-            self.session.keep_mine(self.saved_by)
+            self.session.keep_mine()
         else:
-            self.session.keep_theirs(self.saved_by)
+            self.session.keep_theirs()
         self.conflict_box.children = []
         self._show_document(self.session.document)
         self._refresh_versions()
@@ -390,7 +436,7 @@ class ToolEditor:
         if version is None:
             return
         self.saver.flush()
-        if self.session.restore(version, self.saved_by):
+        if self.session.restore(version):
             self._show_document(self.session.document)
             self._refresh_versions()
             self.version_view.value = ""

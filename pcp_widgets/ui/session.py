@@ -2,6 +2,15 @@
 
 Pure logic over the store, no widgets, so every rule is tested without a kernel:
 
+- a document is a register entry's (:mod:`pcp_widgets.store.people`), opened by the person's ref,
+  never by a typed name: two people called Zoe are two refs, and a name typed twice is one entry;
+- every open, save, restore and look at an earlier version first checks, here in the kernel, that
+  the signed-in person's role and services allow it for the person's service
+  (:func:`pcp_widgets.access.check`). The browser can send any widget message; this is the control.
+  A refusal raises :class:`~pcp_widgets.access.NotAllowed` with the sentence to show and is written
+  to the access log as "refused";
+- every version is saved under the signed-in name (:class:`~pcp_widgets.access.Identity`, learnt on
+  the server side), never under a name anyone typed;
 - every save is a new version based on the version the editor last saw;
 - a save refused because someone saved elsewhere meanwhile leaves the session *in conflict*,
   holding both versions; the person then keeps theirs or the other, and either way both
@@ -14,9 +23,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pcp_widgets.access import Action, Identity, NotAllowed, check, visible_services
 from pcp_widgets.errors import ConflictError
+from pcp_widgets.store import Person, PersonAdded
+from pcp_widgets.store.people import clean_service
 from pcp_widgets.tools import Document, document_from_dict, get_tool, new_document
-from pcp_widgets.tools.model import clean_person, now_iso
+from pcp_widgets.tools.model import now_iso
 
 
 @dataclass(frozen=True)
@@ -43,23 +55,57 @@ class Conflict:
     theirs_version: int
 
 
-def people(store, tool: str | None = None) -> list[str]:
-    """Everyone with a tool document (of ``tool``, if given), for the person picker, in name order.
+def people(store, identity: Identity | None = None) -> list[Person]:
+    """The register entries a person picker offers ``identity`` (the signed-in person when not given):
+    only the people of the services they may open, in name order.
 
-    The store keeps other versioned documents too (a period's Working Together for Change
-    themes); only the tools' documents are about a person.
+    Only register entries are offered, so nothing else the store versions (a practice session's
+    answers, a period's Working Together for Change themes) ever appears as a person.
     """
-    from pcp_widgets.tools import TOOLS
+    if identity is None:
+        from pcp_widgets.identity import current_identity
 
-    return sorted({summary.person for summary in store.find_documents(tool=tool) if summary.tool in TOOLS},
-                  key=str.casefold)
+        identity = current_identity(store)
+    return store.people(services=visible_services(identity))
+
+
+def checked_person(store, identity: Identity, action: Action, ref: str, tool: str) -> Person:
+    """The register entry of ``ref``, once ``identity`` may do ``action`` for the person's service.
+
+    Otherwise :class:`NotAllowed`, logged as "refused" with the sentence shown. Only the register
+    entry (ref, name, service) is read before the check: nothing of the person's documents.
+    """
+    person = store.person(ref)
+    try:
+        check(identity, action, person.service, ref=person.ref)
+    except NotAllowed as error:
+        store.log_access(identity.name, "refused", person.ref, f"{tool}: {error}")
+        raise
+    return person
+
+
+def add_person(store, identity: Identity, name: str, service: str, tool: str) -> PersonAdded:
+    """Add ``name`` to the register at ``service``, if ``identity`` may add people there.
+
+    One transaction under the register's uniqueness rule (:meth:`pcp_widgets.store.Store.add_person`):
+    two editors adding "Zoe" to one service at the same moment get one entry. A refusal is logged.
+    """
+    service = clean_service(service, "Choose the service the person is supported by.")
+    try:
+        check(identity, Action.ADD_PERSON, service)
+    except NotAllowed as error:
+        store.log_access(identity.name, "refused", detail=f"{tool}: {error}")
+        raise
+    return store.add_person(name, service, by=identity.name)
 
 
 class DocumentSession:
-    """The document of one tool for one person, as one editor sees it."""
+    """The document of one tool for one register entry, as one signed-in person's editor sees it."""
 
-    def __init__(self, store, document_id: int, version: int, document: Document):
+    def __init__(self, store, identity: Identity, ref: str, document_id: int, version: int, document: Document):
         self.store = store
+        self.identity = identity
+        self.ref = ref
         self.document_id = document_id
         self.version = version  # the version this editor's copy is based on
         self.document = document
@@ -69,22 +115,21 @@ class DocumentSession:
     # -- opening ----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, store, tool: str, person: str) -> "DocumentSession":
-        """The person's latest document of this tool, or a new one saved as version 1."""
-        spec = get_tool(tool)
-        person = clean_person(person)
-        existing = store.find_documents(tool=spec.key, person=person)
-        if existing:
-            latest = max(existing, key=lambda summary: summary.document_id)
-            return cls.load(store, latest.document_id)
-        document = new_document(spec.key, person)
-        saved = store.create_document(spec.key, person, document.to_dict())
-        return cls(store, saved.document_id, saved.version, document)
+    def open(cls, store, identity: Identity, tool: str, ref: str) -> "DocumentSession":
+        """The person's latest document of this tool, or a new one saved as version 1; logged as viewed.
 
-    @classmethod
-    def load(cls, store, document_id: int) -> "DocumentSession":
-        saved = store.get_document(document_id)
-        return cls(store, document_id, saved.version, document_from_dict(saved.content))
+        Two editors opening a new person's document at once get one document (the store makes it in
+        one transaction under a unique index).
+        """
+        spec = get_tool(tool)
+        person = checked_person(store, identity, Action.VIEW_PERSON, ref, spec.key)
+        blank = new_document(spec.key, person.preferred_name or person.ref)
+        saved = store.open_person_document(spec.key, person.ref, user=identity.name, new_content=blank.to_dict())
+        return cls(store, identity, person.ref, saved.document_id, saved.version, document_from_dict(saved.content))
+
+    def _allowed(self, action: Action) -> None:
+        """Check again before each read or write: the person's service is read afresh from the register."""
+        checked_person(self.store, self.identity, action, self.ref, self.document.tool)
 
     # -- editing ----------------------------------------------------------------------
 
@@ -97,36 +142,43 @@ class DocumentSession:
             self.dirty = True
         return self.document
 
-    def save(self, saved_by: str | None = None) -> bool:
+    def save(self) -> bool:
         """Save the document as a new version; False (and :attr:`conflict` set) if it was saved elsewhere."""
         if self.conflict is not None:
             return False
+        self._allowed(Action.SAVE_PERSON)
         self.document.updated = now_iso()
         try:
-            saved = self.store.save_document(self.document_id, self.document.to_dict(), self.version, saved_by)
+            saved = self.store.save_document(self.document_id, self.document.to_dict(), self.version,
+                                             self.identity.name)
         except ConflictError as error:
-            theirs = self.store.get_document(self.document_id, error.latest_version)
-            self.conflict = Conflict(self.document, document_from_dict(theirs.content), theirs.version)
+            self._hold_conflict(error.latest_version)
             return False
         self.version = saved.version
         self.dirty = False
         return True
 
-    def keep_mine(self, saved_by: str | None = None) -> None:
+    def keep_mine(self) -> None:
         """Resolve a conflict by saving this editor's copy on top; the other stays in the history."""
+        self._allowed(Action.SAVE_PERSON)
         conflict = self._take_conflict()
         saved = self.store.save_document(self.document_id, conflict.mine.to_dict(), conflict.theirs_version,
-                                         saved_by)
+                                         self.identity.name)
         self.version, self.document, self.dirty = saved.version, conflict.mine, False
 
-    def keep_theirs(self, saved_by: str | None = None) -> None:
+    def keep_theirs(self) -> None:
         """Resolve a conflict by going on from the other copy; this editor's copy is kept in the history."""
+        self._allowed(Action.SAVE_PERSON)
         conflict = self._take_conflict()
         set_aside = self.store.save_document(self.document_id, conflict.mine.to_dict(), conflict.theirs_version,
-                                             saved_by)
+                                             self.identity.name)
         restored = self.store.restore_document(self.document_id, conflict.theirs_version, set_aside.version,
-                                               saved_by)
+                                               self.identity.name)
         self.version, self.document, self.dirty = restored.version, conflict.theirs, False
+
+    def _hold_conflict(self, latest_version: int) -> None:
+        theirs = self.store.get_document(self.document_id, latest_version)
+        self.conflict = Conflict(self.document, document_from_dict(theirs.content), theirs.version)
 
     def _take_conflict(self) -> Conflict:
         if self.conflict is None:
@@ -137,20 +189,21 @@ class DocumentSession:
     # -- versions ---------------------------------------------------------------------
 
     def versions(self) -> list[VersionInfo]:
-        """Every saved version, newest first."""
+        """Every saved version, newest first, each with who saved it."""
         return [VersionInfo(v.version, v.saved_at, v.saved_by, v.note)
                 for v in self.store.document_history(self.document_id)]
 
     def version_document(self, version: int) -> Document:
+        self._allowed(Action.VIEW_PERSON)
         return document_from_dict(self.store.get_document(self.document_id, version).content)
 
-    def restore(self, version: int, saved_by: str | None = None) -> bool:
+    def restore(self, version: int) -> bool:
         """Make an old version the newest, as a new version. False if the document moved on elsewhere."""
+        self._allowed(Action.RESTORE_PERSON)
         try:
-            restored = self.store.restore_document(self.document_id, version, self.version, saved_by)
+            restored = self.store.restore_document(self.document_id, version, self.version, self.identity.name)
         except ConflictError as error:
-            theirs = self.store.get_document(self.document_id, error.latest_version)
-            self.conflict = Conflict(self.document, document_from_dict(theirs.content), theirs.version)
+            self._hold_conflict(error.latest_version)
             return False
         self.version = restored.version
         self.document = document_from_dict(restored.content)
