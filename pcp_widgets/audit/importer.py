@@ -60,8 +60,9 @@ PROGRESS_INTERVAL = 0.1
 
 
 def import_files(paths: Sequence, store, *, limits: Limits | None = None, progress: Progress | None = None,
-                 display_names: Sequence[str] | None = None, helpers: int | None = None) -> ImportReport:
-    """Import each file in its own transaction and report on all of them.
+                 display_names: Sequence[str] | None = None, helpers: int | None = None,
+                 imported_by: str | None = None) -> ImportReport:
+    """Import each file in its own transaction and report on all of them (logged as ``imported_by``'s).
 
     Reading and checking a file is Python work bound by the global lock, so for a large
     import it is done in ``helpers`` processes (:class:`_Helpers`; by default as many as
@@ -84,7 +85,8 @@ def import_files(paths: Sequence, store, *, limits: Limits | None = None, progre
                 file = prepared.report.files[0]
                 checked = sum(counts.rows for counts in file.sheets.values()) or 1
                 progress(checked, checked, f"Storing {sum(map(len, prepared.batches.values()))} rows from {file.path}")
-                store.store_file(file.path, file.sha256, prepared.batches, file.sheets)
+                store.store_file(file.path, file.sha256, prepared.batches, file.sheets,
+                                 imported_by=imported_by)
     progress(1, 1, f"Imported {len(paths)} file{'s' if len(paths) != 1 else ''}")
     return report
 

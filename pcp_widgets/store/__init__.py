@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
@@ -70,22 +70,38 @@ class Store:
 
     # -- audit records --------------------------------------------------------------
 
-    def store_file(self, file_name: str, sha256: str, batches: dict[str, RecordBatch], counts: dict) -> int:
+    def store_file(self, file_name: str, sha256: str, batches: dict[str, RecordBatch], counts: dict, *,
+                   imported_by: str | None = None) -> int:
         """Store one file's accepted rows in one transaction and log the import; returns its id.
 
         ``counts`` maps each kind to the importer's counts (rows, accepted, rejected and the
         duplicates found inside the file); what storing finds (new, updated, duplicates of
         stored rows) is added to them before they are logged, so the log and the report agree.
+        The imports log names ``imported_by``, and the access log says in the same transaction
+        that they imported the file and how many rows it stored.
         """
         with self.transaction() as connection:
-            import_id = start_import(connection, file_name, sha256)
+            import_id = start_import(connection, file_name, sha256, imported_by)
             for kind, batch in batches.items():
                 stored = store_batch(connection, batch, import_id)
                 counts[kind].new += stored.new
                 counts[kind].updated += stored.updated
                 counts[kind].duplicates += stored.duplicates
-            finish_import(connection, import_id, {kind: vars(c).copy() for kind, c in counts.items()})
+            totals = finish_import(connection, import_id, {kind: vars(c).copy() for kind, c in counts.items()})
+            _access_log.append(connection, imported_by or UNNAMED, "imported", None,
+                               f"{file_name}: {totals['accepted']:,} of {totals['rows']:,} rows accepted "
+                               f"({totals['new']:,} new, {totals['updated']:,} updated), "
+                               f"{totals['rejected']:,} rejected")
         return import_id
+
+    def importing(self, by: str) -> contextlib.AbstractContextManager[Callable[[], None]]:
+        """Hold the one import lock of this database for ``by`` during the ``with`` block, or say in one
+        sentence (:class:`~pcp_widgets.store.import_lock.ImportRunning`) who is importing already; the
+        block's ``keep_alive()`` tells other processes the import is still running
+        (:mod:`pcp_widgets.store.import_lock`)."""
+        from pcp_widgets.store import import_lock
+
+        return import_lock.held(self.engine, by)
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
         """The stored rows of one audit kind, in the order they were stored (all the sheet's fields unless

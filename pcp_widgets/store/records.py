@@ -56,12 +56,12 @@ class StoredCounts:
     duplicates: int = 0
 
 
-def start_import(connection: sa.Connection, file_name: str, sha256: str) -> int:
+def start_import(connection: sa.Connection, file_name: str, sha256: str, imported_by: str | None = None) -> int:
     """Log the import first: on SQLite this write takes the database's write lock for the whole file."""
     result = connection.execute(
         imports.insert().values(
             file_name=file_name, sha256=sha256, imported_at=utc_now(), rows=0, accepted=0, rejected=0,
-            new=0, updated=0, duplicates=0, counts={},
+            new=0, updated=0, duplicates=0, counts={}, imported_by=imported_by,
         )
     )
     if connection.dialect.name == "postgresql":
@@ -70,10 +70,12 @@ def start_import(connection: sa.Connection, file_name: str, sha256: str) -> int:
     return result.inserted_primary_key[0]
 
 
-def finish_import(connection: sa.Connection, import_id: int, counts: dict[str, dict[str, int]]) -> None:
+def finish_import(connection: sa.Connection, import_id: int, counts: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Write the file's counts to its imports log entry; returns the totals written."""
     totals = {name: sum(c[name] for c in counts.values()) for name in
               ("rows", "accepted", "rejected", "new", "updated", "duplicates")}
     connection.execute(imports.update().where(imports.c.id == import_id).values(counts=counts, **totals))
+    return totals
 
 
 def store_batch(connection: sa.Connection, batch: RecordBatch, import_id: int) -> StoredCounts:
