@@ -46,6 +46,8 @@ from traitlets.config import Config
 
 from pcp_widgets.errors import ServeError
 from pcp_widgets.pages import PAGES, START_PAGE, repo_root
+from pcp_widgets.practice.browser_key import HEADER as PRACTICE_KEY_HEADER
+from pcp_widgets.practice.browser_key import page_key_transform
 
 LOOPBACK_NAMES = ("localhost",)
 #: The names a request may give in Host or Origin on any server: this computer's own.
@@ -526,6 +528,7 @@ def _voila_class():
 
         def init_handlers(self):
             self.app.transforms.append(WithoutOutsideLinks)  # Voila has made the application by now
+            self.app.transforms.append(page_key_transform())  # each browser's practice key (browser_key.py)
             if self.allowed_hosts is not None:
                 refuse_foreign_requests(self.app, self.allowed_hosts)
             start = url_path_join(self.base_url, "voila/render", START_PAGE.path)
@@ -660,7 +663,9 @@ def voila_config(root, ip: str, port: int, secrets_: Secrets, limits: ServerLimi
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.strip_sources = True
     config.VoilaConfiguration.file_allowlist = []  # no file of the folder is served as it is
-    config.VoilaConfiguration.http_header_envs = []  # no request header reaches a page kernel's environment
+    # One request header reaches a page kernel's environment: the browser's practice key, which the server
+    # itself copies there from its cookie (pcp_widgets.practice.browser_key); no other header does.
+    config.VoilaConfiguration.http_header_envs = [PRACTICE_KEY_HEADER]
     # One look, checked for contrast; and ?template=/?theme= cannot make each request start a kernel.
     config.VoilaConfiguration.allow_template_override = "NO"
     config.VoilaConfiguration.allow_theme_override = "NO"
