@@ -108,6 +108,8 @@ def export_bytes(held: dict) -> bytes:
 
 
 def _local(moment):
+    """A stored moment as a local time without a zone, as Excel wants it: SQLite gives UTC without a zone,
+    PostgreSQL with one."""
     if isinstance(moment, dt.datetime):
         aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
         return aware.astimezone().replace(tzinfo=None)
@@ -120,7 +122,7 @@ def _text(content) -> str:
 
 def sheets(held: dict) -> list[SheetData]:
     person = held["person"]
-    out = [SheetData("Person", ["Field", "Value"], [[key, value] for key, value in person.items()],
+    out = [SheetData("Person", ["Field", "Value"], [[key, _local(value)] for key, value in person.items()],
                      notes=[f"Everything held about {person['ref']}",
                             f"Written {dt.datetime.now():%d/%m/%Y %H:%M}"])]
     versions = [[doc["tool"], v["version"], _local(v["saved_at"]), v["saved_by"] or "", v["note"] or "",

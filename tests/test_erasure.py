@@ -16,10 +16,11 @@ REF = "P-0042"
 PROFILE = "one_page_profile"
 
 
-def _person_with_history(tmp_path):
-    """A SQLite store where Zebedee (P-0042) has three versions of a profile, a row on every audit sheet
-    (one mentioning him by name) and access-log entries; Pat (P-0001) has rows of her own."""
-    url = f"sqlite:///{tmp_path}/pcp.sqlite"
+def _person_with_history(tmp_path, url=None):
+    """A store (a SQLite file unless ``url`` says otherwise) where Zebedee (P-0042) has three versions of a
+    profile, a row on every audit sheet (one mentioning him by name) and access-log entries; Pat (P-0001) has
+    rows of her own."""
+    url = url or f"sqlite:///{tmp_path}/pcp.sqlite"
     store = open_store(url)
     rows = {s.name: [headers(s.kind), row(s.kind), row(s.kind, person_ref=REF.lower())] for s in SHEETS}
     rows[next(s.name for s in SHEETS if s.kind == "event")][2] = row("event", person_ref=REF, notes=f"{NAME} refused breakfast")

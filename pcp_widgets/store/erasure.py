@@ -16,8 +16,9 @@ An erasure removes what identifies a person and keeps what the service's figures
 
 Then no byte of the name or ref may remain in the files (:func:`scrub_files`): SQLite's
 ``secure_delete`` overwrites what the transaction freed, a TRUNCATE checkpoint empties the WAL, and
-VACUUM rebuilds the file without its free pages. On PostgreSQL, VACUUM FULL rewrites the tables; the
-WAL and any backups still hold the old rows until they age out (see the README).
+VACUUM rebuilds the file without its free pages. On PostgreSQL, VACUUM FULL rewrites the tables and their
+indexes, and the planner's statistics are gathered again and their catalog rewritten; the WAL, its archive
+and any backups still hold the old rows until they age out (see the README).
 """
 
 from __future__ import annotations
@@ -208,14 +209,18 @@ def scrub_files(engine: sa.Engine) -> None:
     """Leave no trace of deleted rows in the database's files, after the erasing transaction committed.
 
     SQLite: empty the WAL into the file (TRUNCATE), VACUUM (a new file without free pages, freed
-    cells already zeroed by ``secure_delete``), empty the WAL again. PostgreSQL: VACUUM FULL of the
-    tables an erasure touches. Refused with a sentence if another program holds the WAL open.
+    cells already zeroed by ``secure_delete``), empty the WAL again. PostgreSQL: VACUUM FULL and ANALYZE of
+    the tables an erasure touches, then VACUUM FULL of the planner's statistics (which sample column values). Refused with a sentence if another program holds the WAL open.
     """
     if engine.dialect.name == "postgresql":
         tables = ["documents", "document_versions", "people", "access_log", "replaced_records",
                   *(table.name for table in RECORD_TABLES.values())]
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f"VACUUM FULL {', '.join(tables)}")
+            connection.exec_driver_sql(f"VACUUM (FULL, ANALYZE) {', '.join(tables)}")
+            # The planner's statistics held sample values of those tables (names, refs); ANALYZE replaced them,
+            # and rewriting the statistics catalog drops the old ones. Only its owner (a superuser) may: for
+            # any other role PostgreSQL skips it with a warning, and autovacuum clears them later (README).
+            connection.exec_driver_sql("VACUUM FULL pg_catalog.pg_statistic")
         return
     if engine.dialect.name != "sqlite":
         return
