@@ -95,7 +95,7 @@ class Options:
 
 
 @dataclass(frozen=True)
-class Theme:
+class ThemeCounts:
     """A Working Together for Change theme as the export needs it: no statements, only counts.
 
     ``people`` counts the distinct people behind each service's statements (when known;
@@ -114,9 +114,9 @@ class Theme:
     signed_off: bool = True
 
     @classmethod
-    def coerce(cls, theme) -> "Theme":
-        """A Theme from itself or from a mapping with ``name``, ``i_statement``, ``kind`` and ``counts``."""
-        if isinstance(theme, Theme):
+    def coerce(cls, theme) -> "ThemeCounts":
+        """A ThemeCounts from itself or from a mapping with ``name``, ``i_statement``, ``kind`` and ``counts``."""
+        if isinstance(theme, ThemeCounts):
             return theme
         people = theme.get("people")
         return cls(str(theme["name"]), str(theme.get("i_statement") or ""), str(theme.get("kind") or ""),
@@ -130,7 +130,9 @@ class Theme:
 
 
 @dataclass(frozen=True)
-class Column:
+class TableColumn:
+    """A published table's column: its heading and what kind of value it holds (how a file writes it)."""
+
     header: str
     #: ``label`` (service, month, type), ``text``, ``count``, ``percent`` or ``minutes``.
     kind: str
@@ -143,7 +145,7 @@ class Aggregate:
     name: str
     stem: str
     about: str
-    columns: tuple[Column, ...]
+    columns: tuple[TableColumn, ...]
     rows: list[tuple]
     hidden: np.ndarray
     note: str | None = None
@@ -158,7 +160,7 @@ class Trend:
     """The whole provider month by month, for the charts: hidden figures are ``None`` (a gap)."""
 
     months: list[str]
-    series: dict[str, tuple[Column, list]]
+    series: dict[str, tuple[TableColumn, list]]
 
 
 @dataclass
@@ -324,13 +326,13 @@ class Grid:
 
 
 #: A measure of a table: its column, and (made after the audit) its display values and hidden mask.
-Measure = tuple[Column, Callable[[], np.ndarray], Callable[[], np.ndarray]]
+Measure = tuple[TableColumn, Callable[[], np.ndarray], Callable[[], np.ndarray]]
 
 
 def _table(grid: Grid, name: str, stem: str, about: str, labels: Sequence[str], measures: Sequence[Measure],
            inner: Sequence[str] = ()) -> Aggregate:
     """An :class:`Aggregate` from (column, display values, hidden) per measure, each shaped by the grid."""
-    columns = [*(Column(label, "label") for label in labels), *(column for column, _, _ in measures)]
+    columns = [*(TableColumn(label, "label") for label in labels), *(column for column, _, _ in measures)]
     values = [*grid.labels(inner), *(grid.order(display()) for _, display, _ in measures)]
     label_hidden = [np.zeros(len(values[0]), dtype=bool)] * len(labels)
     hidden = np.column_stack([*label_hidden, *(grid.order(mask()) for _, _, mask in measures)])
@@ -345,11 +347,11 @@ class _Counts:
         self.table = Protected(counts, people, min_count)
         entries.append(Entry(name, self.table, published, tuple(total_axes)))
 
-    def measure(self, column: Column, index=...) -> Measure:
+    def measure(self, column: TableColumn, index=...) -> Measure:
         return column, lambda: self.table.shown[index], lambda: self.table.mask[index]
 
 
-def _derived(column: Column, values, people, min_count: int, decimals: int | None = 1) -> Measure:
+def _derived(column: TableColumn, values, people, min_count: int, decimals: int | None = 1) -> Measure:
     display, hidden = protect_derived(values, people, min_count, decimals)
     return column, lambda: display, lambda: hidden
 
@@ -394,10 +396,10 @@ def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands, ent
     files = _grid_counts(grid, "File audits", grid.count(records, people=True), min_count, entries)
     scored, scored_people = grid.count(records, weights=~np.isnan(scores), people=True)
     means = _ratio(_score_sums(grid, records, scores), scored, scale=1.0)
-    mean = _derived(Column("Mean file score (%)", "percent"), means, scored_people, min_count)
+    mean = _derived(TableColumn("Mean file score (%)", "percent"), means, scored_people, min_count)
     band_hidden = mean[2]()
-    band = (Column("RAG", "text"), lambda: rag(means, band_hidden, bands), lambda: band_hidden)
-    files_column = files.measure(Column("Files audited", "count"))
+    band = (TableColumn("RAG", "text"), lambda: rag(means, band_hidden, bands), lambda: band_hidden)
+    files_column = files.measure(TableColumn("Files audited", "count"))
     summary = lambda: _table(grid, "File audits", "file_audits",
                              "Plans (files) audited, their mean file score and its red / amber / green band.",
                              ("Service", "Month"), [files_column, mean, band])
@@ -405,7 +407,7 @@ def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands, ent
     answered = (codes >= YES) & (codes <= NO)
     total, people = grid.count(records, (questions, len(QUESTIONS)), weights=answered, total_axes=(0, 1), people=True)
     yes = grid.count(records, (questions, len(QUESTIONS)), weights=codes == YES, total_axes=(0, 1))
-    shares = [_derived(Column(f"Q{n}: {text} (% Yes)", "percent"), _ratio(yes[..., n - 1], total[..., n - 1]),
+    shares = [_derived(TableColumn(f"Q{n}: {text} (% Yes)", "percent"), _ratio(yes[..., n - 1], total[..., n - 1]),
                        people[..., n - 1], min_count) for n, text in enumerate(QUESTIONS.values(), start=1)]
     by_question = lambda: _table(grid, "Questions", "questions",
                                  "The share of Yes answers to each file audit question, of the files where it "
@@ -434,12 +436,12 @@ def _observation_table(grid: Grid, records, min_count: int, entries) -> tuple[Bu
     answered, people = grid.count(records, (checks, len(CHECKS)), weights=(codes >= YES) & (codes <= NO),
                                   total_axes=(0, 1), people=True)
     yes = grid.count(records, (checks, len(CHECKS)), weights=codes == YES, total_axes=(0, 1))
-    rates = [_derived(Column(f"{text} (% Yes)", "percent"), _ratio(yes[..., i], answered[..., i]),
+    rates = [_derived(TableColumn(f"{text} (% Yes)", "percent"), _ratio(yes[..., i], answered[..., i]),
                       people[..., i], min_count) for i, text in enumerate(CHECKS.values())]
     table = lambda: _table(grid, "Observations", "observations",
                            "Episodes of support observed, and how often practice matched the plan on each check "
                            "(the share of Yes).", ("Service", "Month"),
-                           [observed.measure(Column("Observations", "count")), *rates])
+                           [observed.measure(TableColumn("Observations", "count")), *rates])
     return table, rates[-1]
 
 
@@ -458,13 +460,13 @@ def _event_tables(grid: Grid, records, min_count: int, entries) -> tuple[list[Bu
     by_type = lambda: _table(grid, "Events by type", "events_by_type",
                              "Incidents, refusals, safeguarding concerns, hospital admissions and complaints "
                              "recorded.", ("Service", "Month"),
-                             [events.measure(Column(name.capitalize(), "count"), (..., t, -1))
+                             [events.measure(TableColumn(name.capitalize(), "count"), (..., t, -1))
                               for t, name in enumerate((*EVENT_TYPES, "all events"))])
     provider_grid = _ProviderRows(grid)
     by_routine = lambda: _table(provider_grid, "Events by routine", "events_by_routine",
                                 "The whole provider's incidents and refusals by the routine they happened in "
                                 "(\"not recorded\" where none was given).", ("Service", "Month", "Type"),
-                                [events.measure(Column(name.capitalize(), "count"), (..., chosen, r))
+                                [events.measure(TableColumn(name.capitalize(), "count"), (..., chosen, r))
                                  for r, name in enumerate((*ROUTINES, NOT_RECORDED, "all routines"))],
                                 inner=[t.capitalize() for t in INCIDENTS_AND_REFUSALS])
     return [by_type, by_routine], events
@@ -492,12 +494,12 @@ def _recovery_table(grid: Grid, records, min_count: int, entries) -> Built:
     timed = {name: values[~np.isnan(minutes)] for name, values in records.items()}
     counted = grid.count(timed, people=True)
     times = _grid_counts(grid, "Recovery time", counted, min_count, entries)
-    median = _derived(Column("Median recovery (minutes)", "minutes"), grid.median(timed, minutes[~np.isnan(minutes)]),
-                      counted[1], min_count)
+    median = _derived(TableColumn("Median recovery (minutes)", "minutes"),
+                      grid.median(timed, minutes[~np.isnan(minutes)]), counted[1], min_count)
     return lambda: _table(grid, "Recovery time", "recovery_time",
                           "The median time (minutes) people took to recover after an event, of the events where "
                           "it was recorded.", ("Service", "Month"),
-                          [times.measure(Column("Events with a recovery time", "count")), median])
+                          [times.measure(TableColumn("Events with a recovery time", "count")), median])
 
 
 def _outcome_table(grid: Grid, records, min_count: int, entries) -> Built:
@@ -505,13 +507,13 @@ def _outcome_table(grid: Grid, records, min_count: int, entries) -> Built:
                             min_count, entries)
     return lambda: _table(grid, "Outcomes", "outcomes", "Outcomes reviewed, by their status at the review.",
                           ("Service", "Month"),
-                          [statuses.measure(Column(name.capitalize(), "count"), (..., s))
+                          [statuses.measure(TableColumn(name.capitalize(), "count"), (..., s))
                            for s, name in enumerate((*STATUSES, "all outcomes"))])
 
 
-THEME_COLUMNS = (Column("Period", "label"), Column("Theme", "label"), Column("Kind", "text"),
-                 Column("Theme name", "text"), Column("I statement", "text"), Column("Service", "label"),
-                 Column("Statements", "count"))
+THEME_COLUMNS = (TableColumn("Period", "label"), TableColumn("Theme", "label"), TableColumn("Kind", "text"),
+                 TableColumn("Theme name", "text"), TableColumn("I statement", "text"),
+                 TableColumn("Service", "label"), TableColumn("Statements", "count"))
 
 
 def themes_table(themes: Sequence, min_count: int, entries: list[Entry] | None = None) -> Built:
@@ -524,7 +526,7 @@ def themes_table(themes: Sequence, min_count: int, entries: list[Entry] | None =
     from pcp_widgets.audit.disclosure import NOT_APPLICABLE
 
     entries = [] if entries is None else entries
-    themes = [Theme.coerce(t) for t in themes]
+    themes = [ThemeCounts.coerce(t) for t in themes]
     about = "Working Together for Change themes, each with its period, named with an \"I\" statement where that " \
             "text was signed off, and how many review statements each one gathers, by service."
     if not themes:
@@ -562,10 +564,10 @@ def _trend(grid: Grid, mean: Measure, match: Measure, events: _Counts) -> Trend:
     def provider(display):
         return [None if isinstance(v, str) else v for v in np.asarray(display)[-1, :-1]]
 
-    series = {"score": (Column("Mean file score (%)", "percent"), provider(mean[1]())),
-              "match": (Column("Practice matched the plan (%)", "percent"), provider(match[1]()))}
+    series = {"score": (TableColumn("Mean file score (%)", "percent"), provider(mean[1]())),
+              "match": (TableColumn("Practice matched the plan (%)", "percent"), provider(match[1]()))}
     for name in INCIDENTS_AND_REFUSALS:
-        column = Column(name.capitalize() + "s", "count")
+        column = TableColumn(name.capitalize() + "s", "count")
         series[name] = (column, provider(events.table.shown[..., EVENT_TYPES.index(name), -1]))
     return Trend([month_label(m) for m in range(grid.first, grid.last + 1)], series)
 

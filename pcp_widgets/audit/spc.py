@@ -63,7 +63,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Limits:
+class ProcessLimits:
     """One stage's centre line and limits (the whole series, or the points between two re-basings)."""
 
     start: pd.Timestamp
@@ -86,7 +86,7 @@ class XmrResult:
     """
 
     points: pd.DataFrame
-    stages: list[Limits]
+    stages: list[ProcessLimits]
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     label: str = "value"
@@ -165,12 +165,12 @@ def xmr(values: Sequence[float] | pd.Series, dates: Sequence, *, label: str = "v
     return result
 
 
-def _limits(x: np.ndarray, start, floor: float | None) -> Limits:
+def _limits(x: np.ndarray, start, floor: float | None) -> ProcessLimits:
     mean = float(np.mean(x)) if len(x) else float("nan")
     mean_mr = float(np.mean(np.abs(np.diff(x)))) if len(x) > 1 else float("nan")
     spread = LIMIT_FACTOR * mean_mr
     lower = mean - spread if floor is None else max(mean - spread, floor)
-    return Limits(pd.Timestamp(start), len(x), mean, mean_mr, mean + spread, lower,
+    return ProcessLimits(pd.Timestamp(start), len(x), mean, mean_mr, mean + spread, lower,
                   mean + spread * 2 / 3, mean - spread * 2 / 3)
 
 
@@ -190,7 +190,7 @@ def _offset(segment: _Segment, by: int) -> _Segment:
                     tuple(p + by for p in segment.flagged))
 
 
-def _special_causes(x: np.ndarray, limits: Limits) -> list[_Segment]:
+def _special_causes(x: np.ndarray, limits: ProcessLimits) -> list[_Segment]:
     """Every special cause in one stage's points, in date order (ties in rule order)."""
     if len(x) < 2 or not np.isfinite(limits.mean_moving_range):
         return []
@@ -284,7 +284,7 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
 
 
-def _notes(stages: list[Limits]) -> list[str]:
+def _notes(stages: list[ProcessLimits]) -> list[str]:
     if not stages:
         return ["There are no points to chart."]
     notes = []
@@ -811,7 +811,8 @@ def _before_after_sentence(event_type: str, change: pd.Timestamp, days_before: i
     return f"{plural} {moved} from {rates} ({counts}); more than chance alone would usually give."
 
 
-__all__ = ["xmr", "XmrResult", "Limits", "Finding", "RULES", "LIMIT_FACTOR", "SHIFT_RUN", "TREND_RUN", "MIN_POINTS",
+__all__ = ["xmr", "XmrResult", "ProcessLimits", "Finding", "RULES", "LIMIT_FACTOR", "SHIFT_RUN", "TREND_RUN",
+           "MIN_POINTS",
            "draw_xmr", "plan_change_marks", "MARKERS", "before_after", "BeforeAfter", "rate_ratio_p_value",
            "PersonChange", "latest_changes_judged", "change_summary",
            "MIN_DAYS_EACH_SIDE", "MIN_EVENTS", "TOO_LITTLE", "PER_DAYS"]
