@@ -1060,11 +1060,39 @@ class _Ole:
         return piece
 
 
-_BIFF_CELLS = (0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006)
+class Biff:
+    """The BIFF8 record types the checks read, by their names in Microsoft's [MS-XLS] specification.
+
+    Plain whole numbers in a namespace rather than an IntEnum: they are compared once per record
+    of every sheet, and an enum member costs several times a plain attribute there.
+    """
+
+    FORMULA = 0x0006
+    EOF = 0x000A  # the end of the workbook globals or of a sheet
+    EXTERNSHEET = 0x0017
+    LBL = 0x0018  # a defined name
+    DATEMODE = 0x0022
+    FILEPASS = 0x002F  # the workbook is encrypted
+    CONTINUE = 0x003C  # more of the record before it
+    CODEPAGE = 0x0042
+    BOUNDSHEET = 0x0085  # a sheet's name and where its records start
+    MULRK = 0x00BD  # several numbers in one row
+    RSTRING = 0x00D6
+    LABELSST = 0x00FD
+    DIMENSIONS = 0x0200  # the cell range a sheet says it uses
+    NUMBER = 0x0203
+    LABEL = 0x0204
+    BOOLERR = 0x0205
+    RK = 0x027E
+    BOF = 0x0809  # the start of the workbook globals, a sheet or an embedded chart
+
+
+#: Records of one cell, each starting with its row and column.
+_BIFF_CELLS = (Biff.NUMBER, Biff.LABEL, Biff.RSTRING, Biff.BOOLERR, Biff.RK, Biff.LABELSST, Biff.FORMULA)
 #: Workbook records calamine reads at fixed offsets without checking their length (it would
-#: panic, which is caught, but prints on the terminal): BOF, FILEPASS, CODEPAGE, DATEMODE,
-#: BOUNDSHEET, LBL, EXTERNSHEET.
-_BIFF_SHORTEST = {0x0809: 2, 0x002F: 2, 0x0042: 2, 0x0022: 2, 0x0085: 8, 0x0018: 15, 0x0017: 2}
+#: panic, which is caught, but prints on the terminal), with the bytes each needs.
+_BIFF_SHORTEST = {Biff.BOF: 2, Biff.FILEPASS: 2, Biff.CODEPAGE: 2, Biff.DATEMODE: 2, Biff.BOUNDSHEET: 8,
+                  Biff.LBL: 15, Biff.EXTERNSHEET: 2}
 
 
 def _records(stream: bytes, position: int):
@@ -1076,7 +1104,7 @@ def _records(stream: bytes, position: int):
             return
         data = stream[position + 4:position + 4 + size]
         position += 4 + size
-        while position + 4 < length and struct.unpack_from("<H", stream, position)[0] == 0x003C:
+        while position + 4 < length and struct.unpack_from("<H", stream, position)[0] == Biff.CONTINUE:
             position += 4 + struct.unpack_from("<H", stream, position + 2)[0]
         yield kind, data
 
@@ -1086,13 +1114,13 @@ def _check_biff(stream: bytes, limits: Limits) -> None:
     (which reads every sheet as it opens the file) sees them."""
     sheets = []
     for kind, data in _records(stream, 0):
-        if len(data) < _BIFF_SHORTEST.get(kind, 0) or (kind == 0x0018 and _biff_formula_size(data) > len(data)):
+        if len(data) < _BIFF_SHORTEST.get(kind, 0) or (kind == Biff.LBL and _biff_formula_size(data) > len(data)):
             raise _Refuse(DAMAGED)
-        if kind == 0x002F and struct.unpack_from("<H", data)[0] != 0:
+        if kind == Biff.FILEPASS and struct.unpack_from("<H", data)[0] != 0:
             raise _Refuse(PASSWORD_ADVICE)
-        if kind == 0x0085:
+        if kind == Biff.BOUNDSHEET:
             sheets.append((struct.unpack_from("<L", data)[0], _biff_sheet_name(data)))
-        if kind == 0x000A:
+        if kind == Biff.EOF:
             break
     for offset, name in sheets:
         if offset > len(stream):
@@ -1115,21 +1143,21 @@ def _biff_sheet_extent(stream: bytes, offset: int) -> tuple[int, int, int]:
     seen_bof, depth = False, 0
     for kind, data in _records(stream, offset):
         if depth:
-            depth += {0x0809: 1, 0x000A: -1}.get(kind, 0)
+            depth += {Biff.BOF: 1, Biff.EOF: -1}.get(kind, 0)
             continue
-        if kind == 0x0809 and seen_bof:
+        if kind == Biff.BOF and seen_bof:
             depth = 1  # an embedded chart or similar: skipped to its own EOF
-        elif kind == 0x0809:
+        elif kind == Biff.BOF:
             seen_bof = True
-        elif kind == 0x0200:
+        elif kind == Biff.DIMENSIONS:
             declared = max(declared, _biff_declared_cells(data))
         elif kind in _BIFF_CELLS and len(data) >= 4:
             row, column = struct.unpack_from("<HH", data)
             rows, columns = max(rows, row + 1), max(columns, column + 1)
-        elif kind == 0x00BD and len(data) >= 6:
+        elif kind == Biff.MULRK and len(data) >= 6:
             row, last = struct.unpack_from("<H", data)[0], struct.unpack_from("<H", data, len(data) - 2)[0]
             rows, columns = max(rows, row + 1), max(columns, last + 1)
-        elif kind == 0x000A:
+        elif kind == Biff.EOF:
             break
     return rows, columns, declared
 
