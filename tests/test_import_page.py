@@ -2,21 +2,26 @@
 
 import base64
 import datetime as dt
+import html
 import io
 import re
 import tempfile
 
+import ipywidgets as widgets
 import openpyxl
 import pytest
 
 from pcp_widgets.audit.importer import import_files
-from pcp_widgets.ui import downloads, import_page
+from pcp_widgets.ui import downloads
+from pcp_widgets.ui import import_page as import_page_module
+from pcp_widgets.ui.gate import RefusedPage
 from pcp_widgets.ui.import_page import (
     ImportPage,
     display_name,
     download_link_html,
     errors_download_name,
     errors_link_html,
+    import_page,
     import_uploads,
     results_html,
     safe_download_name,
@@ -24,6 +29,7 @@ from pcp_widgets.ui.import_page import (
     save_uploads,
     summary_sentence,
 )
+from tests.widget_messages import click, controls, send_upload
 from tests.workbook_files import headers, row, write_workbook
 
 HOSTILE = '<script>alert("x")</script>'
@@ -67,7 +73,7 @@ def test_display_name_keeps_only_the_file_name_and_printable_text():
     assert display_name("bad\x00name\n.xlsx") == "badname.xlsx"
     assert display_name("") == "unnamed file" and display_name(None) == "unnamed file"
     long = display_name("a" * 300 + ".xlsx")
-    assert len(long) <= import_page.MAX_NAME_LENGTH and long.endswith(".xlsx")
+    assert len(long) <= import_page_module.MAX_NAME_LENGTH and long.endswith(".xlsx")
 
 
 def test_safe_extension():
@@ -89,7 +95,7 @@ def test_uploads_are_saved_under_safe_names_in_the_folder(tmp_path):
 
 def test_import_uploads_names_the_persons_file_and_leaves_nothing_behind(store, tmp_path, private_tmp):
     source = march_workbook(tmp_path / "source.xlsx")
-    report = import_uploads([upload("Oak House March.xlsx", source)], store)
+    report = import_uploads([upload("Oak House March.xlsx", source)], store, by="quinn")
     assert [f.path for f in report.files] == ["Oak House March.xlsx"]
     counts = report.files[0].sheets["plan_change"]
     assert (counts.rows, counts.accepted, counts.rejected) == (4, 3, 1)
@@ -101,7 +107,7 @@ def test_import_uploads_names_the_persons_file_and_leaves_nothing_behind(store, 
 def test_an_unreadable_upload_is_reported_in_one_sentence(store, tmp_path, private_tmp):
     notes = tmp_path / "notes.xlsx"
     notes.write_text("just some text, not a workbook")
-    report = import_uploads([upload("notes.xlsx", notes)], store)
+    report = import_uploads([upload("notes.xlsx", notes)], store, by="quinn")
     assert report.exit_code == 2
     page = results_html(report)
     assert "notes.xlsx: not imported." in page
@@ -137,7 +143,7 @@ def test_summary_sentence_adds_up(store, tmp_path):
 
 
 def test_long_tables_are_cut_with_a_note(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(import_page, "MAX_TABLE_ROWS", 2)
+    monkeypatch.setattr(import_page_module, "MAX_TABLE_ROWS", 2)
     rows = [headers("plan_change")] + [row("plan_change", person_ref=f"P-{n:04d}", reason="nonsense")
                                        for n in range(5)]
     report = import_files([write_workbook(tmp_path / "bad.xlsx", {"Plan changes": rows})], store)
@@ -197,6 +203,7 @@ def test_page_imports_uploads_and_shows_results(store, tmp_path, private_tmp):
     source = march_workbook(tmp_path / "source.xlsx")
     page.upload.value = (upload("Oak House March.xlsx", source),)
     assert "Oak House March.xlsx" in page.chosen.value
+    assert page.upload.value == ()  # the bytes are on disk; the widget no longer holds them
     page._on_import()
     assert "3 rows accepted" in page.results.value
     assert "Download the 1 rejected row as a workbook" in page.results.value
@@ -214,9 +221,9 @@ def test_page_asks_for_a_file_when_none_was_chosen(store):
 def test_page_shows_a_database_problem_as_a_sentence(tmp_path, store):
     page = ImportPage(store)
     source = write_workbook(tmp_path / "s.xlsx", {"Plan changes": [headers("plan_change"), row("plan_change")]})
+    page.upload.value = (upload("s.xlsx", source),)
     store.dispose()
     page.store = type(store)(_broken_engine(tmp_path))
-    page.upload.value = (upload("s.xlsx", source),)
     page._on_import()
     assert "pcp-problem" in page.status.value and "Traceback" not in page.status.value
     assert page.label.value == "The import stopped." and not page.button.disabled
@@ -229,3 +236,81 @@ def _broken_engine(tmp_path):
     bad = tmp_path / "not-a-database.sqlite"
     bad.write_bytes(b"this is not a database" * 100)
     return sa.create_engine(f"sqlite:///{bad}")
+
+
+# -- who may import (issue 16): decided in the kernel, whatever the browser sends ---------------
+
+
+@pytest.fixture
+def team(store, monkeypatch):
+    """Hub users: a quality lead (quinn) and a member of staff at Oak House (sid)."""
+    store.add_user("quinn", "quality-lead", by="test")
+    store.add_user("sid", "staff", ["Oak House"], by="test")
+    return store
+
+
+def signed_in_as(monkeypatch, name):
+    monkeypatch.setenv("JUPYTERHUB_USER", name)
+
+
+def test_staff_get_one_sentence_and_no_upload_or_import_control(team, monkeypatch):
+    signed_in_as(monkeypatch, "sid")
+    page = import_page(team)
+    assert isinstance(page, RefusedPage)
+    assert "Staff cannot import audit workbooks" in page.status.value
+    assert controls(page, widgets.FileUpload) == [] and controls(page, widgets.Button) == []
+    assert [(e.user, e.action) for e in team.access_log(user="sid")] == [("sid", "signed in"), ("sid", "refused")]
+
+
+def test_a_quality_lead_imports_under_their_own_name(team, monkeypatch, tmp_path, private_tmp):
+    signed_in_as(monkeypatch, "quinn")
+    page = import_page(team)
+    send_upload(page.upload, {"Oak House March.xlsx": march_workbook(tmp_path / "m.xlsx").read_bytes()})
+    click(page.button)
+
+    assert "3 rows accepted" in page.results.value
+    assert [(i["file_name"], i["imported_by"]) for i in team.imports()] == [("Oak House March.xlsx", "quinn")]
+    assert [(e.user, e.action, e.detail) for e in team.access_log(user="quinn")][1:] == [
+        ("quinn", "imported", "Oak House March.xlsx: 3 of 4 rows accepted (3 new, 0 updated), 1 rejected")]
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_role_taken_away_after_the_page_opened_refuses_the_upload_before_reading_it(team, monkeypatch, tmp_path,
+                                                                                      private_tmp):
+    signed_in_as(monkeypatch, "quinn")
+    page = import_page(team)
+    team.set_user_role("quinn", "staff", by="ada")
+
+    send_upload(page.upload, {"March.xlsx": march_workbook(tmp_path / "m.xlsx").read_bytes()})
+    assert list(private_tmp.iterdir()) == []  # not written anywhere
+    assert page.upload.value == ()  # and not held by the widget either
+    assert "Staff cannot import audit workbooks" in page.status.value
+    click(page.button)
+    assert team.count_records() == 0 and team.imports() == []
+    assert [e.action for e in team.access_log(user="quinn")][-1] == "refused"
+
+
+def test_a_role_taken_away_between_upload_and_import_refuses_the_import(team, monkeypatch, tmp_path, private_tmp):
+    signed_in_as(monkeypatch, "quinn")
+    page = import_page(team)
+    send_upload(page.upload, {"March.xlsx": march_workbook(tmp_path / "m.xlsx").read_bytes()})
+    team.set_user_role("quinn", "staff", by="ada")
+    click(page.button)
+
+    assert "Staff cannot import audit workbooks" in page.status.value
+    assert team.count_records() == 0 and team.imports() == []
+    assert [(e.action, e.detail.split(":")[0]) for e in team.access_log(user="quinn")][-1] == (
+        "refused", import_page_module.PATH)
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_second_import_while_one_runs_is_told_who_is_importing(team, monkeypatch, tmp_path, private_tmp):
+    signed_in_as(monkeypatch, "quinn")
+    page = import_page(team)
+    send_upload(page.upload, {"March.xlsx": march_workbook(tmp_path / "m.xlsx").read_bytes()})
+    with team.importing("ada"):  # ada's import, running in this process as far as the lock can tell
+        click(page.button)
+    assert html.unescape(page.status.value).count("Another import is running, started by ada at ") == 1
+    assert team.count_records() == 0
+    assert list(private_tmp.iterdir()) == []
+    assert not page.button.disabled

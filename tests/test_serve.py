@@ -37,7 +37,7 @@ KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 SETTLE_S = 120
 #: Lines of the notebooks' code: none may reach a served page.
 NOTEBOOK_SOURCE = ("from pcp_widgets.ui.start import start_page", "page = start_page()",
-                   "from pcp_widgets.ui.import_page import ImportPage", "page = ImportPage()")
+                   "from pcp_widgets.ui.import_page import import_page")
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,18 @@
 """The "Import audit data" page: upload workbooks, import them, see every row stored or explained.
 
 The work is done by plain functions that need no kernel and are tested on their own:
-saving uploads under safe names in a private folder (:func:`import_uploads`), and turning
-an :class:`~pcp_widgets.audit.report.ImportReport` into escaped HTML tables
+saving uploads under safe names in a private folder (:class:`SavedUploads`), importing them
+under the signed-in person's name while holding the one import lock (:func:`import_saved`), and
+turning an :class:`~pcp_widgets.audit.report.ImportReport` into escaped HTML tables
 (:func:`results_html`) and download links (:func:`download_link_html`). :class:`ImportPage`
-only holds the widgets and calls them.
+only holds the widgets and calls them; :func:`import_page` builds it for those whose role imports.
+
+Who may import is decided in the kernel, twice: when the page is built (:mod:`pcp_widgets.ui.gate`)
+and again before each upload is written to disk and before each import, with the role as the
+database says it is then (an admin may have changed it since the page opened). An upload arrives
+as one websocket message held by the FileUpload widget; it is written to a private temporary file
+as soon as it arrives and the widget's copy is dropped at once, so a large workbook is not held in
+memory, once or several times over, while it is imported.
 """
 
 from __future__ import annotations
@@ -21,11 +29,13 @@ from typing import Iterable, Mapping, Sequence
 import ipywidgets as widgets
 import pandas as pd
 
+from pcp_widgets.access import Identity
 from pcp_widgets.plural import counted
 from pcp_widgets.progress import Progress, widget_progress
 from pcp_widgets.ui.downloads import MAX_NAME_LENGTH, download_link_html, safe_download_name
 from pcp_widgets.ui.fields import row_of
 from pcp_widgets.ui.frame import PageFrame, html_block
+from pcp_widgets.ui.gate import RefusedPage, page_or_refusal, signed_in_for
 
 PATH = "audits/import_audit_data.ipynb"
 #: What the upload button offers; the reader decides what it can really read.
@@ -79,27 +89,60 @@ def save_uploads(uploads: Iterable[Mapping], folder: Path) -> tuple[list[Path], 
     """Write each upload as ``upload-NN.ext`` in ``folder``; return the paths and the names to show.
 
     The person's file name is never used as a path: it only travels to the importer as a
-    display name, so messages name their file.
+    display name, so messages name their file. The bytes are written from the upload's own
+    buffer (a memoryview of the websocket message), never copied first.
     """
     paths, names = [], []
     for number, upload in enumerate(uploads, start=1):
         name = display_name(upload.get("name"))
         path = folder / f"upload-{number:02d}{safe_extension(name)}"
-        path.write_bytes(bytes(upload.get("content", b"")))
+        path.write_bytes(upload.get("content", b""))
         paths.append(path)
         names.append(name)
     return paths, names
 
 
-def import_uploads(uploads: Sequence[Mapping], store, progress: Progress | None = None, *, limits=None):
-    """Import uploaded files from a private temporary folder that is removed afterwards."""
+class SavedUploads:
+    """Uploads written to a private temporary folder (owner-only, as ``tempfile`` makes it) as they
+    arrive, kept there until they are imported or replaced, then removed with the folder."""
+
+    def __init__(self, uploads: Iterable[Mapping]):
+        self._folder = tempfile.TemporaryDirectory(prefix="pcp-upload-")
+        try:
+            self.paths, self.names = save_uploads(uploads, Path(self._folder.name))
+        except BaseException:
+            self._folder.cleanup()
+            raise
+
+    def discard(self) -> None:
+        self._folder.cleanup()
+
+
+def import_saved(saved: SavedUploads, store, progress: Progress | None = None, *, by: str, limits=None):
+    """Import saved uploads as ``by``'s, holding the one import lock of the database throughout
+    (:meth:`Store.importing`: a second import, from any page or process, is told who is importing)."""
     from pcp_widgets.audit.importer import import_files
     from pcp_widgets.audit.limits import Limits
 
     limits = limits or Limits.from_options()
-    with tempfile.TemporaryDirectory(prefix="pcp-upload-") as folder:
-        paths, names = save_uploads(uploads, Path(folder))
-        return import_files(paths, store, limits=limits, progress=progress, display_names=names)
+    with store.importing(by) as keep_alive:
+        def reported(done: int, total: int, message: str) -> None:
+            keep_alive()
+            if progress is not None:
+                progress(done, total, message)
+
+        return import_files(saved.paths, store, limits=limits, progress=reported, display_names=saved.names,
+                            imported_by=by)
+
+
+def import_uploads(uploads: Sequence[Mapping], store, progress: Progress | None = None, *, by: str,
+                   limits=None):
+    """Import uploaded files as ``by``'s from a private temporary folder that is removed afterwards."""
+    saved = SavedUploads(uploads)
+    try:
+        return import_saved(saved, store, progress, by=by, limits=limits)
+    finally:
+        saved.discard()
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -258,6 +301,19 @@ UNEXPECTED = ("Something went wrong that we did not expect, so the import did no
               "reported as imported are stored; the details are in the server's log.")
 
 
+def import_page(store=None) -> "ImportPage | RefusedPage":
+    """The page as the notebook shows it: built only for a role that may import (others get the
+    title and one sentence, and the refusal is logged)."""
+    store = store or _open_store()
+    return page_or_refusal(PATH, store, lambda identity: ImportPage(store))
+
+
+def _open_store():
+    from pcp_widgets.store import open_store
+
+    return open_store()
+
+
 class ImportPage(PageFrame):
     """The widgets of the page; the work is done by the functions above."""
 
@@ -265,11 +321,9 @@ class ImportPage(PageFrame):
 
     def __init__(self, store=None):
         super().__init__()
-        if store is None:
-            from pcp_widgets.store import open_store
-
-            store = open_store()
-        self.store = store
+        self.store = store or _open_store()
+        #: The chosen workbooks, on disk since they arrived (None before a choice and after an import).
+        self.saved: SavedUploads | None = None
         self.heading = widgets.HTML(html_block(f"<p>{template_link_html()}</p>"))
         self.upload = widgets.FileUpload(
             accept=",".join(ACCEPTED_EXTENSIONS),
@@ -296,12 +350,25 @@ class ImportPage(PageFrame):
                    row_of([self.bar, self.label]), self.status, self.results, intro=INTRO, status_first=False)
 
     def _on_choose(self, change) -> None:
-        names = [display_name(upload.get("name")) for upload in change["new"]]
+        """Write the chosen workbooks to disk as they arrive (if the person may import) and drop the
+        widget's copy of their bytes."""
+        if not change["new"]:
+            return  # the widget emptied below
+        self._discard()
+        self.say("")
+        try:
+            with self.status.guarded():
+                self.signed_in()  # before a byte of the upload is read
+                self.saved = SavedUploads(change["new"])
+        finally:
+            self.upload.value = ()
+        names = self.saved.names if self.saved else []
         self.chosen.value = html_block("<p>Chosen: " + html.escape(", ".join(names)) + "</p>") if names else ""
 
     def _on_import(self, _button=None) -> None:
-        uploads = list(self.upload.value)
-        if not uploads:
+        saved, self.saved = self.saved, None
+        self.chosen.value = ""
+        if saved is None:
             self.say("Choose one or more workbooks first, then press Import.", problem=True)
             return
         self.button.disabled = self.upload.disabled = True
@@ -310,21 +377,32 @@ class ImportPage(PageFrame):
         self.bar.layout.visibility = "visible"
         self.progress.reset("Starting the import")
         try:
-            if self.status.run(lambda: self.import_now(uploads), UNEXPECTED) is None:
+            if self.status.run(lambda: self.import_now(saved), UNEXPECTED) is None:
                 self.label.value = "The import stopped."
         finally:
-            self.upload.value = ()
+            saved.discard()
             self.button.disabled = self.upload.disabled = False
 
-    def import_now(self, uploads: Sequence[Mapping]):
-        """Import ``uploads`` (FileUpload values: dicts with ``name`` and ``content``) and show the results."""
-        report = import_uploads(uploads, self.store, self.progress)
+    def signed_in(self) -> Identity:
+        """Who is signed in, if their role imports now (else NotAllowed, logged as refused)."""
+        return signed_in_for(PATH, self.store)
+
+    def import_now(self, saved: SavedUploads):
+        """Import the saved uploads as the signed-in person, if they may, and show the results."""
+        identity = self.signed_in()
+        report = import_saved(saved, self.store, self.progress, by=identity.name)
         self.results.value = results_html(report, errors_link_html(report))
         self.label.value = "Finished."
         return report
 
+    def _discard(self) -> None:
+        if self.saved is not None:
+            self.saved.discard()
+            self.saved = None
 
-__all__ = ["PATH", "ACCEPTED_EXTENSIONS", "display_name", "safe_extension", "save_uploads", "import_uploads",
+
+__all__ = ["PATH", "ACCEPTED_EXTENSIONS", "display_name", "safe_extension", "save_uploads", "SavedUploads",
+           "import_saved", "import_uploads", "import_page",
            "html_table", "summary_sentence", "files_not_imported_html", "rejected_rows_frame", "results_html",
            "safe_download_name", "download_link_html", "errors_workbook_bytes",
            "errors_download_name", "errors_link_html", "template_link_html", "ImportPage"]
