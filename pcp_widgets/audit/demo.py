@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -384,6 +385,19 @@ def service_profiles(services: int, seed: int) -> list[ServiceProfile]:
 _DEMO_INDEX = int(DEMO_PERSON.split("-")[1]) - 1
 
 
+class Fate(enum.IntEnum):
+    """What becomes of one of a person's outcomes over the demo's year (drawn once per outcome)."""
+
+    ON_TRACK = 0  # steps creep up review by review until it is achieved
+    ON_HOLD = 1
+    ABANDONED = 2
+    STUCK = 3  # not achieved from its second review on
+
+
+#: How often each fate is drawn: most outcomes go to plan.
+FATE_CHANCE = {Fate.ON_TRACK: 0.88, Fate.ON_HOLD: 0.04, Fate.ABANDONED: 0.03, Fate.STUCK: 0.05}
+
+
 @dataclass
 class _Population:
     """Everything that stays the same from month to month, drawn once from the seed."""
@@ -405,7 +419,7 @@ class _Population:
     outcome_steps: np.ndarray  # (people, 3) steps planned
     outcome_start: np.ndarray  # (people, 3) steps done before the period
     outcome_pace: np.ndarray  # (people, 3) steps done per review
-    outcome_fate: np.ndarray  # (people, 3) 0 on track, 1 on hold, 2 abandoned, 3 stuck
+    outcome_fate: np.ndarray  # (people, 3) codes of Fate
     demo_change: int  # Excel serial of the demo person's plan change
     demo_refusals: np.ndarray  # serials of the demo person's refusals
     demo_incidents: np.ndarray  # serials of the demo person's incidents
@@ -482,7 +496,7 @@ def _population(services: int, months: int, seed: int, end_month: str | None) ->
         outcomes=np.argsort(rng.random((n, len(OUTCOMES))), axis=1)[:, :3],
         outcome_count=rng.integers(1, 4, n), outcome_steps=rng.integers(3, 9, (n, 3)),
         outcome_start=rng.uniform(0, 2, (n, 3)), outcome_pace=rng.uniform(0.3, 2.5, (n, 3)),
-        outcome_fate=rng.choice(4, size=(n, 3), p=[0.88, 0.04, 0.03, 0.05]),
+        outcome_fate=rng.choice(len(Fate), size=(n, 3), p=[FATE_CHANCE[fate] for fate in Fate]),
         demo_change=change, demo_refusals=refusals, demo_incidents=incidents,
         copied_review=_copied_reviews(np.random.default_rng([seed, 5]), quality),
     )
@@ -764,7 +778,7 @@ def _outcomes(pop: _Population, index: int, reviews: dict, rng: np.random.Genera
     done = done.astype(int)
     fate = pop.outcome_fate[person, slot]
     status = np.select(
-        [fate == 2, fate == 1, done >= total, (fate == 3) & (nth >= 2)],
+        [fate == Fate.ABANDONED, fate == Fate.ON_HOLD, done >= total, (fate == Fate.STUCK) & (nth >= 2)],
         [_STATUS["abandoned"], _STATUS["on hold"], _STATUS["achieved"], _STATUS["not achieved"]],
         _STATUS["in progress"])
     quality = pop.quality[pop.person_service[person]]
