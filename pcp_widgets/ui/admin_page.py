@@ -25,6 +25,7 @@ import pandas as pd
 from pcp_widgets.access import ROLES, Action, Identity, NotAllowed, check
 from pcp_widgets.errors import PcpError
 from pcp_widgets.identity import current_identity, signed_in_name
+from pcp_widgets.pages import page_for
 from pcp_widgets.ui.dates import DateField
 from pcp_widgets.ui.downloads import XLSX_MIME, safe_download_name
 from pcp_widgets.ui.fields import row_of, stacked
@@ -35,6 +36,8 @@ from pcp_widgets.ui.start import built_on_visit
 
 PATH = "audits/admin.ipynb"
 ZIP_MIME = "application/zip"
+#: What the page needs (its entry in the registry), checked again with every action.
+NEEDS = page_for(PATH).needs
 INTRO = (
     "Add the people who sign in and set their roles and services; keep the register of the people supported; "
     "see who looked at a person's record; answer a subject access request, redact a version or erase a person; "
@@ -135,6 +138,14 @@ def version_label(version) -> str:
     return f"Version {version.version}, saved {when:%d/%m/%Y %H:%M} by {version.saved_by or 'nobody recorded'}"
 
 
+def choose(dropdown: widgets.Dropdown, options: list[tuple[str, object]]) -> None:
+    """New options for a drop-down, keeping what was chosen if it is still there, else the first."""
+    chosen = dropdown.value
+    dropdown.options = options
+    values = [value for _, value in options]
+    dropdown.value = chosen if chosen in values else (values[0] if values else None)
+
+
 def heading(text: str) -> widgets.HTML:
     return widgets.HTML(html_block(f"<h2>{html.escape(text)}</h2>"))
 
@@ -178,10 +189,12 @@ class AdminPage(PageFrame):
     # -- the check every action makes first ---------------------------------------------
 
     def allowed(self, action: Action, *, service: str | None = None, ref: str | None = None) -> Identity:
-        """Who is signed in now, if their role allows ``action``; else :class:`NotAllowed`, logged as refused."""
+        """Who is signed in now, if their role allows ``action`` and this page; else :class:`NotAllowed`, logged
+        as refused. The page's own need comes second, so a refusal names the action the button was for."""
         try:
             identity = current_identity(self.store)
             check(identity, action, service, ref=ref)
+            check(identity, NEEDS)
         except NotAllowed as error:
             self.store.log_access(signed_in_name()[0], "refused", ref, f"{PATH}: {error}")
             raise
@@ -202,7 +215,7 @@ class AdminPage(PageFrame):
         self.new_role = stacked(widgets.Dropdown(description="Role", options=role_options(), value="staff"))
         self.new_services = stacked(widgets.Text(description="Services (separate them with commas)"))
         self.chosen_user = stacked(widgets.Dropdown(description="User", options=[]))
-        self.chosen_user.observe(lambda _c: self._user_chosen(), names="value")
+        self.chosen_user.observe(lambda _c: self.act(self.users_status, self._user_chosen), names="value")
         self.changed_role = stacked(widgets.Dropdown(description="New role", options=role_options(), value="staff"))
         self.changed_services = stacked(widgets.Text(description="Their services (separate them with commas)"))
         self.users_status = StatusLine(self.what)
@@ -220,13 +233,11 @@ class AdminPage(PageFrame):
         self.allowed(Action.MANAGE_USERS)
         users = self.store.users()
         self.users_table.value = users_html(users)
-        chosen = self.chosen_user.value
-        self.chosen_user.options = [(u.describe(), u.name) for u in users]
-        if chosen in {u.name for u in users}:
-            self.chosen_user.value = chosen
+        choose(self.chosen_user, [(u.describe(), u.name) for u in users])
         self._user_chosen()
 
     def _user_chosen(self) -> None:
+        self.allowed(Action.MANAGE_USERS)
         user = self.store.find_user(self.chosen_user.value) if self.chosen_user.value else None
         if user is not None:
             self.changed_role.value = user.role
@@ -280,10 +291,7 @@ class AdminPage(PageFrame):
         self.allowed(Action.VIEW_PERSON)
         people = self.store.people(include_left=True)
         self.register_table.value = register_html(people)
-        chosen = self.leaving.value
-        self.leaving.options = [(p.label(), p.ref) for p in people]
-        if chosen in {p.ref for p in people}:
-            self.leaving.value = chosen
+        choose(self.leaving, [(p.label(), p.ref) for p in people])
         self.person_service.options = sorted({p.service for p in people})
 
     def add_person(self) -> str:
@@ -297,6 +305,7 @@ class AdminPage(PageFrame):
         return f"Added {added.person.label()}."
 
     def _left_or_back(self, on: dt.date | None) -> str:
+        self.allowed(Action.SAVE_PERSON)
         if not self.leaving.value:
             raise PcpError("Choose the person first.")
         person = self.store.person(self.leaving.value)
@@ -306,6 +315,7 @@ class AdminPage(PageFrame):
         return f"{person.label()}: {'left' if on else 'back in the register'}."
 
     def mark_left(self) -> str:
+        self.allowed(Action.SAVE_PERSON)
         if self.left_on.problem:
             raise PcpError(self.left_on.problem)
         if self.left_on.value is None:
@@ -397,18 +407,19 @@ class AdminPage(PageFrame):
         self.found.value = html_block(f"<p><strong>{html.escape(person.label())}</strong></p>")
         self.export.clear()
         documents = self.store.documents_of(person.ref)
-        self.document.options = [(doc.tool.replace("_", " ").capitalize(), doc.document_id) for doc in documents]
+        choose(self.document, [(doc.tool.replace("_", " ").capitalize(), doc.document_id) for doc in documents])
         self._show_versions()
         self.store.log_access(identity.name, "viewed", person.ref, "the list of their documents, on the admin page")
         show(self.person_box, True)
         return "" if documents else f"{person.ref} has no tool documents; their audit rows and log entries remain."
 
     def _show_versions(self) -> None:
+        self.allowed(Action.REDACT, ref=self.person_ref)
         if self.document.value is None or self.person_ref is None:
             self.version.options = []
             return
         history = self.store.document_history(self.document.value)
-        self.version.options = [(version_label(v), v.version) for v in reversed(history)]
+        choose(self.version, [(version_label(v), v.version) for v in history])  # newest first
 
     def _looked_up(self) -> str:
         if self.person_ref is None:
@@ -418,8 +429,8 @@ class AdminPage(PageFrame):
     def export_file(self) -> Prepared:
         from pcp_widgets.subject_access import export_zip
 
+        identity = self.allowed(Action.EXPORT_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        identity = self.allowed(Action.EXPORT_PERSON, ref=ref)
         found, data = export_zip(self.store, identity, ref)
         name = safe_download_name(found, ".zip")
         return Prepared(data, name, f"Save {name} (JSON, xlsx and a PDF summary)", ZIP_MIME)
@@ -427,8 +438,8 @@ class AdminPage(PageFrame):
     def redact(self) -> str:
         from pcp_widgets.subject_access import redact_version
 
+        identity = self.allowed(Action.REDACT, ref=self.person_ref)
         ref = self._looked_up()
-        identity = self.allowed(Action.REDACT, ref=ref)
         if self.document.value is None or self.version.value is None:
             raise PcpError("Choose the document and the version to redact.")
         tool = next(doc.tool for doc in self.store.documents_of(ref) if doc.document_id == self.document.value)
@@ -441,8 +452,8 @@ class AdminPage(PageFrame):
     def prepare_erasure(self) -> None:
         from pcp_widgets.subject_access import gather
 
+        identity = self.allowed(Action.ERASE_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        identity = self.allowed(Action.ERASE_PERSON, ref=ref)
         with self.store.engine.connect() as connection:
             held = gather(connection, ref)
         self.store.log_access(identity.name, "viewed", ref, "what an erasure would remove, on the admin page")
@@ -458,8 +469,8 @@ class AdminPage(PageFrame):
         from pcp_widgets.store.erasure import fold
         from pcp_widgets.subject_access import erase_person
 
+        identity = self.allowed(Action.ERASE_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        identity = self.allowed(Action.ERASE_PERSON, ref=ref)
         if fold(self.erase_typed.value) != fold(ref):
             raise PcpError("Nothing was erased: the ref typed again did not match.")
         done = erase_person(self.store, identity, ref, self.erase_reason.value)
