@@ -32,7 +32,7 @@ import ipywidgets as widgets
 
 from pcp_widgets.errors import PcpError
 from pcp_widgets.access import Action, Identity, allowed, visible_services
-from pcp_widgets.identity import sign_in
+from pcp_widgets.identity import current_identity, sign_in
 from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
 from pcp_widgets.tools.model import Column
@@ -167,6 +167,12 @@ class ToolEditor:
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
+    def signed_in(self) -> Identity:
+        """Who is signed in now, with the role and services an admin gives them now (read before every
+        open, save and restore, so what an admin takes away applies to a page already open)."""
+        self.identity = current_identity(self.store)
+        return self.identity
+
     # -- choosing and adding a person ----------------------------------------------------------
 
     def _people_options(self) -> list[tuple[str, str]]:
@@ -218,7 +224,7 @@ class ToolEditor:
         if not name:
             self._say("Type the person's preferred name, then press Add and open.", problem=True)
             return
-        added = add_person(self.store, self.identity, name, self.service.value or "", self.tool.key)
+        added = add_person(self.store, self.signed_in(), name, self.service.value or "", self.tool.key)
         self.new_person.value = ""
         if self.open(added.person.ref) and not added.created:
             self._say(f"{added.person.label()} was already in the register: opened their "
@@ -231,7 +237,7 @@ class ToolEditor:
         checks the signed-in person may open this person's records before anything of theirs is read.
         """
         self.saver.flush()
-        session = self.status.run(lambda: DocumentSession.open(self.store, self.identity, self.tool.key, ref))
+        session = self.status.run(lambda: DocumentSession.open(self.store, self.signed_in, self.tool.key, ref))
         if session is None:
             return False
         self.session = session

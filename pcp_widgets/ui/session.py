@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable, Union
 
 from pcp_widgets.access import Action, Identity, NotAllowed, check, visible_services
 from pcp_widgets.errors import ConflictError
@@ -30,6 +31,8 @@ from pcp_widgets.store.people import clean_service
 from pcp_widgets.tools import Document, document_from_dict, get_tool, new_document
 from pcp_widgets.tools.model import now_iso
 
+#: Who is signed in, or a function giving who is signed in at the moment it is called.
+SignedIn = Union[Identity, Callable[[], Identity]]
 
 @dataclass(frozen=True)
 class VersionInfo:
@@ -102,9 +105,11 @@ def add_person(store, identity: Identity, name: str, service: str, tool: str) ->
 class DocumentSession:
     """The document of one tool for one register entry, as one signed-in person's editor sees it."""
 
-    def __init__(self, store, identity: Identity, ref: str, document_id: int, version: int, document: Document):
+    def __init__(self, store, identity: SignedIn, ref: str, document_id: int, version: int, document: Document):
+        """``identity``: who is signed in, or a function giving who is signed in *now* (an editor passes
+        one, so a role or service an admin takes away while the page is open stops the next save)."""
         self.store = store
-        self.identity = identity
+        self._identity = identity
         self.ref = ref
         self.document_id = document_id
         self.version = version  # the version this editor's copy is based on
@@ -114,22 +119,30 @@ class DocumentSession:
 
     # -- opening ----------------------------------------------------------------------
 
+    @property
+    def identity(self) -> Identity:
+        return self._identity() if callable(self._identity) else self._identity
+
     @classmethod
-    def open(cls, store, identity: Identity, tool: str, ref: str) -> "DocumentSession":
+    def open(cls, store, identity: SignedIn, tool: str, ref: str) -> "DocumentSession":
         """The person's latest document of this tool, or a new one saved as version 1; logged as viewed.
 
         Two editors opening a new person's document at once get one document (the store makes it in
         one transaction under a unique index).
         """
         spec = get_tool(tool)
-        person = checked_person(store, identity, Action.VIEW_PERSON, ref, spec.key)
+        now = identity() if callable(identity) else identity
+        person = checked_person(store, now, Action.VIEW_PERSON, ref, spec.key)
         blank = new_document(spec.key, person.preferred_name or person.ref)
-        saved = store.open_person_document(spec.key, person.ref, user=identity.name, new_content=blank.to_dict())
+        saved = store.open_person_document(spec.key, person.ref, user=now.name, new_content=blank.to_dict())
         return cls(store, identity, person.ref, saved.document_id, saved.version, document_from_dict(saved.content))
 
-    def _allowed(self, action: Action) -> None:
-        """Check again before each read or write: the person's service is read afresh from the register."""
-        checked_person(self.store, self.identity, action, self.ref, self.document.tool)
+    def _allowed(self, action: Action) -> str:
+        """Check again before each read or write (the person's service read afresh from the register);
+        the name to save under."""
+        identity = self.identity
+        checked_person(self.store, identity, action, self.ref, self.document.tool)
+        return identity.name
 
     # -- editing ----------------------------------------------------------------------
 
@@ -146,11 +159,10 @@ class DocumentSession:
         """Save the document as a new version; False (and :attr:`conflict` set) if it was saved elsewhere."""
         if self.conflict is not None:
             return False
-        self._allowed(Action.SAVE_PERSON)
+        by = self._allowed(Action.SAVE_PERSON)
         self.document.updated = now_iso()
         try:
-            saved = self.store.save_document(self.document_id, self.document.to_dict(), self.version,
-                                             self.identity.name)
+            saved = self.store.save_document(self.document_id, self.document.to_dict(), self.version, by)
         except ConflictError as error:
             self._hold_conflict(error.latest_version)
             return False
@@ -160,20 +172,17 @@ class DocumentSession:
 
     def keep_mine(self) -> None:
         """Resolve a conflict by saving this editor's copy on top; the other stays in the history."""
-        self._allowed(Action.SAVE_PERSON)
+        by = self._allowed(Action.SAVE_PERSON)
         conflict = self._take_conflict()
-        saved = self.store.save_document(self.document_id, conflict.mine.to_dict(), conflict.theirs_version,
-                                         self.identity.name)
+        saved = self.store.save_document(self.document_id, conflict.mine.to_dict(), conflict.theirs_version, by)
         self.version, self.document, self.dirty = saved.version, conflict.mine, False
 
     def keep_theirs(self) -> None:
         """Resolve a conflict by going on from the other copy; this editor's copy is kept in the history."""
-        self._allowed(Action.SAVE_PERSON)
+        by = self._allowed(Action.SAVE_PERSON)
         conflict = self._take_conflict()
-        set_aside = self.store.save_document(self.document_id, conflict.mine.to_dict(), conflict.theirs_version,
-                                             self.identity.name)
-        restored = self.store.restore_document(self.document_id, conflict.theirs_version, set_aside.version,
-                                               self.identity.name)
+        set_aside = self.store.save_document(self.document_id, conflict.mine.to_dict(), conflict.theirs_version, by)
+        restored = self.store.restore_document(self.document_id, conflict.theirs_version, set_aside.version, by)
         self.version, self.document, self.dirty = restored.version, conflict.theirs, False
 
     def _hold_conflict(self, latest_version: int) -> None:
@@ -199,9 +208,9 @@ class DocumentSession:
 
     def restore(self, version: int) -> bool:
         """Make an old version the newest, as a new version. False if the document moved on elsewhere."""
-        self._allowed(Action.RESTORE_PERSON)
+        by = self._allowed(Action.RESTORE_PERSON)
         try:
-            restored = self.store.restore_document(self.document_id, version, self.version, self.identity.name)
+            restored = self.store.restore_document(self.document_id, version, self.version, by)
         except ConflictError as error:
             self._hold_conflict(error.latest_version)
             return False
