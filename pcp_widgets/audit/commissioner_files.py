@@ -47,7 +47,9 @@ def rules(data: CommissionerData) -> list[str]:
         f"point to someone. Every other count is rounded to the nearest 5, each from its own true value, so "
         "totals need not equal the sum of the figures they total.",
         f"{SUPPRESSED} means hidden: about fewer than {least} people, or hidden so that such a figure cannot be "
-        "worked out from the others (it may then stand for any count, 0 included).",
+        "worked out from the others (it may then stand for any count, 0 included). A figure hidden for the second "
+        "reason is about more people; it can never be worked out more closely than its rounded figure would "
+        "have said, though it may be seen to be large.",
         f"A rounded figure means its true count is within 2 of it: 10 means 8 to 12. The lowest, 5, means "
         f"{least} to 7, because smaller counts are hidden. 0 means nobody.",
         f"{NOT_APPLICABLE} means not applicable: a share, mean or median of nobody. Shares, means and medians of "

@@ -12,12 +12,19 @@ solved with HiGHS (``highspy``, the solver's own Python interface).
 A figure is safe when that range is at least as wide as its label says:
 
 * a rounded figure keeps its whole label range (10 stays 8 to 12);
-* a hidden figure (about fewer than ``min_count`` people) can still be
+* a hidden figure about fewer than ``min_count`` people (a primary "[c]") can still be
   anything from 1 to ``min_count - 1`` and reaches at least 2 above its true value (it is
   never pinned more closely than a rounded figure);
-* a figure hidden by the audit to protect another is held to the same (it reads the same,
-  "[c]"), unless it is a 0: a 0 is exact on purpose, and working out that nobody stands
-  behind a hidden figure points to no one.
+* a figure hidden by the audit to protect another (a complementary "[c]") is about
+  ``min_count`` or more people, so it is not sensitive itself (as in tau-Argus, where only
+  the primary cells carry protection intervals); it keeps at least the range its rounded
+  figure would have had, so hiding it never tells more than showing it would. An attacker
+  may work out that such a "[c]" is large, which says nothing about anyone; a 0 hidden
+  beside a primary promises nothing (nobody is no one's secret).
+
+Holding a complementary figure to the primary's "1 to 4" could not be met at national
+scale: a hidden service total of 57 events pinned within a few by its rounded neighbours
+needed its whole row hidden, then the rows of those, and a calendar quarter was refused.
 
 To stay fast the relations are split into independent blocks (connected components), and
 each figure's two linear programmes are skipped once a feasible table is known in which
@@ -29,9 +36,12 @@ programme is built once and kept (:class:`_Programme`): only its objective chang
 one solve to the next, so HiGHS starts from its last optimal basis, and a proof found in
 one round of hiding more holds in every later one (:class:`_Auditor`).
 
-Where a figure is not safe, :func:`secure` hides more (the smallest rounded part of each
-relation through it) and audits again; if that cannot make every figure safe, the export
-is refused (:class:`DisclosureError`).
+Where a figure is not safe, :func:`secure` hides more and audits again, like tau-Argus's
+optimal method (an iteration of "audit, add the cheapest complementary cell, audit again"):
+for each unsafe figure, the one figure with the smallest count among those whose bounds
+hold the attacker's optimum (their reduced cost in HiGHS's solution is not 0; hiding any
+other would not widen the failing range). If that cannot make every figure safe, the
+export is refused (:class:`DisclosureError`).
 """
 
 from __future__ import annotations
@@ -75,6 +85,8 @@ class AuditResult:
     blocks: int = 0
     programmes: int = 0
     hidden_more: int = 0
+    #: audits run: the first, and one after each round of hiding more
+    rounds: int = 0
     unsafe: list = field(default_factory=list)
 
     @property
@@ -88,8 +100,9 @@ class AuditResult:
         return (f"Checked before this file was written: {self.checked:,} figures were tested against "
                 f"{self.relations:,} additive relations (rows, columns, service and provider totals, all months, "
                 f"the same figure on another sheet and in the charts) by linear programming (HiGHS), in "
-                f"{self.blocks:,} independent blocks with {self.programmes:,} programmes solved. Result: no hidden "
-                "figure can be narrowed below its label, and no rounded figure below its rounding range." + more)
+                f"{self.blocks:,} independent blocks with {self.programmes:,} programmes solved. Result: no figure "
+                "about fewer than the threshold of people can be narrowed below 1 to the threshold less one, and no "
+                "other figure, shown or hidden, below its rounding range." + more)
 
 
 class _Problem:
@@ -144,11 +157,13 @@ class _Problem:
         self.lo = np.where(status == ZERO, 0.0, np.where(hidden, 0.0, label_lo))
         self.hi = np.where(status == ZERO, 0.0, np.where(hidden, cap, label_hi))
         self.truth, self.status = counts, status
-        # every hidden figure above 0 reads as "could be a small count"; a 0 hidden beside one promises nothing
-        protected = hidden & (counts > 0)
-        self.need_lo = np.where(status == ROUNDED, label_lo, np.where(protected, 1.0, np.nan))
-        self.need_hi = np.where(status == ROUNDED, label_hi,
-                                np.where(protected, np.maximum(minimum - 1, counts + 2), np.nan))
+        # a figure about fewer than min_count people must still be able to be 1 to min_count - 1 (and 2
+        # above its truth); one hidden to protect it, or rounded, keeps at least its rounding range; a 0
+        # hidden beside one promises nothing (nobody is no one's secret)
+        small = status == PRIMARY
+        kept = (status == ROUNDED) | ((status == SECONDARY) & (counts > 0))
+        self.need_lo = np.where(kept, label_lo, np.where(small, 1.0, np.nan))
+        self.need_hi = np.where(kept, label_hi, np.where(small, np.maximum(minimum - 1, counts + 2), np.nan))
 
     def locate(self, variable: int) -> tuple[Entry, tuple]:
         number = int(np.searchsorted(self.offsets, variable, side="right") - 1)
@@ -207,6 +222,14 @@ class _Programme:
             raise DisclosureError("The attacker check could not be completed, so nothing was written.")
         return np.asarray(self.highs.getSolution().col_value)
 
+    def binding(self) -> np.ndarray:
+        """The figures whose bounds hold the last optimum where it is (their reduced cost is not 0).
+
+        Together they are the reason a figure could not reach the end of its range: widening
+        none of them leaves that optimum where it was, so one of them must be hidden.
+        """
+        return np.flatnonzero(np.abs(np.asarray(self.highs.getSolution().col_dual)) > TOLERANCE)
+
     def widen(self, positions: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         """New bounds for some figures: only ever wider (a figure hidden), so every earlier table stays feasible."""
         if len(positions):
@@ -241,6 +264,8 @@ class _Auditor:
         self.programmes: dict[int, _Programme] = {}
         self.proven_lo, self.proven_hi = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         self.solved = 0
+        #: for each figure found unsafe, the figures whose bounds pinned it (see :meth:`_Programme.binding`)
+        self.blockers: dict[int, np.ndarray] = {}
 
     def run(self, changed: set[int] | None = None) -> AuditResult:
         """Audit every block; ``changed``: the figures hidden since the last run (their bounds are widened)."""
@@ -299,6 +324,7 @@ class _Auditor:
                 learn(programme.solve(objective, primal=True))
                 if opened[position]:
                     unsafe.append(int(variables[position]))
+                    self.blockers[int(variables[position])] = variables[programme.binding()]
         self.proven_lo[variables] |= ~open_lo
         self.proven_hi[variables] |= ~open_hi
         # the unsafe stay unproven: each is hidden-around and checked again
@@ -331,18 +357,38 @@ def _partners(problem: _Problem, variable: int) -> list[int]:
     return chosen
 
 
+def _complement(auditor: _Auditor, variable: int) -> list[int]:
+    """The one figure to hide next for an unsafe ``variable``: the cheapest that widens its range.
+
+    As tau-Argus's optimal method does, the cost of hiding a figure is its own count
+    (a small service's figure before the whole provider's) and only a figure whose bound
+    holds the attacker's optimum is a candidate: hiding any other would not move it
+    (:meth:`_Programme.binding`). Hiding one figure per unsafe figure and auditing again
+    keeps the pattern small; where no bound that holds it can be widened any more, the
+    older rule (:func:`_partners`) is tried.
+    """
+    problem = auditor.problem
+    blockers = auditor.blockers.get(variable, np.zeros(0, dtype=np.int64))
+    blockers = blockers[blockers != variable]
+    for status in (ROUNDED, ZERO):  # a shown 0 only when no rounded figure holds it: "nobody" is worth keeping
+        candidates = blockers[problem.status[blockers] == status]
+        if len(candidates):
+            return [int(candidates[np.argmin(problem.truth[candidates])])]
+    return _partners(problem, variable)
+
+
 def secure(entries: list[Entry]) -> AuditResult:
     """Audit; while any figure is unsafe, hide more and audit again; refuse if that cannot help."""
     auditor = _Auditor(entries)
     problem = auditor.problem
     hidden_more, programmes, changed = 0, 0, None
-    for _ in range(MAX_ROUNDS):
+    for rounds in range(1, MAX_ROUNDS + 1):
         result = auditor.run(changed)
         programmes += result.programmes
         if result.safe:
-            result.hidden_more, result.programmes = hidden_more, programmes
+            result.hidden_more, result.programmes, result.rounds = hidden_more, programmes, rounds
             return result
-        more = {p for variable in result.unsafe for p in _partners(problem, variable)}
+        more = {p for variable in result.unsafe for p in _complement(auditor, variable)}
         if not more:
             break
         for variable in more:
