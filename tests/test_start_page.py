@@ -1,9 +1,14 @@
 """The start page: every page linked under its audience, escaped text, and a true status line."""
 
+import html
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from pcp_widgets.pages import PAGES, START_PAGE, Page
+from pcp_widgets.store import open_store
+from pcp_widgets.ui.gate import RefusedPage, page_or_refusal
 from pcp_widgets.ui.start import TITLE, StartPage, open_status, start_page, status_text
 from tests.workbook_files import full_workbook
 
@@ -114,3 +119,70 @@ def test_a_database_that_cannot_be_opened_is_one_sentence_in_the_status(monkeypa
     assert text.startswith("The database could not be opened:")
     assert "Traceback" not in text
     assert "pcp-problem" in StartPage(text).status.value and "pcp-problem" not in StartPage("Database: x.").status.value
+
+
+# -- on a team server: only the pages the signed-in person's role opens (issue 16 item 2) ------
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch):
+    """The database pages use ($PCP_DB), with Hub users of four roles; the page is not kept warm."""
+    url = f"sqlite:///{tmp_path}/team.sqlite"
+    monkeypatch.setenv("PCP_DB", url)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    store = open_store(url)
+    store.add_user("sid", "staff", ["Oak House", "Elm Court"], by="test")
+    store.add_user("quinn", "quality-lead", by="test")
+    store.add_user("tess", "trainer", by="test")
+    store.add_user("mo", "manager", ["Oak House"], by="test")
+    yield store
+    store.dispose()
+
+
+def linked_titles(page) -> set[str]:
+    return {text for _, text in outline(page.links.value).links}
+
+
+def opened_by(monkeypatch, name):
+    monkeypatch.setenv("JUPYTERHUB_USER", name)
+    return start_page()
+
+
+def test_staff_see_who_they_are_and_only_the_pages_they_may_open(team, monkeypatch):
+    page = opened_by(monkeypatch, "sid")
+    assert "Signed in as sid (staff, Elm Court, Oak House)." in html.unescape(page.who.value)
+    titles = linked_titles(page)
+    assert "One-page profile" in titles
+    assert not titles & {"Import audit data", "Plan quality", "Working Together for Change", "Run a practice session"}
+    assert "audits/" not in page.links.value and "For quality leads" not in page.links.value
+
+
+@pytest.mark.parametrize("name, sees, does_not_see", [
+    ("quinn", {"Import audit data", "Plan quality", "Working Together for Change"}, {"Run a practice session"}),
+    ("mo", {"Plan quality", "Working Together for Change"}, {"Import audit data", "Run a practice session"}),
+    ("tess", {"Run a practice session"}, {"Import audit data", "Plan quality", "Working Together for Change"}),
+])
+def test_each_role_is_linked_to_the_pages_its_gate_opens(team, monkeypatch, name, sees, does_not_see):
+    page = opened_by(monkeypatch, name)
+    titles = linked_titles(page)
+    assert sees <= titles and not does_not_see & titles
+    for registered in PAGES:  # every link shown opens; every page that opens is linked
+        if registered is not START_PAGE:
+            opens = not isinstance(page_or_refusal(registered.path, team, lambda identity: "page"), RefusedPage)
+            assert (registered.title in titles) == opens, registered.path
+
+
+def test_a_hub_user_with_no_role_gets_the_sentence_and_no_links(team, monkeypatch):
+    page = opened_by(monkeypatch, "mallory")
+    assert isinstance(page, RefusedPage)
+    assert "mallory is signed in but has no role in pcp yet; ask an admin" in html.unescape(page.status.value)
+    assert "<a " not in "".join(getattr(child, "value", "") for child in page.widget.children).replace(
+        'href="../workbooks/start_here.ipynb"', "")
+    assert team.access_log(user="mallory")[-1].action == "refused"
+
+
+def test_the_one_computer_owner_is_an_admin_and_sees_every_page(team, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    page = start_page()
+    assert linked_titles(page) == {registered.title for registered in PAGES if registered is not START_PAGE}
+    assert "(admin" in page.who.value
