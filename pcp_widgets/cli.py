@@ -240,6 +240,28 @@ def cmd_person(args) -> int:
     return 0
 
 
+def cmd_people(args) -> int:
+    """Link the tool documents written before the register (typed names, no ref) to register entries.
+
+    It reaches every service's older documents, so it needs a role that works across all services."""
+    from pcp_widgets.access import ROLES, Action, NotAllowed, visible_services
+
+    store = _open_store(args)
+    identity = _acting_identity(store, Action.ADD_PERSON)
+    if visible_services(identity, Action.ADD_PERSON) is not None:
+        raise NotAllowed(f"{ROLES[identity.role]} cannot link every service's older documents to the register; "
+                         "ask an admin or a quality lead.")
+    done = store.link_documents_to_register(args.service, by=identity.name)
+    added = set(done["added"])
+    for name, ref in sorted(done["linked"].items(), key=lambda item: item[1]):
+        print(f"{name}: {ref}" + (f", added to {args.service}" if ref in added else ", already in the register"))
+    print(f"Linked the documents of {len(done['linked'])} people ({len(added)} added to the register).")
+    if done["not_linked"]:
+        print("Older documents of the same tool and name were kept without a ref (document "
+              + ", ".join(str(number) for number in sorted(done["not_linked"])) + ").")
+    return 0
+
+
 def cmd_access_log(args) -> int:
     from pcp_widgets.access import Action
     from pcp_widgets.access_export import Period, parse_day, write_access_log
@@ -468,6 +490,15 @@ def build_parser() -> argparse.ArgumentParser:
     for u in person.choices.values():
         _db_option(u)
     p.set_defaults(handler=cmd_person)
+
+    p = commands.add_parser("people", help="the register of people supported")
+    people = p.add_subparsers(dest="people_command", metavar="ACTION", required=True)
+    u = people.add_parser("link-documents", help="give tool documents saved before the register (typed names) "
+                                                 "register entries (admins, quality leads)")
+    u.add_argument("--service", required=True,
+                   help="where a name not yet in the register is added (move them on later)")
+    _db_option(u)
+    p.set_defaults(handler=cmd_people)
 
     p = commands.add_parser("retention", help="the retention schedule: list what is due (--dry-run) or remove it (apply)")
     p.add_argument("action", nargs="?", choices=["apply"], help="apply: remove what is due and log it (admins)")
