@@ -8,12 +8,20 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from pcp_widgets.practice import sessions
+from pcp_widgets.practice import browser_key, sessions
 from pcp_widgets.practice.content import KINDS
 from pcp_widgets.ui.facilitator_page import facilitator_page
 from pcp_widgets.ui.practice_page import practice_page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(autouse=True)
+def one_browser(monkeypatch):
+    """Each test's participant is one browser under ``pcp serve``: its key in the page kernel's environment
+    (tests/test_practice_access.py has several participants, and the Hub)."""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv(browser_key.VARIABLE, browser_key.new_key())
 
 
 def _controls(widget, kind):

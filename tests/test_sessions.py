@@ -17,6 +17,11 @@ from pcp_widgets.ui.session import people
 TO_OR_FOR = session_items("to_or_for")[0].item_id
 
 
+def owner(name: str) -> str:
+    """A participant as the server knows them (here: signed in to the Hub under their first name)."""
+    return f"hub:{name.split()[0].casefold()}"
+
+
 def test_codes_are_short_and_never_use_letters_that_look_like_digits():
     codes = {sessions.new_code() for _ in range(500)}
     assert len(codes) > 490
@@ -28,16 +33,18 @@ def test_codes_are_short_and_never_use_letters_that_look_like_digits():
 def test_a_started_session_is_joined_with_its_code_typed_loosely(store):
     code = start_session(store, "Trainer: Priya")
     loose = f" {code[:3].lower()} {code[3:].lower()} "
-    participant = join(store, loose, "  Dee   Smith ")
+    participant = join(store, loose, "  Dee   Smith ", owner("Dee"))
     assert participant.code == code and participant.name == "Dee Smith"
     assert sessions.get_session(store, code).trainer == "Trainer: Priya"
 
 
-def test_joining_again_with_the_same_name_carries_on_and_other_names_are_new(store):
+def test_joining_again_carries_on_under_the_name_typed_last_and_other_owners_are_new(store):
     code = start_session(store, "Priya")
-    first = join(store, code, "Dee")
-    assert join(store, code, "dee") == first
-    assert join(store, code, "Sam").participant_id != first.participant_id
+    first = join(store, code, "Dee", owner("Dee"))
+    again = join(store, code, "Dee S", owner("Dee"))  # a reloaded page, another tab
+    assert (again.document_id, again.participant_id) == (first.document_id, first.participant_id)
+    assert [p.name for p in sessions.participants(store, code)] == ["Dee S"]
+    assert join(store, code, "Sam", owner("Sam")).participant_id != first.participant_id
 
 
 @pytest.mark.parametrize("typed, words", [("K7M2Q", "is not a session code"), ("K7M2Q0", "is not a session code"),
@@ -45,19 +52,19 @@ def test_joining_again_with_the_same_name_carries_on_and_other_names_are_new(sto
 def test_a_wrong_or_unknown_code_is_one_sentence(store, typed, words):
     start_session(store, "Priya")
     with pytest.raises(SessionError, match=words) as raised:
-        join(store, typed, "Dee")
+        join(store, typed, "Dee", owner("Dee"))
     assert isinstance(raised.value, PcpError) and "\n" not in str(raised.value)
 
 
 def test_a_name_is_needed_to_join(store):
     code = start_session(store, "Priya")
     with pytest.raises(SessionError, match="Type your name"):
-        join(store, code, "   ")
+        join(store, code, "   ", owner("Dee"))
 
 
 def test_session_documents_never_appear_in_a_tool_pages_person_picker(store):
     code = start_session(store, "Priya")
-    save_answer(store, code, join(store, code, "Dee"), "to_or_for", TO_OR_FOR, "Important to", True)
+    save_answer(store, code, join(store, code, "Dee", owner("Dee")), "to_or_for", TO_OR_FOR, "Important to", True)
     assert people(store) == []
 
 
@@ -87,7 +94,7 @@ def _run_together(jobs):
 
 def test_two_participants_saving_at_the_same_time_lose_nothing(store, store_url):
     code = start_session(store, "Priya")
-    dee, sam = join(store, code, "Dee"), join(store, code, "Sam")
+    dee, sam = join(store, code, "Dee", owner("Dee")), join(store, code, "Sam", owner("Sam"))
     errors = []
     _run_together([(store_url, code, dee, _items(20), errors), (store_url, code, sam, _items(20), errors)])
     assert errors == []
@@ -99,7 +106,7 @@ def test_two_participants_saving_at_the_same_time_lose_nothing(store, store_url)
 
 def test_the_same_participant_in_two_tabs_at_once_keeps_both_tabs_answers(store, store_url):
     code = start_session(store, "Priya")
-    dee = join(store, code, "Dee")
+    dee = join(store, code, "Dee", owner("Dee"))
     items = _items(30)
     errors = []
     _run_together([(store_url, code, dee, items[::2], errors), (store_url, code, dee, items[1::2], errors)])
@@ -111,7 +118,7 @@ def test_the_same_participant_in_two_tabs_at_once_keeps_both_tabs_answers(store,
 
 def test_a_save_based_on_a_stale_version_is_merged_into_the_latest(store):
     code = start_session(store, "Priya")
-    dee = join(store, code, "Dee")
+    dee = join(store, code, "Dee", owner("Dee"))
     stale = store.get_document(dee.document_id)  # what a second tab saw when Dee joined there
     save_answer(store, code, dee, "to_or_for", TO_OR_FOR, "Important to", True)
     voice = session_items("whose_voice")[0].item_id
@@ -124,7 +131,7 @@ def test_a_save_based_on_a_stale_version_is_merged_into_the_latest(store):
 
 def test_an_answer_changed_later_replaces_the_earlier_one(store):
     code = start_session(store, "Priya")
-    dee = join(store, code, "Dee")
+    dee = join(store, code, "Dee", owner("Dee"))
     save_answer(store, code, dee, "to_or_for", TO_OR_FOR, "Important for", False)
     save_answer(store, code, dee, "to_or_for", TO_OR_FOR, "Important to", True)
     row = progress(store, code).iloc[0]
@@ -133,7 +140,7 @@ def test_an_answer_changed_later_replaces_the_earlier_one(store):
 
 def test_answers_side_by_side_hide_names_unless_shown(store):
     code = start_session(store, "Priya")
-    dee, sam, kim = (join(store, code, name) for name in ("Dee", "Sam", "Kim"))
+    dee, sam, kim = (join(store, code, name, owner(name)) for name in ("Dee", "Sam", "Kim"))
     item = session_items("make_it_specific")[0].item_id
     save_answer(store, code, kim, "make_it_specific", item, "Kim's rewrite", True)
     save_answer(store, code, dee, "make_it_specific", item, "Dee's rewrite", False)
@@ -153,7 +160,7 @@ def test_every_page_item_key_is_a_session_item_with_a_model_answer():
 
 def _filled_session(store):
     code = start_session(store, "Priya")
-    dee, sam = join(store, code, "Dee Smith"), join(store, code, "Sam Jones")
+    dee, sam = (join(store, code, name, owner(name)) for name in ("Dee Smith", "Sam Jones"))
     item = session_items("make_it_specific")[0]
     save_answer(store, code, dee, "make_it_specific", item.item_id, "Heat Arthur's dinner at 5pm <b>", True)
     save_answer(store, code, sam, "make_it_specific", item.item_id, "=HYPERLINK(\"x\")", False)
@@ -175,7 +182,7 @@ def test_the_handout_pack_is_a_real_pdf_with_answers_and_the_guidances_answer(st
 
 def test_the_handout_holds_only_what_was_answered_and_counts_one_participant_in_the_singular(store):
     code = start_session(store, "Priya")
-    dee = join(store, code, "Dee Smith")
+    dee = join(store, code, "Dee Smith", owner("Dee Smith"))
     item = session_items("make_it_specific")[0]
     save_answer(store, code, dee, "make_it_specific", item.item_id, "Heat my dinner at 5pm", True)
     layout = sessions.handout_layout(store, code)
@@ -232,7 +239,7 @@ def test_two_participants_kernels_saving_at_the_same_time_lose_nothing(store, st
     import multiprocessing
 
     code = start_session(store, "Priya")
-    dee, sam = join(store, code, "Dee"), join(store, code, "Sam")
+    dee, sam = join(store, code, "Dee", owner("Dee")), join(store, code, "Sam", owner("Sam"))
     spawn = multiprocessing.get_context("spawn")
     kernels = [spawn.Process(target=_kernel, args=(store_url, code, person, _items(15))) for person in (dee, sam)]
     for kernel in kernels:

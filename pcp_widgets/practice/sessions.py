@@ -2,7 +2,10 @@
 
 A trainer starts a session and reads its code out (or shows it on a projector); each
 participant types the code and a name on a practice page, and every answer they check is
-saved under the session. The trainer's page then lists who has done what, shows the
+saved under the session. The answers belong to who the participant is, as the server knows it
+(:func:`pcp_widgets.practice.browser_key.owner_of`: their sign-in behind JupyterHub, their browser's
+private key under ``pcp serve``), never to the name typed: the name is only how they show to the
+trainer, and a name someone else in the session uses is refused rather than opening their answers. The trainer's page then lists who has done what, shows the
 answers to one exercise side by side (names hidden unless the trainer chooses), and
 exports a handout pack (PDF) and a completion sheet (xlsx).
 
@@ -11,6 +14,9 @@ Everything is kept as the store's versioned documents, so nothing is ever overwr
 - the session: tool ``practice_session``, person = the code; content ``{"trainer", "started"}``;
 - each participant's answers: tool ``practice_answers``, person = ``"<code>:<participant id>"``,
   content ``{"session", "name", "joined", "answers": {kind: {item id: {"answer", "ok", "saved_at"}}}}``.
+  The participant id is a hash of the owner (:func:`participant_id`), so the database holds neither a
+  browser's key nor anything that gives it back. Sessions stored before owners existed have random
+  8-character ids: the trainer's page shows them as ever, and nobody can join as one of them again.
   Each participant writes only their own document, so two participants never conflict; the same
   participant in two tabs can, and then the save is retried on the latest version with the new
   answer merged in, so neither tab's answers are lost.
@@ -22,6 +28,7 @@ person picker (:func:`pcp_widgets.ui.session.people` lists tools' documents only
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -49,6 +56,8 @@ MAX_RETRIES = 50
 #: The item of the review exercise that puts the nine questions in order.
 ORDER_KEY = "order"
 SAVED_BY = "practice page"
+#: Hex digits of a participant id: 80 bits of the owner's hash, longer than the ids of older sessions.
+PARTICIPANT_ID_LENGTH = 20
 
 
 # -- codes and joining ---------------------------------------------------------------------
@@ -104,6 +113,12 @@ class Participant:
     participant_id: str
     name: str
     document_id: int
+    saved_by: str = SAVED_BY  # recorded on each version: the Hub's sign-in name, else the page
+
+
+def participant_id(owner: str) -> str:
+    """A participant's id: the same for the same owner in every session, and revealing neither key nor name."""
+    return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:PARTICIPANT_ID_LENGTH]
 
 
 def _participant_documents(store, code: str):
@@ -113,22 +128,37 @@ def _participant_documents(store, code: str):
                   key=lambda summary: summary.document_id)
 
 
-def join(store, code: str, name: str) -> Participant:
-    """Join a session by its code. Joining again with the same name (a reloaded page) carries on
-    with the same answers; two people with the same name should add an initial."""
+def join(store, code: str, name: str, owner: str, saved_by: str = SAVED_BY) -> Participant:
+    """Join a session by its code as ``owner`` (who the server knows the participant to be), shown to the
+    trainer as ``name``.
+
+    The same owner joining again (a reloaded page, a second tab) carries on with the same answers, under
+    the name typed last. A name another participant of the session uses is refused in one sentence: the
+    name never decides whose answers are opened, and the trainer's table stays unambiguous.
+    """
     session = get_session(store, code)
     name = " ".join((name or "").split())[:MAX_NAME_LENGTH]
     if not name:
         raise SessionError("Type your name (or initials) to join the session.")
+    if not owner:
+        raise ValueError("a participant's owner is needed: see pcp_widgets.practice.browser_key.owner_of")
+    own_id = participant_id(owner)
+    mine = None
     for summary in _participant_documents(store, session.code):
         content = store.get_document(summary.document_id).content
-        if content["name"].casefold() == name.casefold():
-            return Participant(session.code, summary.person.split(":", 1)[1], content["name"], summary.document_id)
-    participant_id = secrets.token_hex(4)
-    created = store.create_document(ANSWERS_TOOL, f"{session.code}:{participant_id}",
-                                    {"session": session.code, "name": name, "joined": _now(), "answers": {}},
-                                    saved_by=SAVED_BY)
-    return Participant(session.code, participant_id, name, created.document_id)
+        if summary.person == f"{session.code}:{own_id}":
+            mine = summary
+        elif content["name"].casefold() == name.casefold():
+            raise SessionError(f"Someone in this session already uses the name {name}: add an initial or "
+                               "choose another name.")
+    if mine is None:
+        created = store.create_document(ANSWERS_TOOL, f"{session.code}:{own_id}",
+                                        {"session": session.code, "name": name, "joined": _now(), "answers": {}},
+                                        saved_by=saved_by)
+        return Participant(session.code, own_id, name, created.document_id, saved_by)
+    participant = Participant(session.code, own_id, name, mine.document_id, saved_by)
+    _save_changed(store, participant, lambda content: {**content, "name": name})
+    return participant
 
 
 def save_answer(store, code: str, participant: Participant, kind: str, item_id: str, answer: str,
@@ -142,11 +172,20 @@ def save_answer(store, code: str, participant: Participant, kind: str, item_id: 
     if participant.code != clean_code(code):
         raise SessionError(f"{participant.name} joined session {participant.code}, not {code}.")
     entry = {"answer": str(answer), "ok": bool(feedback_ok), "saved_at": _now()}
+    return _save_changed(store, participant, lambda content: merged(content, kind, item_id, entry), base)
+
+
+def _save_changed(store, participant: Participant, change, base=None) -> int:
+    """Save ``change(content)`` of the participant's document on ``base`` (None: the latest), retried on the
+    latest version when another tab of theirs saved in between; returns the version saved (or unchanged)."""
     latest = base or store.get_document(participant.document_id)
     for _attempt in range(MAX_RETRIES):
+        content = change(latest.content)
+        if content == latest.content:
+            return latest.version
         try:
-            return store.save_document(participant.document_id, merged(latest.content, kind, item_id, entry),
-                                       latest.version, saved_by=SAVED_BY).version
+            return store.save_document(participant.document_id, content, latest.version,
+                                       saved_by=participant.saved_by).version
         except ConflictError:
             latest = store.get_document(participant.document_id)
     raise SessionError("Your answer could not be saved because it kept changing elsewhere; check it again.")
@@ -391,6 +430,7 @@ def completion_xlsx(store, code: str) -> bytes:
 
 
 __all__ = ["SESSION_TOOL", "ANSWERS_TOOL", "CODE_ALPHABET", "CODE_LENGTH", "ORDER_KEY", "Session", "Participant",
+           "participant_id",
            "SessionItem", "ParticipantAnswers", "SideBySideAnswer", "clean_code", "start_session", "get_session",
            "join", "save_answer", "merged", "session_items", "all_session_items", "statement_key", "action_key",
            "action_text", "order_text", "participants", "progress", "progress_columns", "answers_side_by_side",

@@ -17,6 +17,7 @@ from pcp_widgets.practice import sessions
 from pcp_widgets.practice.content import load_exercises
 from pcp_widgets.ui.downloads import PDF_MIME, XLSX_MIME, safe_download_name
 from pcp_widgets.ui.frame import PageFrame, html_block
+from pcp_widgets.ui.gate import RefusedPage, page_or_refusal
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.kernel import kernel_loop
@@ -188,6 +189,9 @@ class FacilitatorPage(PageFrame):
         return Prepared(sessions.completion_xlsx(self.store, self.code), name, f"Save {name}", XLSX_MIME)
 
 
-def facilitator_page(store=None) -> FacilitatorPage:
-    """The trainer's page, reading the sessions when someone opens it (see :func:`built_on_visit`)."""
-    return built_on_visit(FacilitatorPage, store)
+def facilitator_page(store=None) -> FacilitatorPage | RefusedPage:
+    """The trainer's page, reading the sessions when someone opens it (see :func:`built_on_visit`), for
+    trainers and admins only: everyone's practice answers are on it. Anyone else gets the refusal's
+    sentence and no control (:func:`page_or_refusal`), so no widget message can start or reopen a session."""
+    return built_on_visit(lambda opened: page_or_refusal(PATH, opened, lambda _identity: FacilitatorPage(opened)),
+                          store)

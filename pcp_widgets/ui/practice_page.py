@@ -16,10 +16,12 @@ import ipywidgets as widgets
 from pcp_widgets.pages import practice_page_path
 from pcp_widgets.plural import counted
 from pcp_widgets.practice import feedback, sessions
+from pcp_widgets.practice.browser_key import owner_of
 from pcp_widgets.practice.content import PERSPECTIVES, SIDES, TO_FOR, ExerciseSet, load_exercises
 from pcp_widgets.practice.feedback import Feedback
 from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.gate import signed_in_for
 from pcp_widgets.ui.kernel import kernel_loop
 
 CHOOSE = "Choose…"
@@ -187,11 +189,16 @@ LAYOUTS: dict[str, Callable[[ExerciseSet], list[widgets.Widget | Answer]]] = {
 class JoinBox:
     """"Join a session": a code and a name; once joined, every checked answer is saved under the session.
 
-    The store is opened only when someone joins, so practising alone touches no database.
+    Who joins is learnt on the server side when Join is pressed (:func:`pcp_widgets.ui.gate.signed_in_for`,
+    then :func:`pcp_widgets.practice.browser_key.owner_of`): the answers belong to that sign-in or browser
+    key, and the name typed is only how the participant shows to the trainer. The page's door is there,
+    not when the page is built, because a practice page needs no role and reads no data until someone
+    joins: practising alone touches no database, and the page opens sooner for a room of thirty.
     """
 
     def __init__(self, kind: str, store=None):
         self.kind = kind
+        self.path = practice_page_path(kind)
         self._store = store
         self.participant: sessions.Participant | None = None
         self.saved = 0
@@ -215,7 +222,10 @@ class JoinBox:
 
     def join(self, _button=None) -> None:
         with self.status.guarded():
-            self.participant = sessions.join(self.store, self.code.value, self.name.value)
+            identity = signed_in_for(self.path, self.store)
+            saved_by = identity.name if identity.source == "hub" else sessions.SAVED_BY
+            self.participant = sessions.join(self.store, self.code.value, self.name.value, owner_of(identity),
+                                             saved_by)
             self.status.say(f"You have joined session {self.participant.code} as {self.participant.name}: each "
                             "answer you check is saved for your trainer.")
 
