@@ -82,7 +82,7 @@ def _read_row(sheet, file: str, number: int, raw: dict) -> Row:
 
 
 def file_score(values: dict) -> float | None:
-    """DOMAIN.md: (2 x Yes + 1 x Partly) / (2 x questions answered other than N/A) x 100."""
+    """docs/domain.md: (2 x Yes + 1 x Partly) / (2 x questions answered other than N/A) x 100."""
     answers = [values[f.key] for f in FILE_AUDIT.answer_fields]
     answered = [a for a in answers if a not in (None, "N/A")]
     if not answered:

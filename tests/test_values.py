@@ -1,4 +1,4 @@
-"""Every normalisation rule of DOMAIN.md section 4, one cell at a time."""
+"""Every normalisation rule of docs/domain.md (the audit sheets), one cell at a time."""
 
 import datetime as dt
 

@@ -1,7 +1,7 @@
 """The plan-language check against a labelled set of care-plan statements written for these tests.
 
 tests/data/wording_cases.json holds 110 generic and 98 specific statements (none copied from
-DOMAIN.md or the demo), and 20 "important to" items in and out of the person's voice. The
+docs/domain.md or the demo), and 20 "important to" items in and out of the person's voice. The
 check must label at least 95% of all statements right and at least 90% of each kind: a
 quality lead can live with the odd miss, but not with a check that cries wolf at good plans
 or waves generic ones through.

@@ -1,4 +1,4 @@
-"""``pcp export commissioners``: aggregated, non-identifying evidence for commissioners (DOMAIN.md section 5).
+"""``pcp export commissioners``: aggregated, non-identifying evidence for commissioners (docs/domain.md).
 
 What leaves the provider is decided here, in steps that each make a leak harder:
 

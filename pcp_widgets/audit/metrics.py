@@ -47,7 +47,7 @@ from pcp_widgets.audit.settings import (
 QUESTIONS = dict(FILE_AUDIT_QUESTIONS)
 #: The observation checks and the overall judgement, in sheet order.
 CHECKS = {**dict(OBSERVATION_CHECKS), "matches_plan": OBSERVATION.field("matches_plan").header}
-#: Confidence below this is flagged "make the step smaller" (DOMAIN.md, action plans).
+#: Confidence below this is flagged "make the step smaller" (docs/domain.md, the action_plan tool).
 LOW_CONFIDENCE = 6
 #: Reviews fall due this many months after the last one (see :func:`reviews_on_time`).
 REVIEW_INTERVAL_MONTHS = 6
@@ -149,7 +149,8 @@ def _answer_table(codes: np.ndarray, names: dict[str, str], key: str,
 
 
 def _score(yes: np.ndarray, partly: np.ndarray, answered: np.ndarray) -> np.ndarray:
-    """DOMAIN.md's formula: (2 x Yes + 1 x Partly) / (2 x answered other than N/A) x 100; NaN if none answered."""
+    """The file-score formula (docs/domain.md): (2 x Yes + 1 x Partly) / (2 x answered other than N/A) x 100;
+    NaN if none answered."""
     return _percent(2 * yes + partly, 2 * answered)
 
 
@@ -382,7 +383,7 @@ def review_intervals(reviews: pd.DataFrame, interval_months: int = REVIEW_INTERV
 
     The data has no due dates, so they are derived: a review falls due ``interval_months``
     after the previous review, by the end of that month (reviews are planned by the month;
-    the demo and most providers review six-monthly, and DOMAIN.md's q01 asks for at least
+    the demo and most providers review six-monthly, and the file audit's q01 asks for at least
     yearly, so pass 12 for that standard). A review held by then is on time, however early;
     a person's first review in the data has no previous one and is neither.
     """

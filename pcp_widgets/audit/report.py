@@ -1,6 +1,6 @@
 """What an import did, row by row, in the forms people and programs need.
 
-``to_json()`` is the command-line contract of DESIGN.md (with ``updated`` added to each
+``to_json()`` is the command-line contract (README.md, "The command line"; with ``updated`` added to each
 sheet's counts); ``summary()`` is the same for a person; ``write_errors_workbook()`` gives
 the rejected rows back, with a "Why rejected" column, ready to fix and import again.
 """

@@ -1,4 +1,4 @@
-"""The six audit sheets of DOMAIN.md section 4, declared once.
+"""The six audit sheets (docs/domain.md, "The audit sheets"), declared once.
 
 Everything else is derived from these declarations: the Excel template and its
 "How to fill in" sheet, the importer's header matching and validation, the database

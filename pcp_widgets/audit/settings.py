@@ -1,6 +1,6 @@
 """The organisation's own audit thresholds, from the environment, so every page and command agrees.
 
-DOMAIN.md makes two things configurable, and a provider may well set them differently:
+Two of the audit's defaults (docs/domain.md) are configurable, and a provider may well set them differently:
 
 - ``PCP_RAG_GREEN`` and ``PCP_RAG_AMBER``: a file score is green at ``green`` and above, amber
   from ``amber``, red below (80 and 60 unless set);
@@ -23,7 +23,7 @@ from pcp_widgets.environment import env_number
 from pcp_widgets.errors import UsageError
 
 RAG_DTYPE = pd.CategoricalDtype(["red", "amber", "green"], ordered=True)
-#: At least this many observations before a staff member's practice is shown (DOMAIN.md's default).
+#: At least this many observations before a staff member's practice is shown (docs/domain.md's default).
 MIN_STAFF_OBSERVATIONS = 5
 
 
@@ -41,7 +41,7 @@ class RagBands:
 
 
 def rag_bands() -> RagBands:
-    """The bands set by ``PCP_RAG_GREEN`` and ``PCP_RAG_AMBER``, each defaulting to DOMAIN.md's."""
+    """The bands set by ``PCP_RAG_GREEN`` and ``PCP_RAG_AMBER``, each defaulting to docs/domain.md's."""
     default = RagBands()
     green = env_number("PCP_RAG_GREEN", float)
     amber = env_number("PCP_RAG_AMBER", float)
@@ -53,7 +53,7 @@ def rag_bands() -> RagBands:
 
 
 def min_staff_observations() -> int:
-    """``PCP_MIN_STAFF_OBSERVATIONS``, or DOMAIN.md's 5."""
+    """``PCP_MIN_STAFF_OBSERVATIONS``, or docs/domain.md's 5."""
     least = env_number("PCP_MIN_STAFF_OBSERVATIONS", int)
     if least is None:
         return MIN_STAFF_OBSERVATIONS

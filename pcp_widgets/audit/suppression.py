@@ -1,4 +1,4 @@
-"""Small-number suppression for figures that leave the provider (DOMAIN.md section 5).
+"""Small-number suppression for figures that leave the provider (docs/domain.md).
 
 A count from 1 to ``min_count - 1`` could point to one person, so it is shown as
 ``"<N"`` (N = ``min_count``); a 0 is shown as 0, because "nobody" identifies no one.

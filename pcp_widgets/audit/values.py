@@ -9,7 +9,7 @@ Each type knows four things, so that nothing about a column is said twice:
 * ``dropdown`` (the template's list of choices) and ``number_format``;
 * ``describe()``: the sentence the template's "How to fill in" sheet shows.
 
-The spelling rules are those of DOMAIN.md section 4: UK day-first dates, never US order.
+The spelling rules are those of docs/domain.md (the audit sheets): UK day-first dates, never US order.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ _ANSWER_SPELLINGS = {
 
 @dataclass(frozen=True)
 class Answer(ValueType):
-    """Yes / Partly / No / N/A, with the other spellings DOMAIN.md accepts."""
+    """Yes / Partly / No / N/A, with the other spellings docs/domain.md lists (Y, P, N, NA, ✓...)."""
 
     allow_partly: bool = True
 

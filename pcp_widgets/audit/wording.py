@@ -1,4 +1,4 @@
-"""The plan-language check (DOMAIN.md section 3): generic wording, the person's voice, copy-paste reviews.
+"""The plan-language check (docs/domain.md, "Plan language"): generic wording, the person's voice, copy-paste reviews.
 
 The guidance's warning is that plans drift into generic statements ("promotes
 independence", "supports choice") that cannot be evidenced, and that reviews repeat the

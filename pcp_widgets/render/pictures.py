@@ -9,7 +9,7 @@ the format and the heading, the source of the code that draws it and matplotlib'
 (which also ships the font); see :mod:`pcp_widgets.render.cache`.
 
 A person's own circle is never written to disk here: it is personal data, and is kept only
-in the database (DESIGN.md's safety rules).
+in the database (docs/architecture.md, "Safety rules").
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Prompts and hints follow the guidance in ``shared/seeds`` (the Department of Health's
 "Personalisation through person-centred planning", the providers' advice on reviews and
 the NHS England handbook on action plans), in our own words. Section keys are the
-canonical keys of DOMAIN.md section 2; the editor, the renderers and validation all read
+canonical keys of docs/domain.md, "The tools"; the editor, the renderers and validation all read
 them from here.
 """
 

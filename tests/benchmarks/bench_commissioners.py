@@ -1,4 +1,4 @@
-"""Commissioner export speed against the named baseline (DESIGN.md's budget), in one run.
+"""Commissioner export speed against the named baseline (docs/architecture.md, "Speed budgets"), in one run.
 
     .venv/bin/python tests/benchmarks/bench_commissioners.py [--services 300] [--months 12] [--repeat 3]
 

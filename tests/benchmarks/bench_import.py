@@ -1,4 +1,4 @@
-"""Import speed and memory against the named baselines, in one run (DESIGN.md's budgets).
+"""Import speed and memory against the named baselines, in one run (docs/architecture.md, "Speed budgets").
 
     .venv/bin/python tests/benchmarks/bench_import.py [--services 300] [--months 12] [--skip-openpyxl]
 

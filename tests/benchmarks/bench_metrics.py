@@ -1,4 +1,4 @@
-"""Dashboard speed on the national-scale demo year, against DESIGN.md's budgets, in one run.
+"""Dashboard speed on the national-scale demo year, against the budgets of docs/architecture.md, in one run.
 
     .venv/bin/python tests/benchmarks/bench_metrics.py [--services 300] [--months 12] [--repeat 5]
 
@@ -16,7 +16,7 @@ nothing here restates a page's metrics or charts.
 * the yardstick: a bare matplotlib chart (one line, one legend entry) to PNG, because
   these machines are shared and noisy; the charts are given as multiples of it too.
 
-Budgets (DESIGN.md, issue 14): after a filter change, a page's first chart within 150 ms and all
+Budgets (docs/architecture.md, issue 14): after a filter change, a page's first chart within 150 ms and all
 its charts within 1 s; all metrics and charts of the year under 1 s.
 Reading from the store is reported too, but is the store's cost, paid once per page load.
 Not a test: the figures go in the README with the command that produced them.

@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_pages.py [--services 30] [--months 12] [--repeat 5] [--all | --pages PATH...]
 
-DESIGN.md's budget: a served page shows its first chart within 1.5x the time an empty Voila
+The budget (docs/architecture.md): a served page shows its first chart within 1.5x the time an empty Voila
 notebook takes on the same machine. This script makes a demo database once (cached in
 tests/benchmarks/out/), then in Debian's Chromium (Playwright):
 
