@@ -3,7 +3,8 @@
 Each computes means over many files its own way (the dashboards and the report through
 pandas, the export through counts on a grid of services and months, rounded and checked
 for disclosure), but all three score each file with :func:`pcp_widgets.audit.metrics.file_score`.
-Here the three are read as a person reads them, on the same demo, and compared figure by figure.
+Here the three are read as a person reads them, on the same demo, and compared figure by figure
+(that one file's score is the formula, counted by hand, is in test_metrics.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pcp_widgets.audit import metrics
 from pcp_widgets.audit.commissioners import ALL_MONTHS, PROVIDER, Options, build
 from pcp_widgets.audit.frames import Filters
 from pcp_widgets.audit.monthly_report import MonthlyReport
@@ -88,12 +88,3 @@ def test_the_three_give_the_whole_provider_the_same_score_month_by_month(demo_st
         assert float(number) == pytest.approx(mean, abs=0.05), label
         assert band == f"({by_month[label]['rag']})", label
 
-
-def test_every_one_of_them_scores_a_file_with_the_one_function(demo_store):
-    """A file scored by hand, by the formula, is what each mean is made of."""
-    audits = demo_store.read_records("file_audit")
-    points = {"Yes": 2, "Partly": 1, "No": 0}
-    by_hand = [sum(points[a] for a in answers if a in points) / (2 * sum(a in points for a in answers)) * 100
-               if any(a in points for a in answers) else np.nan
-               for answers in audits[list(metrics.QUESTIONS)].itertuples(index=False)]
-    np.testing.assert_allclose(metrics.file_scores(audits)["score"], by_hand)
