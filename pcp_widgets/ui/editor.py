@@ -209,7 +209,7 @@ class ToolEditor:
         # can go back to the service first.
         self.new_person.on_msg(lambda _w, content, _b: content.get("event") == "submit"
                                and self._guarded(self._add_typed))
-        self.add_button = widgets.Button(description="Add and open", icon="user-plus")
+        self.add_button = widgets.Button(description="Add this person", icon="user-plus")
         self.add_button.on_click(lambda _b: self._guarded(self._add_typed))
         return row_of([stacked(self.service), self.new_person, self.add_button])
 
@@ -222,7 +222,7 @@ class ToolEditor:
     def _add_typed(self) -> None:
         name = self.new_person.value.strip()
         if not name:
-            self._say("Type the person's preferred name, then press Add and open.", problem=True)
+            self._say("Type the person's preferred name, then press Add this person.", problem=True)
             return
         added = add_person(self.store, self.signed_in(), name, self.service.value or "", self.tool.key)
         self.new_person.value = ""
