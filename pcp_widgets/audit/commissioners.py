@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from pcp_widgets.audit.disclosure import (
     MIN_COUNT,
+    NOT_APPLICABLE as NO_FIGURE,  # "[z]": not the answer N/A of audit.frames
     SUPPRESSED,
     Protected,
     distinct_people,
@@ -379,10 +380,8 @@ def _grid_counts(grid: Grid, name: str, counts_people, min_count: int, entries: 
 
 def rag(means: np.ndarray, hidden: np.ndarray, bands: RagBands) -> np.ndarray:
     """The band of each mean score, capitalised: hidden where the mean is, [z] where there is none."""
-    from pcp_widgets.audit.disclosure import NOT_APPLICABLE
-
     bands = bands.band(np.ravel(means)).astype(object).to_numpy().reshape(np.shape(means))
-    out = np.where(pd.isna(bands), NOT_APPLICABLE, np.char.capitalize(bands.astype(str))).astype(object)
+    out = np.where(pd.isna(bands), NO_FIGURE, np.char.capitalize(bands.astype(str))).astype(object)
     out[hidden] = SUPPRESSED
     return out
 
@@ -523,8 +522,6 @@ def themes_table(themes: Sequence, min_count: int, entries: list[Entry] | None =
     checks). Services with no statements in a theme are not listed under it. A theme
     whose text is not signed off shows "[z]" for its name and I statement.
     """
-    from pcp_widgets.audit.disclosure import NOT_APPLICABLE
-
     entries = [] if entries is None else entries
     themes = [ThemeCounts.coerce(t) for t in themes]
     about = "Working Together for Change themes, each with its period, named with an \"I\" statement where that " \
@@ -549,7 +546,7 @@ def themes_table(themes: Sequence, min_count: int, entries: list[Entry] | None =
         display, mask = table.shown, table.mask
         rows, hidden = [], []
         for t, theme in enumerate(themes):
-            name, statement = (theme.name, theme.i_statement) if theme.signed_off else (NOT_APPLICABLE,) * 2
+            name, statement = (theme.name, theme.i_statement) if theme.signed_off else (NO_FIGURE,) * 2
             described = (theme.period, f"Theme {theme.number or t + 1}", THEME_KINDS.get(theme.kind, theme.kind),
                          name, statement)
             for s in [len(services), *np.flatnonzero(counts[t])]:
