@@ -7,6 +7,15 @@ filtered records to the table of numbers, and a function drawing the chart from 
 The page loads and prepares the records once, then re-filters in memory on every change of
 service, dates or person, and redraws each panel with its table and downloads (PNG, xlsx);
 panels already drawn for the same filters are shown again as they were, at once.
+
+On a team server the page belongs to the signed-in person (:class:`~pcp_widgets.access.Identity`):
+it holds only the records of the services their role lets them see (a manager's own; every
+service for a quality lead), offers only those services, and checks a chosen service again in the
+kernel, since the browser can send any value. What it shows is written to the access log: a
+person's ref looked up is "viewed" with the ref, and each new set of filters is "exported", because
+its charts (PNG) and tables (xlsx) are sent to the page as download links at that moment (a
+``data:`` link is saved by the browser without asking the kernel, so the moment the files leave the
+server is the one that can be logged).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from typing import Callable
 import ipywidgets as widgets
 import pandas as pd
 
+from pcp_widgets.access import Action, Identity, NotAllowed, check, visible_services
 from pcp_widgets.audit import charts
 from pcp_widgets.audit.frames import (Filters, filters_in_words, person_ref_as_stored, prepare,
                                       why_no_person_records)
@@ -91,9 +101,16 @@ class Dashboard:
         return page_for(self.path).title
 
 
-def load_records(store, kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """Each kind's stored records, prepared once for fast filtering."""
-    return {kind: prepare(kind, store.read_records(kind)) for kind in kinds}
+def load_records(store, kinds: tuple[str, ...], services: frozenset[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Each kind's stored records of ``services`` (None: every service), prepared once for fast filtering."""
+    return {kind: prepare(kind, of_services(store.read_records(kind), services)) for kind in kinds}
+
+
+def of_services(frame: pd.DataFrame, services: frozenset[str] | None) -> pd.DataFrame:
+    """The rows of ``frame`` at one of ``services`` (all of them when None)."""
+    if services is None:
+        return frame
+    return frame[frame["service"].astype(str).isin(services).to_numpy()].reset_index(drop=True)
 
 
 def filtered_view(records: dict[str, pd.DataFrame], filters: Filters) -> View:
@@ -268,8 +285,9 @@ class DashboardPage(PageFrame):
     """The widgets of one dashboard: filters, then each panel's chart, words, table and downloads."""
 
     def __init__(self, dashboard: Dashboard, store=None, records: dict[str, pd.DataFrame] | None = None,
-                 drawn: dict[tuple[Filters, str], Shown] | None = None):
-        """``drawn`` holds panels already drawn from these ``records`` (see :func:`render_ahead`)."""
+                 drawn: dict[tuple[Filters, str], Shown] | None = None, identity: Identity | None = None):
+        """``drawn`` holds panels already drawn from these ``records`` (see :func:`render_ahead`); with an
+        ``identity`` the page is theirs (their services only, what they see logged)."""
         self.what = f"{dashboard.title} page"
         super().__init__()
         if store is None:
@@ -277,9 +295,16 @@ class DashboardPage(PageFrame):
 
             store = open_store()
         self.dashboard = dashboard
-        self.records = records if records is not None else load_records(store, dashboard.kinds)
+        self.store = store
+        self.identity = identity
+        #: The services whose records this page may hold (None: every service).
+        self.allowed = visible_services(identity, Action.VIEW_DASHBOARDS) if identity else None
+        self.records = ({kind: of_services(frame, self.allowed) for kind, frame in records.items()}
+                        if records is not None else load_records(store, dashboard.kinds, self.allowed))
+        self._logged: set[Filters] = set()  # filters whose view is already in the access log
         services = sorted({str(s) for frame in self.records.values() for s in frame["service"].dropna().unique()})
-        self.service = stacked(widgets.Dropdown(description="Service", options=[("All services", "")] +
+        everything = "All services" if self.allowed is None else "All your services"
+        self.service = stacked(widgets.Dropdown(description="Service", options=[(everything, "")] +
                                                 [(s, s) for s in services]))
         self.start = DateField("From", said="From {date}")
         self.end = DateField("To", said="To {date}")
@@ -312,8 +337,33 @@ class DashboardPage(PageFrame):
         """The filters chosen; a person ref as the records spell it ("p-0007" is P-0007 in titles and names)."""
         typed = self.person.value.strip() if self.dashboard.person_filter else ""
         person = (person_ref_as_stored(self.records, typed) or typed) if typed else None
-        return Filters(service=self.service.value or None, start=self.start.value, end=self.end.value,
-                       person_ref=person)
+        service = self.service.value or None
+        if service is not None:
+            self.permit(service)
+        return Filters(service=service, start=self.start.value, end=self.end.value, person_ref=person)
+
+    def permit(self, service: str) -> None:
+        """NotAllowed (logged as refused) unless the signed-in person may see ``service``'s audits; checked
+        in the kernel whatever the list offered, as a forged widget message can name any service."""
+        if self.identity is None:
+            return
+        try:
+            check(self.identity, Action.VIEW_DASHBOARDS, service)
+        except NotAllowed as error:
+            self.store.log_access(self.identity.name, "refused", detail=f"{self.dashboard.path}: {error}")
+            raise
+
+    def log_shown(self, filters: Filters) -> None:
+        """Write what this view sends to the page to the access log, once per set of filters: a person's
+        ref as "viewed", and the panels' downloads as "exported"."""
+        if self.identity is None or filters in self._logged:
+            return
+        self._logged.add(filters)
+        words = f"{self.dashboard.title}: {filters_in_words(filters)}"
+        if filters.person_ref:
+            self.store.log_access(self.identity.name, "viewed", filters.person_ref, words)
+        self.store.log_access(self.identity.name, "exported", filters.person_ref,
+                              f"{words}: each chart (PNG) and table (xlsx) offered to download")
 
     def redraw(self) -> None:
         self._drawing = None  # panels left for later by an earlier redraw are not drawn
@@ -327,6 +377,12 @@ class DashboardPage(PageFrame):
             self.status.say(missing, problem=True)
             for panel in self.dashboard.panels:
                 self._clear(panel, missing)
+            return
+        logged = False
+        with self.status.guarded():  # nothing is shown that could not be logged
+            self.log_shown(view.filters)
+            logged = True
+        if not logged:
             return
         shown = {kind: len(frame) for kind, frame in view.records.items()}
         self.status.say("Showing " + ", ".join(f"{n:,} {kind.replace('_', ' ')} records" for kind, n in shown.items())

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pcp_widgets.access import Action, Identity, NotAllowed, visible_services
 from pcp_widgets.audit import charts, metrics, spc, wording
+from pcp_widgets.identity import current_identity
 from pcp_widgets.ui.dashboard import Dashboard, DashboardPage, Drawn, Panel, View
+from pcp_widgets.ui.gate import RefusedPage, page_or_refusal
 
 #: Fewer points than this and a run chart has too little to say; the chart says so instead.
 MIN_RUN_POINTS = 2
@@ -306,14 +309,16 @@ OUTCOMES = Dashboard(
 DASHBOARDS: dict[str, Dashboard] = {d.path: d for d in (PLAN_QUALITY, OBSERVATIONS, INCIDENTS, OUTCOMES)}
 
 
-def dashboard_page(path: str, store=None) -> DashboardPage:
-    """The page for one of :data:`DASHBOARDS`, by its notebook's path.
+def dashboard_page(path: str, store=None) -> DashboardPage | RefusedPage:
+    """The page for one of :data:`DASHBOARDS`, by its notebook's path, for the signed-in person if their
+    role views dashboards (:func:`~pcp_widgets.ui.gate.page_or_refusal`), holding their services' records.
 
-    In a kernel Voila keeps warm, the libraries are imported, the records read and prepared,
-    and the panels the page opens on (every service, all dates) drawn before anyone opens the
-    page, so it shows them at once. When someone does, the records are read again and the
-    panels drawn afresh only if something was imported meanwhile, so the charts show the data
-    as it is then.
+    In a kernel Voila keeps warm, the libraries are imported, the records of the services the
+    server's person may see read and prepared, and the panels the page opens on (all those
+    services, all dates) drawn before anyone opens the page, so it shows them at once. Nothing is
+    logged until someone opens it; then they sign in through the gate, and the records are read
+    again and the panels drawn afresh if something was imported meanwhile or their services
+    changed, so the charts show the data as it is then and only what is theirs to see.
     """
     from pcp_widgets.store import open_store
     from pcp_widgets.ui.dashboard import load_records, render_ahead
@@ -321,10 +326,26 @@ def dashboard_page(path: str, store=None) -> DashboardPage:
 
     dashboard = DASHBOARDS[path]
     store = store or open_store()
-    loaded_after = store.latest_import()
-    records = load_records(store, dashboard.kinds)
-    drawn = render_ahead(dashboard, records) if kept_warm() else {}
+    services, loaded_after = _expected_services(store), store.latest_import()
+    records = load_records(store, dashboard.kinds, services) if services != frozenset() else None
+    drawn = render_ahead(dashboard, records) if kept_warm() and records is not None else {}
     wait_for_visit()
-    if store.latest_import() != loaded_after:  # something was imported while the page waited
-        records, drawn = load_records(store, dashboard.kinds), {}
-    return DashboardPage(dashboard, store, records=records, drawn=drawn)
+
+    def build(identity: Identity) -> DashboardPage:
+        theirs = visible_services(identity, Action.VIEW_DASHBOARDS)
+        if records is None or theirs != services or store.latest_import() != loaded_after:
+            return DashboardPage(dashboard, store, records=load_records(store, dashboard.kinds, theirs),
+                                 identity=identity)
+        return DashboardPage(dashboard, store, records=records, drawn=drawn, identity=identity)
+
+    return page_or_refusal(path, store, build)
+
+
+def _expected_services(store) -> frozenset[str] | None:
+    """The services whose dashboards the server's person may see, looked up without signing in (nothing
+    logged): what a kernel kept warm prepares. Empty when they may see none."""
+    try:
+        identity = current_identity(store)
+    except NotAllowed:
+        return frozenset()
+    return visible_services(identity, Action.VIEW_DASHBOARDS)
