@@ -1,6 +1,9 @@
 """Erasure leaves no byte of the person's name or ref in the database's files, and counts still add up;
 the reason and the confirmation guard it; only admins may do it."""
 
+import datetime as dt
+import sqlite3
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,12 +19,20 @@ REF = "P-0042"
 PROFILE = "one_page_profile"
 
 
-def _person_with_history(tmp_path, url=None):
+def _person_with_history(tmp_path, url=None, *, long_versions=0, left_and_back=False, secure_delete=None):
     """A store (a SQLite file unless ``url`` says otherwise) where Zebedee (P-0042) has three versions of a
     profile, a row on every audit sheet (one mentioning him by name) and access-log entries; Pat (P-0001) has
-    rows of her own."""
+    rows of her own.
+
+    ``long_versions`` more versions, each longer than a page (so deleting them frees whole overflow pages full
+    of his name and ref), make sure the freed pages would hold him; ``left_and_back`` records that he left and
+    came back before the erasure, which rewrites his register row elsewhere in its page and leaves the old copy
+    in the page's free space, freed long before the erasure (only a VACUUM removes that). ``secure_delete``
+    ("ON" or "OFF") is the store's connections' default, whatever the SQLite build's."""
     url = url or f"sqlite:///{tmp_path}/pcp.sqlite"
     store = open_store(url)
+    if secure_delete is not None:
+        _secure_delete_by_default(store.engine, secure_delete)
     rows = {s.name: [headers(s.kind), row(s.kind), row(s.kind, person_ref=REF.lower())] for s in SHEETS}
     rows[next(s.name for s in SHEETS if s.kind == "event")][2] = row("event", person_ref=REF, notes=f"{NAME} refused breakfast")
     import_files([write_workbook(tmp_path / "march.xlsx", rows)], store)
@@ -30,9 +41,25 @@ def _person_with_history(tmp_path, url=None):
     first = store.open_person_document(PROFILE, REF, user="sam", new_content={"person": NAME, "likes": "jazz"})
     second = store.save_document(first.document_id, {"person": NAME, "likes": f"{NAME} likes jazz and tea"}, 1,
                                  saved_by="ann")
-    store.save_document(first.document_id, {"person": NAME, "likes": "tea at 7"}, second.version, saved_by="sam")
+    latest = store.save_document(first.document_id, {"person": NAME, "likes": "tea at 7"}, second.version,
+                                 saved_by="sam")
+    for n in range(long_versions):
+        latest = store.save_document(first.document_id, {"person": NAME, "story": f"{n}: {NAME} ({REF}) " * 200},
+                                     latest.version, saved_by="sam")
+    if left_and_back:
+        store.person_left(REF, dt.date(2026, 3, 1), by="ann")
+        store.person_left(REF, None, by="ann")
     store.open_person_document(PROFILE, "P-0001", user="sam", new_content={"person": "Pat"})
     return url, store
+
+
+def _secure_delete_by_default(engine, setting: str) -> None:
+    """Give the store's next connections secure_delete ON or OFF. OFF is SQLite's own default, but Debian
+    builds SQLite with it ON, which would hide here what the erasure must do itself on other builds (Python's
+    own on Windows and macOS among them): there, pages and cells freed before the erasure keep their bytes
+    until a VACUUM, and those the erasure frees keep them unless it turns secure_delete on."""
+    sa.event.listen(engine, "connect", lambda connection, _: connection.execute(f"PRAGMA secure_delete = {setting}"))
+    engine.dispose()  # the connections opened before this are closed; the next ones have the setting
 
 
 def _traces(tmp_path) -> list[str]:
@@ -57,14 +84,14 @@ def _distinct_refs(store) -> dict[str, int]:
 
 
 def test_after_an_erasure_no_byte_of_the_name_or_ref_is_in_the_files_and_counts_add_up(tmp_path, capsys):
-    url, store = _person_with_history(tmp_path)
+    url, store = _person_with_history(tmp_path, long_versions=40, left_and_back=True, secure_delete="OFF")
     assert cli.main(["person", "export", REF, "--out", str(tmp_path / f"{REF}.zip"), "--db", url]) == 0
     counts, people = store.count_records(), _distinct_refs(store)
     assert _traces(tmp_path)  # the scan finds him before
 
     assert cli.main(["person", "erase", REF.lower(), "--reason", "the person asked, under Article 17",
                      "--yes", "--db", url]) == 0
-    assert "1 document(s) with 3 version(s) deleted; 6 audit row(s)" in capsys.readouterr().out
+    assert "1 document(s) with 43 version(s) deleted; 6 audit row(s)" in capsys.readouterr().out
 
     assert _traces(tmp_path) == []  # with this store still open, as a server's would be: the WAL is kept
     with store.engine.connect() as connection:  # VACUUM left no free pages for old rows to hide in
@@ -87,6 +114,23 @@ def test_after_an_erasure_no_byte_of_the_name_or_ref_is_in_the_files_and_counts_
         with store.engine.begin() as connection:
             connection.execute(access_log.update().values(detail="changed"))
     store.dispose()
+
+
+def test_the_erasing_transaction_itself_overwrites_what_it_frees(tmp_path):
+    """secure_delete on its own: the erasure committed and copied into the file (as a crash before its VACUUM
+    would leave it) holds none of the pages and cells it freed, though they were full of him."""
+    url, store = _person_with_history(tmp_path, long_versions=40, secure_delete="ON")  # nothing freed before
+    _secure_delete_by_default(store.engine, "OFF")  # the erasure's own connection starts with it off
+    with store.transaction() as connection:
+        erasure.erase(connection, REF, by="ann", reason="asked")
+    store.dispose()
+    raw = sqlite3.connect(tmp_path / "pcp.sqlite", isolation_level=None)
+    try:
+        erasure._checkpoint(raw)  # the WAL copied into the file and emptied, and no VACUUM
+        assert raw.execute("PRAGMA freelist_count").fetchone()[0] > 40  # his versions' pages are free, not gone
+    finally:
+        raw.close()
+    assert _traces(tmp_path) == []
 
 
 def test_without_the_file_scrub_the_scan_finds_the_person(tmp_path):
