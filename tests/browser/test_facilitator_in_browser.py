@@ -51,3 +51,55 @@ def test_a_participant_joins_and_completes_an_exercise_and_the_trainer_sees_it(p
     # Making the sheet left the pack's link in its place: each is one click.
     assert trainer.get_by_role("link", name=re.compile(r"^Save practice-session-.*\.pdf")).count() == 1
     assert axe(trainer) == [] and axe(participant) == []  # the pages as they are once a session runs
+
+
+TO_OR_FOR_PAGE = "/voila/render/workbooks/practice_to_or_for.ipynb"
+
+
+def _joined(context, served, code: str, name: str):
+    """A practice page in ``context`` (a browser of its own: its own cookies), with the code and name typed."""
+    from tests.browser.conftest import WAIT_MS
+
+    context.set_default_timeout(WAIT_MS)
+    opened = context.new_page()
+    opened.goto(served.base + TO_OR_FOR_PAGE)
+    opened.get_by_label("Session code").fill(code)
+    opened.get_by_label("Your name").fill(name)
+    opened.get_by_role("button", name="Join the session").click()
+    return opened
+
+
+def test_another_browser_typing_a_participants_name_gets_none_of_their_answers(browser, served):
+    """Under pcp serve everyone shares the server's account; each browser's private key (an HttpOnly
+    cookie the server sets) tells participants apart, so a name typed in another browser opens nothing."""
+    from pcp_widgets.practice import browser_key, sessions
+    from pcp_widgets.store import open_store
+
+    store = open_store(f"sqlite:///{served.database}")
+    code = sessions.start_session(store, "Priya")
+    dee_browser, mallory_browser = browser.new_context(), browser.new_context()
+    try:
+        dee = _joined(dee_browser, served, code, "Dee")
+        dee.get_by_text(f"You have joined session {code} as Dee").wait_for()
+        dee.get_by_label(re.compile(r"^Statement 1: important to or for")).select_option("Important to")
+        dee.get_by_text("1 answer saved for your trainer").wait_for()
+        [cookie] = [c for c in dee_browser.cookies() if c["name"] == browser_key.COOKIE]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert browser_key.COOKIE not in dee.evaluate("document.cookie")  # no script on the page reads it
+
+        mallory = _joined(mallory_browser, served, code, "dee")
+        mallory.get_by_text("Someone in this session already uses the name dee").wait_for()
+        mallory.get_by_label(re.compile(r"^Statement 1: important to or for")).select_option("Important for")
+
+        dee.reload()  # a new kernel; the same browser, so the same participant
+        dee.get_by_label("Session code").fill(code)
+        dee.get_by_label("Your name").fill("Dee S")
+        dee.get_by_role("button", name="Join the session").click()
+        dee.get_by_text(f"You have joined session {code} as Dee S").wait_for()
+        [person] = sessions.participants(store, code)
+        assert person.name == "Dee S"
+        assert [entry["answer"] for entry in person.answers["to_or_for"].values()] == ["Important to"]
+    finally:
+        dee_browser.close()
+        mallory_browser.close()
+        store.dispose()
