@@ -65,7 +65,12 @@ def owner_only_identity_provider(owner: str):
     """JupyterHub's single-user identity provider, letting in the server's ``owner`` only."""
     from jupyter_server.utils import url_path_join
     from jupyterhub.singleuser.extension import JupyterHubIdentityProvider
-    from tornado.web import HTTPError
+    from tornado.web import Finish
+
+    from pcp_widgets.serve import plain_page
+
+    refusal = plain_page("Not your pages", f"These pages are {owner}'s: each person has pcp pages of their own.",
+                         "Open yours from the team server's home page (Home, at the top of its pages).")
 
     class OwnerOnlyIdentityProvider(JupyterHubIdentityProvider):
         """The Hub's OAuth sign-in; a signed-in person who is not ``owner`` (a Hub admin too) is refused."""
@@ -83,7 +88,9 @@ def owner_only_identity_provider(owner: str):
             handler._jupyterhub_user = None
 
             def refuse(*_args, **_kwargs):  # @authenticated would send them to sign in again: a loop
-                raise HTTPError(403, f"These pages are {owner}'s; open your own from the Hub's home page.")
+                handler.set_status(403)
+                handler.finish(refusal)
+                raise Finish()
 
             handler.redirect = refuse
             return None
