@@ -11,8 +11,11 @@ above its true count); a "[c]" hidden to protect one keeps at least its rounding
 test knows which "[c]" is which only from the records it generated, counting people itself.
 """
 
+import contextlib
 import csv
+import io
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -176,39 +179,60 @@ class Attacker:
         return found
 
 
-def attack(folder: Path, workbook: Path, threshold: int, rows: dict) -> list[tuple]:
+def attack(folder: Path, workbook: Path, threshold: int, records) -> list[tuple]:
+    """What the attacker narrows in both files; ``records``: (kind, record) pairs, for the truth of each "[c]"."""
     attacker = Attacker(threshold)
     attacker.read(read_csv_tables(folder))
     attacker.read(read_workbook_tables(workbook))
-    return attacker.narrowed(truth(rows))
+    return attacker.narrowed(truth(records))
 
 
-def truth(rows: dict[str, list[list]]) -> dict[tuple, tuple[int, int]]:
-    """Each published figure's true count and distinct people, counted here from the generated rows."""
-    found = defaultdict(lambda: [0, set()])
+def generated(rows: dict[str, list[list]]):
+    """(kind, record) pairs of rows made with :func:`tests.workbook_files.row`."""
     for kind, kind_rows in rows.items():
         keys = [f.key for f in sheet_for(kind).fields]
-        for values in kind_rows:
-            r = dict(zip(keys, values))
-            day = r[sheet_for(kind).date_field]
-            month = f"{day.year}-{day.month:02d}"
-            for unit, period in ((r["service"], ALL), (PROVIDER, month), (PROVIDER, ALL)):
-                figures = []
-                if kind == "event":
-                    kind_of = r["event_type"]
-                    figures += [("events_by_type", unit, period, kind_of.capitalize()),
-                                ("events_by_type", unit, period, "All events"),
-                                ("recovery_time", unit, period, "Events with a recovery time")]
-                    if unit == PROVIDER and kind_of in ("incident", "refusal"):
-                        figures.append(("events_by_type", unit, period, kind_of, r["routine"].capitalize()))
-                elif kind == "file_audit":
-                    figures.append(("files", unit, period))
-                elif kind == "outcome":
-                    figures += [("outcomes", unit, period, r["status"].capitalize()),
-                                ("outcomes", unit, period, "All outcomes")]
-                for key in figures:
-                    found[key][0] += 1
-                    found[key][1].add(r["person_ref"].casefold())
+        yield from ((kind, dict(zip(keys, values))) for values in kind_rows)
+
+
+def stored(path: Path):
+    """(kind, record) pairs read straight from a SQLite store's tables, without the export's code."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.row_factory = sqlite3.Row
+        for kind in ("event", "file_audit", "observation", "outcome"):
+            for record in connection.execute(f"SELECT * FROM {kind}_records"):
+                record = dict(record)
+                date = record[sheet_for(kind).date_field]
+                record[sheet_for(kind).date_field] = dt.date.fromisoformat(str(date)[:10])
+                yield kind, record
+
+
+def truth(records) -> dict[tuple, tuple[int, int]]:
+    """Each published figure's true count and distinct people, counted here from the records."""
+    found = defaultdict(lambda: [0, set()])
+    for kind, r in records:
+        day = r[sheet_for(kind).date_field]
+        month = f"{day.year}-{day.month:02d}"
+        for unit, period in ((r["service"], ALL), (PROVIDER, month), (PROVIDER, ALL)):
+            figures = []
+            if kind == "event":
+                kind_of = r["event_type"]
+                figures += [("events_by_type", unit, period, kind_of.capitalize()),
+                            ("events_by_type", unit, period, "All events")]
+                if r["recovery_minutes"] is not None:
+                    figures.append(("recovery_time", unit, period, "Events with a recovery time"))
+                if unit == PROVIDER and kind_of in ("incident", "refusal"):
+                    routine = (r["routine"] or "not recorded").capitalize()
+                    figures.append(("events_by_type", unit, period, kind_of, routine))
+            elif kind == "observation":
+                figures.append(("observations", unit, period, "Observations"))
+            elif kind == "file_audit":
+                figures.append(("files", unit, period))
+            elif kind == "outcome":
+                figures += [("outcomes", unit, period, r["status"].capitalize()),
+                            ("outcomes", unit, period, "All outcomes")]
+            for key in figures:
+                found[key][0] += 1
+                found[key][1].add(r["person_ref"].casefold())
     return {key: (count, len(people)) for key, (count, people) in found.items()}
 
 
@@ -246,7 +270,7 @@ def test_an_independent_attacker_narrows_no_figure_below_its_label(tmp_path_fact
         workbook = export_commissioners(store, folder / "c.xlsx", first="2025-01", last="2025-03", made_by="Test")
         csv_folder = export_commissioners(store, folder / "csv", first="2025-01", last="2025-03", fmt="csv",
                                           made_by="Test")
-        assert attack(csv_folder, workbook, 5, rows) == []
+        assert attack(csv_folder, workbook, 5, generated(rows)) == []
     finally:
         store.dispose()
 
@@ -258,6 +282,21 @@ def test_the_attacker_finds_what_the_old_export_gave_away(tmp_path):
     total = attacker.figure(("x", "all"), "10")
     attacker.relate([a, b], total)
     assert [found[:2] for found in attacker.narrowed()] == [(("x", 1), "[c]")]
+
+
+def test_the_attacker_judges_each_hidden_figure_by_the_people_behind_it():
+    """A "[c]" about one person (12 refusals) must reach 1; one about eleven people, hidden to protect another,
+    must keep its rounding range (57: 53 to 57). Each is narrowed here, and each is found."""
+    attacker = Attacker(5)
+    small, five = attacker.figure(("small",), "[c]"), attacker.figure(("five",), "5")
+    attacker.relate([small, five], attacker.figure(("small total",), "15"))  # small = 15 - 5, within 6 to 12
+    large, none = attacker.figure(("large",), "[c]"), attacker.figure(("none",), "0")
+    attacker.relate([large, none], attacker.figure(("large total",), "60"))  # large = 58 to 62
+    truth = {("small",): (12, 1), ("five",): (6, 5), ("small total",): (15, 6), ("large",): (57, 11),
+             ("large total",): (60, 11)}
+    assert [found[0] for found in attacker.narrowed(truth)] == [("small",), ("large",)]
+    truth[("large",)] = (60, 11)  # rounded to 60 it would have said 58 to 62: not narrowed
+    assert [found[0] for found in attacker.narrowed(truth)] == [("small",)]
 
 
 def one_person(count: int, service: str = "Solo House", month: int = 2) -> list[list]:
@@ -279,7 +318,7 @@ def test_one_persons_twelve_refusals_are_not_published_as_twelve(store, tmp_path
     assert solo["Refusal"] == "[c]" and solo["All events"] == "[c]"
     assert "12" not in (folder / "events_by_type.csv").read_text(encoding="utf-8-sig")
     workbook = export_commissioners(store, tmp_path / "c.xlsx", first="2025-01", last="2025-03")
-    assert attack(folder, workbook, 5, {"event": one_person(12) + many_people("Big House", 20)}) == []
+    assert attack(folder, workbook, 5, generated({"event": one_person(12) + many_people("Big House", 20)})) == []
 
 
 def test_a_second_overlapping_period_is_refused_naming_the_first(store, tmp_path):
@@ -349,3 +388,29 @@ def test_theme_text_leaves_only_when_signed_off_and_the_contents_say_who(store, 
     assert "I like going out" in after and "Jean" not in after
     contents = (folder / "contents.csv").read_text(encoding="utf-8-sig")
     assert "Theme 1 only" in contents and "signed off by Ann Lead" in contents
+
+
+def test_a_quarter_of_a_provider_with_many_services_is_exported_and_gives_nothing_away(tmp_path):
+    """Thirty demo services, one calendar quarter: many services' rows hold a figure about 1 to 4 people beside
+    larger ones. The older rule (every "[c]" held to "1 to 4") refused this quarter; the export now hides what
+    the primary figures need and the attacker, judging each "[c]" by the records in the database, finds nothing."""
+    from pcp_widgets.audit.demo import run_demo
+
+    path = tmp_path / "pcp.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            run_demo(store, out_dir=None, quiet=True, services=30, months=3, seed=1, end_month="2026-03")
+        workbook = export_commissioners(store, tmp_path / "q1.xlsx", first="2026-01", last="2026-03", made_by="Test")
+        folder = export_commissioners(store, tmp_path / "q1", first="2026-01", last="2026-03", fmt="csv",
+                                      made_by="Test")
+    finally:
+        store.dispose()
+    contents = (folder / "contents.csv").read_text(encoding="utf-8-sig")
+    assert "Result: no figure about fewer than the threshold of people can be narrowed" in contents
+    tables = read_csv_tables(folder)
+    services = [r for r in tables["events_by_type"] if r["Service"] != PROVIDER]
+    assert sum("[c]" in r.values() for r in services) >= 5  # small figures were there to protect
+    provider = next(r for r in tables["events_by_type"] if r["Service"] == PROVIDER and r["Month"] == ALL)
+    assert "[c]" not in provider.values()  # the quarter's totals of many people stay shown
+    assert attack(folder, workbook, 5, stored(path)) == []
