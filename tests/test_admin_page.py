@@ -80,6 +80,7 @@ def test_services_typed_in_one_box():
 
 def test_users_are_listed_added_and_changed_and_each_change_is_logged(page, held):
     assert "quinn" in page.users_table.value and "quality-lead" in page.users_table.value
+    assert "2 people can sign in" in page.users_table.value
     page.new_name.value, page.new_role.value, page.new_services.value = "Sid", "staff", "Oak House, Elm Court"
     press(page, "Add the user")
     assert held.user("sid").services == ("Elm Court", "Oak House") and held.user("sid").role == "staff"
@@ -102,6 +103,7 @@ def test_users_are_listed_added_and_changed_and_each_change_is_logged(page, held
 def test_the_register_is_listed_added_to_and_people_leave_and_come_back(page, held):
     assert "Zebedee &lt;b&gt;Quartermaine&lt;/b&gt;" in page.register_table.value  # escaped, never markup
     assert "<b>Quartermaine" not in page.register_table.value
+    assert "2 people in the register, 2 of them active" in page.register_table.value
     page.person_name.value, page.person_service.value = "Zoe", "Elm Court"
     press(page, "Add to the register")
     (zoe,) = [p for p in held.people() if p.preferred_name == "Zoe"]
@@ -178,7 +180,7 @@ def test_an_erasure_says_what_goes_and_what_stays_and_needs_the_ref_typed_again(
     press(page, "Erase this person…")
     preview = page.erase_preview.value
     assert page.erase_confirm.layout.display == "flex"
-    assert "1 tool document(s), with all 3 version(s)" in preview and "anonymous code" in preview
+    assert "Their 1 tool document, with 3 versions in all." in preview and "anonymous code" in preview
     assert "<b>Quartermaine" not in preview
 
     page.erase_typed.value, page.erase_reason.value = "P-0001", "the person asked, under Article 17"
@@ -286,8 +288,8 @@ def test_the_erasure_preview_counts_from_the_gathered_data():
     held = {"documents": [{"versions": [1, 2]}, {"versions": [1]}], "audit_records": {"event": [1, 2, 3]},
             "access_log": [1]}
     goes, stays = erasure_preview(held)
-    assert goes[0] == "Their 2 tool document(s), with all 3 version(s)."
-    assert stays[:2] == ["Their 3 audit row(s), under an anonymous code, so counts and charts still add up.",
+    assert goes[0] == "Their 2 tool documents, with 3 versions in all."
+    assert stays[:2] == ["Their 3 audit rows, under an anonymous code, so counts and charts still add up.",
                          "The 1 access-log entry about them, under the same code."]
 
 

@@ -26,6 +26,7 @@ from pcp_widgets.access import ROLES, Action, Identity, NotAllowed, check
 from pcp_widgets.errors import PcpError
 from pcp_widgets.identity import current_identity, signed_in_name
 from pcp_widgets.pages import page_for
+from pcp_widgets.plural import counted
 from pcp_widgets.ui.dates import DateField
 from pcp_widgets.ui.downloads import XLSX_MIME, safe_download_name
 from pcp_widgets.ui.fields import row_of, stacked
@@ -69,7 +70,7 @@ def users_html(users) -> str:
     frame = pd.DataFrame([{"name": u.name, "role": u.role, "services": ", ".join(u.services) or "none"}
                           for u in users])
     return scrolling(html_table(frame, {"name": "Sign-in name", "role": "Role", "services": "Services"},
-                                "People who sign in"))
+                                f"{counted(len(users), 'person', 'people')} can sign in"))
 
 
 def register_html(people) -> str:
@@ -78,7 +79,9 @@ def register_html(people) -> str:
     frame = pd.DataFrame([{"ref": p.ref, "name": p.preferred_name or "no name recorded", "service": p.service,
                            "state": "Active" if p.active else f"Left {p.left_on:%d/%m/%Y}"} for p in people])
     return scrolling(html_table(frame, {"ref": "Ref", "name": "Preferred name", "service": "Service",
-                                        "state": "Active or left"}, "The register of people supported"))
+                                        "state": "Active or left"},
+                                f"{counted(len(people), 'person', 'people')} in the register, "
+                                f"{sum(p.active for p in people):,} of them active"))
 
 
 def access_log_html(extract) -> str:
@@ -92,7 +95,7 @@ def access_log_html(extract) -> str:
     shown = min(len(extract.rows), MAX_TABLE_ROWS)
     more = (f"<p>The first {shown:,} of {len(extract.rows):,} entries are shown; the workbook has them all.</p>"
             if shown < len(extract.rows) else "")
-    caption = f"Access log: {len(extract.rows):,} entr{'y' if len(extract.rows) == 1 else 'ies'}, {extract.filters}"
+    caption = f"Access log: {counted(len(extract.rows), 'entry', 'entries')}, {extract.filters}"
     return scrolling(more + html_table(frame, headings, caption))
 
 
@@ -102,11 +105,11 @@ def erasure_preview(held: dict) -> tuple[list[str], list[str]]:
     versions = sum(len(doc["versions"]) for doc in documents)
     rows = sum(len(found) for found in held["audit_records"].values())
     log = len(held["access_log"])
-    goes = [f"Their {len(documents)} tool document(s), with all {versions} version(s).",
+    goes = [f"Their {counted(len(documents), 'tool document')}, with {counted(versions, 'version')} in all.",
             "Their entry in the register: their preferred name, ref and service.",
             "Their name and ref wherever the audit rows' text or the access log mentions them."]
-    stays = [f"Their {rows} audit row(s), under an anonymous code, so counts and charts still add up.",
-             f"The {log} access-log entr{'y' if log == 1 else 'ies'} about them, under the same code.",
+    stays = [f"Their {counted(rows, 'audit row')}, under an anonymous code, so counts and charts still add up.",
+             f"The {counted(log, 'access-log entry', 'access-log entries')} about them, under the same code.",
              "An access-log entry saying who erased a person, when and why (not whom)."]
     return goes, stays
 
@@ -148,6 +151,11 @@ def choose(dropdown: widgets.Dropdown, options: list[tuple[str, object]]) -> Non
 
 def heading(text: str) -> widgets.HTML:
     return widgets.HTML(html_block(f"<h2>{html.escape(text)}</h2>"))
+
+
+def subheading(text: str, explained: str = "") -> widgets.HTML:
+    note = f"<p>{html.escape(explained)}</p>" if explained else ""
+    return widgets.HTML(html_block(f"<h3>{html.escape(text)}</h3>{note}"))
 
 
 def hidden(*children: widgets.Widget) -> widgets.VBox:
@@ -220,9 +228,10 @@ class AdminPage(PageFrame):
         self.changed_services = stacked(widgets.Text(description="Their services (separate them with commas)"))
         self.users_status = StatusLine(self.what)
         return widgets.VBox([
-            heading("People who sign in"), self.users_table,
+            heading("People who sign in"), self.users_table, subheading("Add someone who signs in"),
             row_of([self.new_name, self.new_role, self.new_services, button("Add the user", lambda: self.act(
                 self.users_status, self.add_user), primary=True)]),
+            subheading("Change someone's role or services"),
             row_of([self.chosen_user, self.changed_role, button("Change the role", lambda: self.act(
                 self.users_status, self.change_role))]),
             row_of([self.changed_services, button("Change the services", lambda: self.act(
@@ -279,9 +288,10 @@ class AdminPage(PageFrame):
         self.left_on = DateField("Day they left", value=dt.date.today(), said="Left on {date}")
         self.register_status = StatusLine(self.what)
         return widgets.VBox([
-            heading("The register of people supported"), self.register_table,
+            heading("The register of people supported"), self.register_table, subheading("Add a person"),
             row_of([self.person_name, self.person_service, self.person_new_ref, button(
                 "Add to the register", lambda: self.act(self.register_status, self.add_person), primary=True)]),
+            subheading("Someone left, or came back"),
             row_of([self.leaving, self.left_on,
                     button("Mark as left", lambda: self.act(self.register_status, self.mark_left)),
                     button("Mark as back", lambda: self.act(self.register_status, self.mark_back))]),
@@ -359,7 +369,8 @@ class AdminPage(PageFrame):
         def workbook() -> Prepared:
             data = xlsx_bytes([extract.sheet()])
             extract.log_export(self.store, identity.name, f"{name}, a download from the admin page")
-            return Prepared(data, name, f"Download the access log ({len(extract.rows):,} entries, xlsx)", XLSX_MIME)
+            return Prepared(data, name, f"Download the access log ({counted(len(extract.rows), 'entry', 'entries')}, "
+                            "xlsx)", XLSX_MIME)
 
         offer(self.log_link, workbook, "access log workbook")
 
@@ -371,7 +382,7 @@ class AdminPage(PageFrame):
         self.export = PreparedDownload("Export everything held (zip)", self.export_file, "export")
         self.document = stacked(widgets.Dropdown(description="Document", options=[]))
         self.document.observe(lambda _c: self.act(self.person_status, self._show_versions), names="value")
-        self.version = stacked(widgets.Dropdown(description="Version", options=[]))
+        self.version = stacked(widgets.Dropdown(description="Version", options=[], layout=widgets.Layout(width="min(40rem, 100%)")))
         self.redact_reason = stacked(widgets.Text(description="Why it is redacted (for example: it named a "
                                                              "third party)"))
         self.erase_start = button("Erase this person…", lambda: self.act(self.person_status, self.prepare_erasure))
@@ -383,12 +394,16 @@ class AdminPage(PageFrame):
             button("Cancel", self.cancel_erasure)]))
         self.person_status = StatusLine(self.what)
         self.person_box = hidden(
+            subheading("Subject access export", "Everything held about them: every version of every document with "
+                       "who saved it, their audit rows and the access log about them, as JSON, xlsx and a PDF "
+                       "summary. The export is logged."),
             self.export.widget,
-            widgets.HTML(html_block("<h3>Redact a version</h3><p>The version's text is replaced by a note saying "
-                                    "who redacted it, when and why; the other versions stay.</p>")),
+            subheading("Redact a version", "The version's text is replaced by a note saying who redacted it, when "
+                       "and why; the other versions stay."),
             row_of([self.document, self.version]), row_of([self.redact_reason, button(
                 "Redact this version", lambda: self.act(self.person_status, self.redact))]),
-            widgets.HTML(html_block("<h3>Erase</h3>")), self.erase_start, self.erase_confirm)
+            subheading("Erase", "Their documents and register entry go; their audit rows stay under an anonymous "
+                       "code. You are shown exactly what first."), self.erase_start, self.erase_confirm)
         return widgets.VBox([
             heading("A person's data"),
             widgets.HTML(html_block("<p>For a subject access request, a correction or an erasure.</p>")),
