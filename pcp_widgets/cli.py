@@ -73,11 +73,12 @@ def cmd_export(args) -> int:
         print(f"Wrote the stored audit records to {path}")
         return 0
     if args.what == "commissioners":
-        from pcp_widgets.audit.commissioners import export_commissioners
+        from pcp_widgets.audit.export_as import export_commissioners_as
+        from pcp_widgets.identity import current_identity
 
-        path = export_commissioners(store, Path(args.out), first=args.first, last=args.last,
-                                    min_count=args.min_count, fmt=args.format, single_month=args.single_month,
-                                    made_by=args.by)
+        path = export_commissioners_as(current_identity(store), store, Path(args.out), first=args.first,
+                                       last=args.last, min_count=args.min_count, fmt=args.format,
+                                       single_month=args.single_month, made_by=args.by)
         print(f"Wrote the commissioner {'CSV files' if args.format == 'csv' else 'workbook'} to {path}")
         return 0
     raise PcpError(f"pcp export {args.what} is not available in this version.")

@@ -9,6 +9,7 @@ import html
 import pytest
 
 from pcp_widgets.audit.importer import import_files
+from pcp_widgets.cli import main
 from pcp_widgets.ui.dashboards import INCIDENTS, dashboard_page
 from pcp_widgets.ui.gate import RefusedPage
 from tests.widget_messages import controls, send_state
@@ -104,3 +105,17 @@ def test_looking_up_a_persons_ref_is_logged_as_viewed_and_the_downloads_as_expor
     assert "No records have the person ref P-0100" in html.unescape(page.status.value)
     assert "Elm Court" not in everything_shown(page)
     assert not [e for e in team.access_log(person_ref="P-0100")]
+
+
+# -- the commissioner export ------------------------------------------------------------------
+
+
+def test_pcp_export_commissioners_refuses_a_role_that_does_not_export_in_one_sentence(team, store_url, tmp_path,
+                                                                                      monkeypatch, capsys):
+    as_hub_user(monkeypatch, "mo")
+    out = tmp_path / "commissioners.xlsx"
+    assert main(["export", "commissioners", "--db", store_url, "--out", str(out)]) != 0
+    said = capsys.readouterr().err
+    assert "Managers cannot export for commissioners; ask an admin if your work needs it." in said
+    assert "Traceback" not in said and not out.exists()
+    assert actions_of(team, "mo") == [("refused", None)]
