@@ -52,9 +52,11 @@ class Store:
 
     @property
     def url(self) -> str:
+        """The database's URL, password included: to open the same database elsewhere, or tell two apart."""
         return self.engine.url.render_as_string(hide_password=False)
 
     def describe(self) -> str:
+        """The database in words, without a password, for messages such as `pcp serve`'s first line."""
         return describe_url(self.engine.url)
 
     @contextlib.contextmanager
@@ -117,6 +119,7 @@ class Store:
         return pd.DataFrame(rows, columns=wanted)
 
     def count_records(self, kind: str | None = None) -> int:
+        """How many audit records are stored: of one kind, or of every kind."""
         kinds = [kind] if kind else list(KINDS)
         with self.engine.connect() as connection:
             return sum(
@@ -124,6 +127,7 @@ class Store:
             )
 
     def is_empty(self) -> bool:
+        """True when no audit record and no tool document is stored (`pcp serve --demo` fills such a database)."""
         with self.engine.connect() as connection:
             has_documents = connection.execute(sa.select(documents.c.id).limit(1)).first() is not None
         return not has_documents and self.count_records() == 0
@@ -362,6 +366,7 @@ class Store:
         raise DatabaseError("The person could not be added while so many others were being added; try again.")
 
     def person(self, ref: str) -> Person:
+        """The register entry of ``ref``; NotFound, in a sentence, when there is none."""
         with self.engine.connect() as connection:
             return _people.get(connection, ref)
 
@@ -406,26 +411,32 @@ class Store:
     # -- people who sign in ------------------------------------------------------------
 
     def user(self, name: str) -> _users.User:
+        """The person who signs in as ``name``; NotFound when there is none."""
         with self.engine.connect() as connection:
             return _users.get(connection, name)
 
     def find_user(self, name: str) -> _users.User | None:
+        """The person who signs in as ``name``, or None."""
         with self.engine.connect() as connection:
             return _users.find(connection, name)
 
     def users(self) -> list[_users.User]:
+        """Everyone who may sign in, with their roles and services."""
         with self.engine.connect() as connection:
             return _users.list_all(connection)
 
     def add_user(self, name: str, role: str, services: Iterable[str] = (), *, by: str) -> _users.User:
+        """Let ``name`` sign in with ``role`` in ``services``; the change is in the access log under ``by``."""
         with self.transaction() as connection:
             return _users.add(connection, name, role, services, by)
 
     def set_user_role(self, name: str, role: str, *, by: str) -> _users.User:
+        """Change a user's role, logged under ``by``."""
         with self.transaction() as connection:
             return _users.set_role(connection, name, role, by)
 
     def set_user_services(self, name: str, services: Iterable[str], *, by: str) -> _users.User:
+        """Change the services a user works in, logged under ``by``."""
         with self.transaction() as connection:
             return _users.set_services(connection, name, services, by)
 
@@ -462,6 +473,7 @@ class Store:
         return due
 
     def dispose(self) -> None:
+        """Close the database's connections (and the SQLite checkpointer's thread)."""
         if self._checkpointer is not None:
             self._checkpointer.close()
         self.engine.dispose()
