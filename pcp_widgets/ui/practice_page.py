@@ -222,6 +222,9 @@ class JoinBox:
 
     def join(self, _button=None) -> None:
         with self.status.guarded():
+            from pcp_widgets.ui.start import wait_for_visit
+
+            wait_for_visit()  # a kernel Voila kept warm learns its request, and so the browser's key, only now
             identity = signed_in_for(self.path, self.store)
             saved_by = identity.name if identity.source == "hub" else sessions.SAVED_BY
             self.participant = sessions.join(self.store, self.code.value, self.name.value, owner_of(identity),
