@@ -29,7 +29,7 @@ from typing import Callable
 import ipywidgets as widgets
 import pandas as pd
 
-from pcp_widgets.access import Action, Identity, NotAllowed, check, visible_services
+from pcp_widgets.access import Action, Identity, visible_services
 from pcp_widgets.audit import charts
 from pcp_widgets.audit.frames import (Filters, filters_in_words, person_ref_as_stored, prepare,
                                       why_no_person_records)
@@ -39,6 +39,7 @@ from pcp_widgets.ui.debounce import Debouncer
 from pcp_widgets.ui.downloads import XLSX_MIME, download_link_html, picture_html, safe_download_name
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
+from pcp_widgets.ui.gate import check_logged
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.kernel import kernel_loop
 
@@ -345,13 +346,8 @@ class DashboardPage(PageFrame):
     def permit(self, service: str) -> None:
         """NotAllowed (logged as refused) unless the signed-in person may see ``service``'s audits; checked
         in the kernel whatever the list offered, as a forged widget message can name any service."""
-        if self.identity is None:
-            return
-        try:
-            check(self.identity, Action.VIEW_DASHBOARDS, service)
-        except NotAllowed as error:
-            self.store.log_access(self.identity.name, "refused", detail=f"{self.dashboard.path}: {error}")
-            raise
+        if self.identity is not None:
+            check_logged(self.store, self.identity, Action.VIEW_DASHBOARDS, self.dashboard.path, service)
 
     def log_shown(self, filters: Filters) -> None:
         """Write what this view sends to the page to the access log, once per set of filters: a person's
