@@ -254,26 +254,25 @@ class AdminPage(PageFrame):
 
     def add_user(self) -> str:
         identity = self.allowed(Action.MANAGE_USERS)
-        user = self.store.add_user(self.new_name.value, self.new_role.value, services_from_text(self.new_services.value),
-                                   by=identity.name)
+        user = self.store.add_user(self.new_name.value, self.new_role.value,
+                                   services_from_text(self.new_services.value), by=identity.name)
         self.new_name.value = self.new_services.value = ""
         self.show_users()
         return f"Added {user.describe()}."
 
     def change_role(self) -> str:
-        identity = self.allowed(Action.MANAGE_USERS)
-        if not self.chosen_user.value:
-            raise PcpError("Choose the user whose role to change.")
-        user = self.store.set_user_role(self.chosen_user.value, self.changed_role.value, by=identity.name)
-        self.show_users()
-        return f"Changed: {user.describe()}."
+        return self._change_user("role", lambda name, by: self.store.set_user_role(
+            name, self.changed_role.value, by=by))
 
     def change_services(self) -> str:
+        return self._change_user("services", lambda name, by: self.store.set_user_services(
+            name, services_from_text(self.changed_services.value), by=by))
+
+    def _change_user(self, what: str, change) -> str:
         identity = self.allowed(Action.MANAGE_USERS)
         if not self.chosen_user.value:
-            raise PcpError("Choose the user whose services to change.")
-        user = self.store.set_user_services(self.chosen_user.value, services_from_text(self.changed_services.value),
-                                            by=identity.name)
+            raise PcpError(f"Choose the user whose {what} to change.")
+        user = change(self.chosen_user.value, identity.name)
         self.show_users()
         return f"Changed: {user.describe()}."
 
@@ -382,7 +381,8 @@ class AdminPage(PageFrame):
         self.export = PreparedDownload("Export everything held (zip)", self.export_file, "export")
         self.document = stacked(widgets.Dropdown(description="Document", options=[]))
         self.document.observe(lambda _c: self.act(self.person_status, self._show_versions), names="value")
-        self.version = stacked(widgets.Dropdown(description="Version", options=[], layout=widgets.Layout(width="min(40rem, 100%)")))
+        self.version = stacked(widgets.Dropdown(description="Version", options=[],
+                                                layout=widgets.Layout(width="min(40rem, 100%)")))  # names who saved it
         self.redact_reason = stacked(widgets.Text(description="Why it is redacted (for example: it named a "
                                                              "third party)"))
         self.erase_start = button("Erase this person…", lambda: self.act(self.person_status, self.prepare_erasure))
