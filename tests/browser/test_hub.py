@@ -230,7 +230,7 @@ def test_nobody_reaches_another_persons_server_not_even_a_hub_admin(hub, people)
 
 
 @pytest.mark.parametrize("path", ["lab", "lab/tree", "tree", "api/kernels", "api/contents", "api/terminals",
-                                  "terminals/1", "voila/api/contents", "voila/files/pcp.sqlite", "files/pcp.sqlite"])
+                                  "terminals/1", "voila/api/contents", "voila/files/README.md", "files/README.md"])
 def test_there_is_no_jupyterlab_kernel_api_terminal_or_file_to_reach(hub, people, path):
     response = people["quinn"].request.get(f"{hub.base}/user/quinn/{path}", max_redirects=0)
     assert response.status in (403, 404), (path, response.status)
