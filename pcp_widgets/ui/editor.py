@@ -199,18 +199,22 @@ class ToolEditor:
                 description="Service", options=sorted(known | set(services), key=str.casefold),
                 placeholder="Choose or type a service", ensure_option=False,
                 value=services[0] if len(services) == 1 else "")
-        else:
+        else:  # with several, none is chosen for them: a person added to the wrong service is a leak
             self.service = widgets.Dropdown(description="Service", options=services,
-                                            value=services[0] if services else None)
+                                            value=services[0] if len(services) == 1 else None)
         self.service.layout = widgets.Layout(width="16rem", max_width="100%")
+        # The name reaches the kernel on Enter or on leaving the box (not as it is typed: the box's own
+        # "submit" message can arrive before its last letters), and that adds the person; so the
+        # service comes first.
         self.new_person = stacked(widgets.Text(description="Or add a new person (their preferred name)",
+                                               continuous_update=False,
                                                layout=widgets.Layout(width="22rem", max_width="100%")))
-        # Enter in the name adds (the box's "submit" message); leaving the box does not, so a person
-        # can go back to the service first.
-        self.new_person.on_msg(lambda _w, content, _b: content.get("event") == "submit"
-                               and self._guarded(self._add_typed))
+        self.new_person.observe(lambda change: change["new"].strip() and self._guarded(self._add_typed),
+                                names="value")
         self.add_button = widgets.Button(description="Add this person", icon="user-plus")
-        self.add_button.on_click(lambda _b: self._guarded(self._add_typed))
+        # A click is the box's leaving too: the name it carried has just been added, unless it was refused.
+        self.add_button.on_click(lambda _b: self._guarded(self._add_typed, clicked=True))
+        self._just_added = False
         return row_of([stacked(self.service), self.new_person, self.add_button])
 
     def _open_chosen(self) -> None:
@@ -219,12 +223,16 @@ class ToolEditor:
             return
         self.open(self.choose.value)
 
-    def _add_typed(self) -> None:
+    def _add_typed(self, clicked: bool = False) -> None:
         name = self.new_person.value.strip()
         if not name:
-            self._say("Type the person's preferred name, then press Add this person.", problem=True)
+            if not (clicked and self._just_added):
+                self._say("Type the person's preferred name, then press Add this person.", problem=True)
+            self._just_added = False
             return
+        self._just_added = False
         added = add_person(self.store, self.signed_in(), name, self.service.value or "", self.tool.key)
+        self._just_added = True
         self.new_person.value = ""
         if self.open(added.person.ref) and not added.created:
             self._say(f"{added.person.label()} was already in the register: opened their "
