@@ -1,6 +1,7 @@
 """Backups taken while another process keeps saving restore to a sound database with every version committed
 before the backup began; restores refuse a database that holds data, and a file that is not a pcp backup."""
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +50,24 @@ def _latest(url, document_id) -> int:
         engine.dispose()
 
 
+@contextlib.contextmanager
+def another_process_saving(url, document_id: int, folder):
+    """WRITER saving version after version of the document in a process of its own, from before the block
+    (once it has saved 30) until after it; then it must have ended cleanly."""
+    stop = folder / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, url, str(document_id), str(stop)])
+    try:
+        for _ in range(6000):  # until the writer is well under way (a guard against a hang, not a timing)
+            if _latest(url, document_id) >= 30 or writer.poll() is not None:
+                break
+            time.sleep(0.01)
+        yield writer
+    finally:
+        stop.touch()
+        writer.wait()
+    assert writer.returncode == 0
+
+
 def test_a_backup_taken_while_another_process_saves_restores_every_version_committed_before_it(tmp_path):
     url = f"sqlite:///{tmp_path}/live.sqlite"
     store = open_store(url)
@@ -59,21 +78,13 @@ def test_a_backup_taken_while_another_process_saves_restores_every_version_commi
     reader = sqlite3.connect(tmp_path / "live.sqlite", isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM document_versions").fetchone()
-    stop = tmp_path / "stop"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, url, str(document.document_id), str(stop)])
     try:
-        for _ in range(6000):  # until the writer is well under way (a guard against a hang, not a timing)
-            if _latest(url, document.document_id) >= 30 or writer.poll() is not None:
-                break
-            time.sleep(0.01)
-        committed_before = _latest(url, document.document_id)
-        made = backup.backup(url, tmp_path / "night.pcpbackup", by="ann")
-        still_writing = _latest(url, document.document_id)
+        with another_process_saving(url, document.document_id, tmp_path):
+            committed_before = _latest(url, document.document_id)
+            made = backup.backup(url, tmp_path / "night.pcpbackup", by="ann")
+            still_writing = _latest(url, document.document_id)
     finally:
-        stop.touch()
-        writer.wait()
         reader.close()
-    assert writer.returncode == 0
     assert committed_before >= 30 and still_writing > committed_before  # the writer kept on throughout
     assert (tmp_path / "night.pcpbackup").stat().st_mode & 0o777 == 0o600
     assert made.made_by == "ann" and made.schema == migrate.HEAD_REVISION

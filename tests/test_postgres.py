@@ -13,10 +13,7 @@ import contextlib
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 import threading
-import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,7 +35,7 @@ from pcp_widgets.store.tables import metadata
 from pcp_widgets.ui.dashboard import filtered_view, load_records
 from pcp_widgets.ui.dashboards import DASHBOARDS
 from tests.postgres_support import fresh_database, postgres_url  # noqa: F401 (postgres_url is a fixture)
-from tests.test_backup import WRITER, _latest
+from tests.test_backup import _latest, another_process_saving
 from tests.test_commissioners import import_rows
 from tests.test_disclosure_attacker import many_people, one_person
 from tests.test_erasure import NAME, PROFILE, REF, _distinct_refs, _person_with_history
@@ -287,21 +284,11 @@ def test_a_pg_dump_backup_taken_while_another_process_saves_restores_every_versi
     with opened(postgres_url) as store:
         store.add_person("Pat", "Oak House", by="ann")
         document = store.open_person_document(PROFILE, "P-0001", user="sam", new_content={"person": "Pat", "n": 1})
-    stop = tmp_path / "stop"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, postgres_url, str(document.document_id), str(stop)])
-    try:
-        for _ in range(6000):  # until the writer is well under way (a guard against a hang, not a timing)
-            if _latest(postgres_url, document.document_id) >= 30 or writer.poll() is not None:
-                break
-            time.sleep(0.01)
+    night = tmp_path / "night.dump"
+    with another_process_saving(postgres_url, document.document_id, tmp_path):
         committed_before = _latest(postgres_url, document.document_id)
-        night = tmp_path / "night.dump"
         assert cli.main(["backup", "--out", str(night), "--db", postgres_url]) == 0
         still_writing = _latest(postgres_url, document.document_id)
-    finally:
-        stop.touch()
-        writer.wait()
-    assert writer.returncode == 0
     assert committed_before >= 30 and still_writing > committed_before
     assert night.stat().st_mode & 0o777 == 0o600
     assert cli.main(["backup", "--verify", str(night)]) == 0

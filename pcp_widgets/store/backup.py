@@ -106,13 +106,23 @@ def backup(url, out, *, by: str) -> BackupInfo:
         finally:
             target.close()
             source.close()
-        with open(partial, "rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(partial, out)
+        _put_in_place(partial, out)
     except sqlite3.Error as error:
         raise BackupError(f"The backup of {source_path} could not be made: {error}.") from None
     finally:
         partial.unlink(missing_ok=True)
+    return _logged_backup(url, out, by)
+
+
+def _put_in_place(partial: Path, out: Path) -> None:
+    """The finished backup on disk (synced), then under the name asked for, in one rename."""
+    with open(partial, "rb+") as written:
+        os.fsync(written.fileno())
+    os.replace(partial, out)
+
+
+def _logged_backup(url, out: Path, by: str) -> BackupInfo:
+    """What the backup in place holds, after logging it in the database backed up (after its snapshot)."""
     made = read_backup(out)
     _log(url, by, "exported", f"a backup of the whole database to {out.resolve()}")
     return made
@@ -285,15 +295,11 @@ def _pg_backup(url, out: Path, *, by: str) -> BackupInfo:
     try:
         _run([dump, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}", f"--dbname={target}"],
              environment, f"The backup of {describe_url(sa.make_url(url))} could not be made")
-        with open(partial, "rb+") as written:
-            os.fsync(written.fileno())
         _pg_read_backup(partial)
-        os.replace(partial, out)
+        _put_in_place(partial, out)
     finally:
         partial.unlink(missing_ok=True)
-    made = read_backup(out)
-    _log(url, by, "exported", f"a backup of the whole database to {out.resolve()}")
-    return made
+    return _logged_backup(url, out, by)
 
 
 def _pg_read_backup(path: Path) -> BackupInfo:
