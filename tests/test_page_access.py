@@ -8,11 +8,14 @@ import html
 
 import pytest
 
+from pcp_widgets.audit import export_log, free_text, wtfc
 from pcp_widgets.audit.importer import import_files
 from pcp_widgets.cli import main
 from pcp_widgets.ui.dashboards import INCIDENTS, dashboard_page
 from pcp_widgets.ui.gate import RefusedPage
-from tests.widget_messages import controls, send_state
+from pcp_widgets.ui.wtfc_page import themes_page
+from tests.test_wtfc import REVIEWS
+from tests.widget_messages import click, controls, send_state
 from tests.workbook_files import headers, row, write_workbook
 
 
@@ -119,3 +122,76 @@ def test_pcp_export_commissioners_refuses_a_role_that_does_not_export_in_one_sen
     assert "Managers cannot export for commissioners; ask an admin if your work needs it." in said
     assert "Traceback" not in said and not out.exists()
     assert actions_of(team, "mo") == [("refused", None)]
+
+
+# -- Working Together for Change ------------------------------------------------------------------
+
+
+@pytest.fixture
+def reviewed_team(team, tmp_path):
+    """The team, with the review statements of Oak House and Elm Court of tests/test_wtfc.py."""
+    rows = [headers("review")] + [
+        row("review", review_date=date, service=service, person_ref=ref, working_1=w, working_2=None,
+            not_working_1=nw, not_working_2=None, future_1=f, future_2=None)
+        for date, service, ref, w, nw, f in REVIEWS]
+    import_files([write_workbook(tmp_path / "reviews.xlsx", {"Reviews": rows})], team)
+    return team
+
+
+def opened_themes(monkeypatch, store, name):
+    as_hub_user(monkeypatch, name)
+    page = themes_page(store)
+    if not isinstance(page, RefusedPage):
+        page.first.value, page.last.value = "2026-01", "2026-03"
+        click(page.load_button)
+    return page
+
+
+def test_staff_cannot_open_the_themes_page(reviewed_team, monkeypatch):
+    page = opened_themes(monkeypatch, reviewed_team, "sid")
+    assert isinstance(page, RefusedPage) and "Staff cannot theme review statements" in page.reason
+
+
+def test_a_manager_themes_only_their_services_statements(reviewed_team, monkeypatch):
+    page = opened_themes(monkeypatch, reviewed_team, "mo")
+    send_state(page.kind, index=1)  # not working
+    offered = [value for _, value in page.unthemed.options]
+    assert offered == ["Agency staff don't know how I like things done", "Staff rush my bath in the mornings"]
+    assert [label for label, _ in page.service.options] == ["All your services", "Oak House"]
+    assert "Elm Court" not in everything_shown(page) and "proper wash" not in everything_shown(page)
+
+    page.service.options = [*page.service.options, ("Elm Court", "Elm Court")]  # as if the list offered it
+    send_state(page.service, index=2)
+    assert ("Managers can theme the reviews of only the people of their services; Elm Court is not one of them."
+            in html.unescape(page.status.value))
+    assert actions_of(reviewed_team, "mo")[-1] == ("refused", None)
+
+
+def test_a_theme_holding_other_services_statements_is_not_a_managers_to_delete(reviewed_team, monkeypatch):
+    quinn = opened_themes(monkeypatch, reviewed_team, "quinn")
+    send_state(quinn.kind, index=1)
+    quinn.unthemed.value = ("Staff rush my bath in the mornings", "I don't get a proper wash in the morning")
+    quinn.new_name.value, quinn.new_i.value = "Rushed mornings", "I want time to wake up"
+    click(quinn.create_button)
+    assert "Saved (version 1)" in quinn.status.value
+
+    page = opened_themes(monkeypatch, reviewed_team, "mo")
+    send_state(page.kind, index=1)
+    assert page.theme_statements.options == ("Staff rush my bath in the mornings",)  # not Elm Court's wash
+    click(page.remove_theme_button)
+    assert "not yours to delete" in html.unescape(page.status.value)
+    assert [t.name for t in wtfc.load_themes(reviewed_team, "2026-01", "2026-03").theme_set.themes] == [
+        "Rushed mornings"]
+
+
+def test_a_manager_cannot_sign_off_or_export_by_sending_the_hidden_buttons_clicks(reviewed_team, monkeypatch):
+    page = opened_themes(monkeypatch, reviewed_team, "mo")
+    assert page.sign_button.layout.display == "none" and page.export_button.layout.display == "none"
+    click(page.sign_button)
+    assert "Managers cannot export for commissioners" in html.unescape(page.signed.value)
+    click(page.export_button)
+    assert "Managers cannot export for commissioners" in html.unescape(page.export_link.value)
+    assert "base64," not in page.export_link.value
+    assert free_text.latest_sign_off(reviewed_team, "2026-01", "2026-03") is None
+    assert export_log.logged_exports(reviewed_team) == []
+    assert [action for action, _ in actions_of(reviewed_team, "mo")][-2:] == ["refused", "refused"]

@@ -223,23 +223,23 @@ def test_theme_text_naming_someone_is_blocked_with_its_reason_before_anything_is
     assert "The I statement looks like a personal name (a title and a name)." in shown
     assert "2 themes cannot go to commissioners as written" in shown
     assert "Nothing is signed off for 2026-01 to 2026-03 yet" in page.signed.value
-    page.your_name.value = "Jo Bloggs"
     page.sign_button.click()
     assert "Not signed off: in the theme" in page.signed.value and "pcp-problem" in page.signed.value
     assert free_text.latest_sign_off(reviewed, "2026-01", "2026-03") is None
 
 
-def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_its_maker(reviewed, tmp_path):
+def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_its_maker(reviewed, tmp_path,
+                                                                                         monkeypatch):
     from pcp_widgets.audit import export_log
 
     audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
     import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)
+    reviewed.add_user("jo", "commissioner-export", by="test")
+    monkeypatch.setenv("JUPYTERHUB_USER", "jo")  # signed in through the Hub: the name is the Hub's, not typed
     page = _page_with_themes(reviewed, ("Rushed mornings", "I want time to wake up"))
+    assert "You are signed in as jo: theme text is signed off and the workbook made under that name." in page.who.value
     page.sign_button.click()
-    assert "Give the name of the person signing the text off." in page.signed.value  # no name, no sign-off
-    page.your_name.value = "  Jo   Bloggs "
-    page.sign_button.click()
-    assert "The theme text of 2026-01 to 2026-03 was signed off by Jo Bloggs on " in page.signed.value
+    assert "The theme text of 2026-01 to 2026-03 was signed off by jo on " in page.signed.value
     assert "Signed off: <strong>Rushed mornings</strong>" in page.text_check.value
     page.theme_i.value = "I want time to wake up slowly"  # a change after sign-off needs signing off again
     assert "Changed or new since then, so not sent until signed off again: Rushed mornings." in page.signed.value
@@ -247,7 +247,9 @@ def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_
 
     page.export_button.click()
     assert "base64," in page.export_link.value, page.export_link.value[-500:]
-    assert [entry.made_by for entry in export_log.logged_exports(reviewed)] == ["Jo Bloggs"]
+    assert [entry.made_by for entry in export_log.logged_exports(reviewed)] == ["jo"]
+    assert [(e.action, e.detail) for e in reviewed.access_log(user="jo") if e.action == "exported"] == [
+        ("exported", "commissioner export commissioner-evidence-2026-01-to-2026-03.xlsx")]
     page.first.value = "2026-02"  # February to March is no calendar quarter: refused in one sentence
     page.load_button.click()
     page.export_button.click()

@@ -5,6 +5,13 @@ put them into themes named with an "I" statement; suggested groupings (statement
 the same thing, by meaning) speed this up and say which words tie them. For what is not working,
 record root causes, what success would look like, and actions. Every change is saved as a
 new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.wtfc`.
+
+The page is the signed-in person's (:func:`themes_page` builds it through the gate for a role that
+themes reviews). A manager sees and themes only the statements of their own services (the counts
+too); a theme that also holds other services' statements is theirs to add to, not to delete. Saves,
+sign-offs and the commissioner workbook are made under the signed-in name, never a typed one; signing
+theme text off and making the workbook need the commissioner export role, checked in the kernel
+whether or not the page shows their buttons, and the workbook is logged as exported.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from pcp_widgets.access import Action, Identity, allowed, visible_services
 from pcp_widgets.audit import free_text, wtfc
 from pcp_widgets.audit.lemmas import lemma
 from pcp_widgets.errors import ConflictError
@@ -24,6 +32,7 @@ from pcp_widgets.plural import counted
 from pcp_widgets.ui.downloads import download_link_html, safe_download_name
 from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.fields import row_of, stacked
+from pcp_widgets.ui.gate import RefusedPage, check_logged, page_or_refusal
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.start import built_on_visit
 
@@ -35,7 +44,6 @@ INTRO = (
     "root causes, what success would look like, and actions. The counts per theme go into the commissioner "
     "workbook; the statements' own words never do."
 )
-SAVED_BY = "themes page"
 #: What the page says when saving failed for a reason nobody foresaw (the server's log has it).
 NOT_SAVED = "Not saved: something went wrong that we did not expect; the details are in the server's log."
 
@@ -120,24 +128,36 @@ class ThemesPage(PageFrame):
 
     what = "themes page"
 
-    def __init__(self, store=None):
+    def __init__(self, store=None, identity: Identity | None = None):
+        """``identity``: whose page it is (by default whoever is signed in, see :mod:`pcp_widgets.identity`)."""
         super().__init__()
         if store is None:
             from pcp_widgets.store import open_store
 
             store = open_store()
         self.store = store
+        if identity is None:
+            from pcp_widgets.identity import sign_in
+
+            identity = sign_in(store)
+        self.identity = identity
+        #: The services whose statements this page holds (None: every service).
+        self.allowed = visible_services(identity, Action.THEME_REVIEWS)
         self._showing = False  # True while a theme is being shown, so showing it is not a change
         self._suggested: list[wtfc.Suggestion] = []
-        self.statements = wtfc.all_statements(store)
+        statements = wtfc.all_statements(store)
+        self.statements = (statements if self.allowed is None else
+                           statements[statements["service"].isin(self.allowed).to_numpy()].reset_index(drop=True))
+        self.visible_texts = frozenset(self.statements["text"])
         months = month_options(self.statements)
         first, last = last_quarter(months)
         named = [(month_name(month), month) for month in months]
         self.first = stacked(widgets.Dropdown(description="From month", options=named, value=first))
         self.last = stacked(widgets.Dropdown(description="To month", options=named, value=last))
         services = sorted(set(self.statements["service"]))
+        everything = "All services" if self.allowed is None else "All your services"
         self.service = stacked(widgets.Dropdown(description="Service (for the statements shown)",
-                                                options=[("All services", "")] + [(s, s) for s in services]))
+                                                options=[(everything, "")] + [(s, s) for s in services]))
         self.kind = stacked(widgets.Dropdown(description="Statements about",
                                              options=[(label, key) for key, label in wtfc.KINDS.items()]))
         self.load_button = widgets.Button(description="Show this period", button_style="primary")
@@ -185,8 +205,9 @@ class ThemesPage(PageFrame):
         self.export_link = StatusLine("commissioner workbook")
         for control in (self.kind, self.service):
             control.observe(lambda _c: self.status.run(self.refresh), names="value")
-        self.your_name = stacked(widgets.Text(description="Your name (who signs off and makes the workbook)",
-                                              continuous_update=False, layout=widgets.Layout(width="100%")))
+        exports = allowed(identity, Action.EXPORT_COMMISSIONERS)
+        self.who = widgets.HTML(html_block(
+            f"<p>{html.escape(signer_sentence(identity, exports))}</p>"))
         self.text_check = widgets.HTML()
         self.sign_button = widgets.Button(description="Sign off the theme text", icon="check")
         self.sign_button.on_click(lambda _b: self.sign_off())
@@ -211,7 +232,7 @@ class ThemesPage(PageFrame):
                                     "evidence for the period: audit scores, observation match rates, incidents "
                                     "and refusals, outcomes and these themes with their counts. Small counts are "
                                     "hidden and the others rounded, and no ref, name or note is ever included.</p>")),
-            self.your_name,
+            self.who,
             widgets.HTML(html_block("<h3>Sign off the theme text for commissioners</h3><p>Theme names and I "
                                     "statements go to commissioners only once a named person has read them and "
                                     "signed them off. Each is checked first for anything that could identify "
@@ -222,6 +243,9 @@ class ThemesPage(PageFrame):
             self.export_button, self.export_link,
             intro=INTRO, status_first=False,
         )
+        if not exports:  # a courtesy: the kernel refuses their messages all the same
+            for button in (self.sign_button, self.export_button):
+                button.layout.display = "none"
         self.load()
 
     # -- loading and saving ----------------------------------------------------------------
@@ -236,7 +260,7 @@ class ThemesPage(PageFrame):
     def _save(self, what: str) -> None:
         with self.status.guarded(NOT_SAVED):
             try:
-                self.stored = wtfc.save_themes(self.store, self.stored, SAVED_BY)
+                self.stored = wtfc.save_themes(self.store, self.stored, self.identity.name)
             except ConflictError:
                 self.say(f"Not saved: someone else saved this period's themes meanwhile. Your change was: {what} "
                          "Press 'Show this period' to see their themes, then make your change again.", problem=True)
@@ -248,7 +272,10 @@ class ThemesPage(PageFrame):
 
     def period_statements(self) -> pd.DataFrame:
         theme_set = self.stored.theme_set
-        return wtfc.statements_in_period(self.statements, theme_set.first, theme_set.last, self.service.value or None)
+        service = self.service.value or None
+        if service is not None:  # whatever the list offered: a forged widget message can name any service
+            check_logged(self.store, self.identity, Action.THEME_REVIEWS, PATH, service)
+        return wtfc.statements_in_period(self.statements, theme_set.first, theme_set.last, service)
 
     def refresh(self) -> None:
         kind = self.kind.value
@@ -284,7 +311,8 @@ class ThemesPage(PageFrame):
         name = self.theme.value
         theme = self.stored.theme_set.theme(name) if name else None
         self._showing = True
-        self.theme_statements.options = list(theme.statements) if theme else []
+        self.theme_statements.options = [text for text in theme.statements if text in self.visible_texts] \
+            if theme else []
         self.theme_i.value = theme.i_statement if theme else ""
         self.root_causes.value = theme.root_causes if theme else ""
         self.success.value = theme.success if theme else ""
@@ -305,31 +333,32 @@ class ThemesPage(PageFrame):
 
     def export_for_commissioners(self) -> None:
         """Write the commissioner workbook for the period shown and offer it as a link."""
-        from pcp_widgets.audit.commissioners import export_commissioners
+        from pcp_widgets.audit.export_as import export_commissioners_as
 
         theme_set = self.stored.theme_set
         name = safe_download_name(f"commissioner-evidence-{theme_set.period}", ".xlsx")
         self.export_link.say("")
-        with self.export_link.guarded():  # a refusal (period, overlap, a figure it cannot protect): its sentence
+        with self.export_link.guarded():  # a refusal (role, period, overlap, a figure it cannot protect): its sentence
             with tempfile.TemporaryDirectory(prefix="pcp-commissioners-") as folder:
-                path = export_commissioners(self.store, Path(folder) / name, first=theme_set.first,
-                                            last=theme_set.last, made_by=self.signer() or None)
+                path = export_commissioners_as(self.identity, self.store, Path(folder) / name,
+                                               first=theme_set.first, last=theme_set.last)
                 data = path.read_bytes()
             self.export_link.value = html_block(f"<p>{download_link_html(data, name, f'Save {name}')}</p>")
 
     def signer(self) -> str:
-        """The name typed in 'Your name' (sign-in comes with a later issue)."""
-        return " ".join(self.your_name.value.split())
+        """Who signs off and makes the workbook: the signed-in person, never a name typed on the page."""
+        return self.identity.name
 
     def sign_off(self) -> None:
         """Sign off the period's theme text under the name typed; refused, with its reason, when a
         text is blocked by the check or no name is given."""
         theme_set = self.stored.theme_set
         texts = wtfc.theme_texts(theme_set)
-        if not texts:
-            self.signed.say("There are no themes to sign off yet: make a theme first.", problem=True)
-            return
         with self.signed.guarded():
+            check_logged(self.store, self.identity, Action.EXPORT_COMMISSIONERS, PATH)
+            if not texts:
+                self.signed.say("There are no themes to sign off yet: make a theme first.", problem=True)
+                return
             signed = free_text.sign_off(self.store, theme_set.first, theme_set.last, texts, self.signer())
             self._show_sign_off(signed)
 
@@ -366,6 +395,10 @@ class ThemesPage(PageFrame):
         if not self.theme.value:
             return
         name = self.theme.value
+        if set(self.stored.theme_set.theme(name).statements) - self.visible_texts:
+            self.say(f"'{name}' also holds statements of services that are not yours, so it is not yours to "
+                     "delete; take your statements out of it instead, or ask a quality lead.", problem=True)
+            return
         self.stored.theme_set.remove_theme(name)
         self._save(f"Deleted the theme '{name}'; its statements are back in the list. Earlier versions keep it.")
 
@@ -386,11 +419,22 @@ class ThemesPage(PageFrame):
         self.say("Selected the suggested statements: check them, then make a theme or add them to one.")
 
 
-def themes_page(store=None) -> ThemesPage:
-    """The theming page, reading statements and themes when someone opens it (see :func:`built_on_visit`).
+def signer_sentence(identity: Identity, exports: bool) -> str:
+    """Under which name theme text is signed off and the workbook made, or why this person cannot."""
+    if exports:
+        return (f"You are signed in as {identity.name}: theme text is signed off and the workbook made under "
+                "that name.")
+    return (f"You are signed in as {identity.name}. Signing theme text off and making the commissioner "
+            "workbook are for the commissioner export role; ask an admin if your work needs them.")
+
+
+def themes_page(store=None) -> ThemesPage | RefusedPage:
+    """The theming page for a signed-in person whose role themes reviews, reading statements and themes
+    when someone opens it (see :func:`built_on_visit`).
 
     The suggested groupings compare the statements' lemmas, whose word lists take a second or two
     to load: they are loaded here, while a kernel is kept warm, not when the page first opens.
     """
     lemma("warming")
-    return built_on_visit(ThemesPage, store)
+    return built_on_visit(lambda opened: page_or_refusal(PATH, opened, lambda identity: ThemesPage(opened, identity)),
+                          store)
