@@ -171,3 +171,12 @@ def test_two_editors_opening_a_new_persons_document_at_once_share_one(team):
     assert first.document_id == second.document_id
     assert len(team.documents_of(team.zoe)) == 1
     assert [e.action for e in team.access_log(person_ref=team.zoe)][-2:] == ["saved", "viewed"]
+
+
+def test_two_editors_adding_the_same_name_get_one_entry_and_one_document(team, monkeypatch):
+    first, second = (signed_in_as(monkeypatch, team, "sid") for _ in range(2))
+    for page in (first, second):  # the name is typed, then Enter
+        page.editor.new_person.value = "Nia"
+    nia = [person for person in team.people(services={"Oak House"}) if person.preferred_name == "Nia"]
+    assert len(nia) == 1 and first.editor.session.document_id == second.editor.session.document_id
+    assert f"Nia ({nia[0].ref}, Oak House) was already in the register" in second.status.value
