@@ -9,7 +9,7 @@ We run Voila 0.5 as a library, over the repository folder that holds ``workbooks
   the folder can be run through the server, and no file is served from it;
 * strips notebook sources and never shows a traceback (the page says where to look).
 
-Safety rules (DESIGN.md; issue 16): the server listens on this computer only unless told
+Safety rules (docs/architecture.md, "Safety rules"; issue 16): the server listens on this computer only unless told
 otherwise, and always asks for a token (a new random one, printed once in the address of the
 first line, unless the person gives theirs in a file or the environment) or a password;
 never a secret on the command line, never one in a log line. Only requests naming this
