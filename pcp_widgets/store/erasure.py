@@ -121,7 +121,7 @@ def erase(connection, ref: str, *, by: str, reason: str, code: str | None = None
     code = code or anonymous_code()
     scrub = _Scrubber(person, code)
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA secure_delete = OFF")  # freed bytes are overwritten with zeros
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")  # freed bytes are overwritten with zeros
 
     ids = connection.execute(sa.select(documents.c.id).where(documents.c.person_ref == person.ref)).scalars().all()
     versions = connection.execute(
@@ -230,7 +230,7 @@ def scrub_files(engine: sa.Engine) -> None:
         return
     with engine.connect() as connection:
         raw = connection.connection.driver_connection  # outside SQLAlchemy's transaction: VACUUM needs that
-        raw.execute("PRAGMA secure_delete = OFF")
+        raw.execute("PRAGMA secure_delete = ON")
         _checkpoint(raw)
         raw.execute("VACUUM")
         _checkpoint(raw)
@@ -260,7 +260,7 @@ def redact(connection, ref: str, tool: str, version: int, *, by: str, reason: st
     if row is None:
         raise NotFound(f"{person.ref}'s {tool} document has no version {version}.")
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA secure_delete = OFF")
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
     at = utc_now()
     note = f"redacted by {by} on {at:%d/%m/%Y %H:%M} UTC: {reason}"
     content = {"person": (row.content or {}).get("person"), "redacted": {"by": by, "at": at.isoformat(),
