@@ -213,9 +213,9 @@ def scrub_files(engine: sa.Engine) -> None:
     """Leave no trace of deleted rows in the database's files, after the erasing transaction committed.
 
     SQLite: empty the WAL into the file (TRUNCATE), VACUUM (a new file without free pages, freed
-    cells already zeroed by ``secure_delete``), empty the WAL again. PostgreSQL: VACUUM FULL and ANALYZE of
-    the tables an erasure touches, then VACUUM FULL of the planner's statistics (which sample column values). Refused with a sentence if another program holds the WAL open.
-    """
+    cells already zeroed by ``secure_delete``), empty the WAL again; refused with a sentence if another
+    program holds the WAL open. PostgreSQL: VACUUM FULL and ANALYZE of the tables an erasure touches, then
+    VACUUM FULL of the planner's statistics (which sample column values)."""
     if engine.dialect.name == "postgresql":
         tables = ["documents", "document_versions", "people", "access_log", "replaced_records",
                   *(table.name for table in RECORD_TABLES.values())]
