@@ -202,8 +202,12 @@ class JoinBox:
         self._store = store
         self.participant: sessions.Participant | None = None
         self.saved = 0
-        self.code = stacked(widgets.Text(description="Session code", placeholder="for example K7M2QX"))
-        self.name = stacked(widgets.Text(description="Your name"))
+        # Each box sends its value once, when it is left (not at each key): ipywidgets holds back a value
+        # while the kernel has not answered the last one, and a click is sent at once, so with a value per
+        # key a quick "type, Tab, Enter" reached a busy kernel as Join pressed on half a code.
+        self.code = stacked(widgets.Text(description="Session code", placeholder="for example K7M2QX",
+                                         continuous_update=False))
+        self.name = stacked(widgets.Text(description="Your name", continuous_update=False))
         self.button = widgets.Button(description="Join the session")
         self.button.on_click(self.join)
         self.status = StatusLine("practice page")
