@@ -73,7 +73,7 @@ MAX_HTTP_BODY_BYTES = 1024 * 1024
 #: The demo's own database (``pcp serve --demo`` without --db or $PCP_DB), beside the real one.
 DEMO_FILE_NAME = "pcp-demo.sqlite"
 SECRET_ON_COMMAND_LINE = (
-    "pcp serve takes no {what} on the command line, where every account on this computer can read it; "
+    "pcp {command} takes no {what} on the command line, where every account on this computer can read it; "
     "put it in a file readable only by you and give --{what}-file FILE, or set {env}."
 )
 #: What a page shows instead of a traceback when one of its cells fails.
@@ -164,9 +164,10 @@ class Secrets:
 def refuse_secrets_on_command_line(token: str | None, password: str | None) -> None:
     """``--token X`` / ``--password X``: a sentence saying where to put it instead."""
     if token is not None:
-        raise ServeError(SECRET_ON_COMMAND_LINE.format(what="token", env=f"${TOKEN_ENV} or ${TOKEN_FILE_ENV}"))
+        raise ServeError(SECRET_ON_COMMAND_LINE.format(command="serve", what="token",
+                                                       env=f"${TOKEN_ENV} or ${TOKEN_FILE_ENV}"))
     if password is not None:
-        raise ServeError(SECRET_ON_COMMAND_LINE.format(what="password",
+        raise ServeError(SECRET_ON_COMMAND_LINE.format(command="serve", what="password",
                                                        env=f"${PASSWORD_ENV} or ${PASSWORD_FILE_ENV}"))
 
 
