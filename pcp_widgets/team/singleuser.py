@@ -33,6 +33,8 @@ from pcp_widgets.errors import PcpError, ServeError
 #: command line).
 SERVICE_URL, SERVICE_PREFIX, USER, API_TOKEN = (
     "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_USER", "JUPYTERHUB_API_TOKEN")
+#: The spawner sets the API token under this name too.
+LEGACY_API_TOKEN = "JPY_API_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def serve_for_hub(environ=os.environ) -> int:
     os.umask(0o077)
     place = hub_place(environ)
     api_token = environ.pop(API_TOKEN)
+    environ.pop(LEGACY_API_TOKEN, None)  # the same token, under its pre-1.0 name
     scrub_every_log_record((api_token,))
     check_settings()
     if not (environ.get("PCP_DB") or "").strip():

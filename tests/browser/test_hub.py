@@ -236,3 +236,23 @@ def test_there_is_no_jupyterlab_kernel_api_terminal_or_file_to_reach(hub, people
     assert response.status in (403, 404), (path, response.status)
     started = people["quinn"].request.post(f"{hub.base}/user/quinn/api/kernels", data="{}", max_redirects=0)
     assert started.status in (403, 404, 405), started.status
+
+
+def test_page_kernels_hold_their_owners_name_and_the_database_but_not_the_hubs_token(hub, people):
+    import psutil
+
+    page = _open_import_page(people["quinn"], hub, "quinn")  # held open: its kernel is running
+    try:
+        kernels = []
+        for process in psutil.process_iter(["cmdline", "environ"]):
+            environ = process.info["environ"] or {}
+            if "ipykernel_launcher" in " ".join(process.info["cmdline"] or ()) and \
+                    environ.get("PCP_DB") == hub.database:
+                kernels.append(environ)
+    finally:
+        page.close()
+    assert any(environ.get("JUPYTERHUB_USER") == "quinn" for environ in kernels), kernels
+    assert all(environ.get("JUPYTERHUB_USER") in PEOPLE for environ in kernels)
+    leaked = [(environ["JUPYTERHUB_USER"], name) for environ in kernels for name in environ
+              if name in ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN")]
+    assert not leaked, leaked  # names only: the failure message must not hold the token
