@@ -230,8 +230,10 @@ def serve_team(config: str | Path | None = None) -> int:
     check_team_ports(settings)
     os.umask(0o077)  # the Hub's own database and each person's folder: this account's only
     os.chdir(folder)
-    host = f"[{settings.ip}]" if ":" in settings.ip else settings.ip
-    print(f"pcp team server: open http://{host}:{settings.port}/ to sign in (press Ctrl-C to stop)", flush=True)
+    from pcp_widgets.serve import public_url
+
+    print(f"pcp team server: open {public_url(settings.ip, settings.port, None)} to sign in (press Ctrl-C to stop)",
+          flush=True)
     command = hub_command(folder)
     os.execv(command[0], command)
     return 0  # pragma: no cover (execv does not return)

@@ -109,12 +109,16 @@ def hub_config(place: HubPlace, api_token: str, limits=None):
     """:func:`pcp_widgets.serve.voila_config` for a server behind the Hub: its path, the Hub's sign-in, and no
     kernels started before a page is asked for (each person has a server of their own: warm kernels for
     every person would hold memory nobody uses)."""
+    from jupyterhub import __version__ as hub_version
+
     from pcp_widgets.serve import Secrets, pages_folder, voila_config
 
     config = voila_config(pages_folder(), place.ip, place.port, Secrets(None, None), limits)
     config.Voila.base_url = place.prefix
     config.Voila.identity_provider_class = owner_only_identity_provider(place.owner)
     config.HubOAuth.api_token = api_token
+    # The Hub reads each answer's version header to check that this server speaks its protocol.
+    config.Voila.tornado_settings = {**config.Voila.tornado_settings, "headers": {"X-JupyterHub-Version": hub_version}}
     config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}}
     return config
 
