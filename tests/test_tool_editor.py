@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import pdfplumber
 import pytest
 
-from pcp_widgets.audit.demo import add_example_documents
+from pcp_widgets.audit.demo import DEMO_SERVICE, add_example_documents
 from pcp_widgets.tools import TOOLS
 from pcp_widgets.identity import signed_in_name
 from pcp_widgets.ui.editor import ToolEditor
@@ -40,15 +40,14 @@ def registered(store, name, service="Oak House") -> str:
 
 
 def add_examples(store):
-    """The guidance's examples (Pat's profile, Jo's action plan...), stored by typed name as before the
-    register, then linked to it as a provider does (pcp people link-documents)."""
+    """The guidance's examples (Pat's profile, Jo's action plan...), as the demo stores them: linked to
+    register entries at the demo's service."""
     add_example_documents(store)
-    store.link_documents_to_register("Oak House", by="ann")
 
 
-def editor_for(store, tool, name, **options):
+def editor_for(store, tool, name, service="Oak House", **options):
     """An editor with ``name``'s document of ``tool`` open, as the person picker would open it."""
-    return ToolEditor(tool, store=store, person=registered(store, name), **options)
+    return ToolEditor(tool, store=store, person=registered(store, name, service), **options)
 
 
 @pytest.mark.parametrize("tool_key", list(TOOLS))
@@ -173,7 +172,7 @@ def test_the_relationship_circle_redraws_as_people_are_added(store):
 
 def test_action_plan_flags_low_confidence_beside_the_steps(store):
     add_examples(store)
-    editor = editor_for(store, "action_plan", "Jo", today=dt.date(2026, 2, 10))
+    editor = editor_for(store, "action_plan", "Jo", service=DEMO_SERVICE, today=dt.date(2026, 2, 10))
     assert "make the step smaller" in editor.notes["actions"].value
     assert "Overdue" in editor.notes["actions"].value
 
@@ -185,7 +184,7 @@ def linked_file(link_html: str) -> bytes:
 def test_downloads_are_real_pdf_and_word_links_from_the_start(store):
     """One click: the links are there as soon as the document opens, with no button to press first."""
     add_examples(store)
-    editor = editor_for(store, "one_page_profile", "Pat")
+    editor = editor_for(store, "one_page_profile", "Pat", service=DEMO_SERVICE)
     links = editor.downloads.links()
     assert linked_file(links["pdf"]).startswith(b"%PDF")
     assert 'download="Pat-One-page-profile.pdf"' in links["pdf"] and ">Download PDF (" in links["pdf"]

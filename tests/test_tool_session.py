@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pcp_widgets.access import Identity
-from pcp_widgets.audit.demo import add_example_documents
+from pcp_widgets.audit.demo import DEMO_SERVICE, add_example_documents
 from pcp_widgets.tools import InvalidDocument
 from pcp_widgets.tools.examples import EXAMPLES, PAT_PROFILE
 from pcp_widgets.ui.fields import items_to_lines, lines_to_items
@@ -90,11 +90,14 @@ def test_restoring_an_old_version_makes_a_new_version(store):
     assert session.versions()[0].note == "restored version 2"
 
 
-def test_the_demo_examples_are_stored_once(store):
+def test_the_demo_examples_are_stored_once_in_the_register(store):
     assert add_example_documents(store) == len(EXAMPLES)
     assert add_example_documents(store) == 0
-    store.link_documents_to_register("Oak House", by="ann")  # written before the register, by typed names
-    session = opened(store, "one_page_profile", "Pat")
+    people = {person.preferred_name: person for person in store.people()}
+    assert {example.person for example in EXAMPLES} <= set(people)  # so the tool pages list them
+    assert {people[example.person].service for example in EXAMPLES} == {DEMO_SERVICE}
+    at_the_demo = Identity("sam", "staff", frozenset({DEMO_SERVICE}), "hub")
+    session = DocumentSession.open(store, at_the_demo, "one_page_profile", people["Pat"].ref)
     assert session.document.to_dict()["best_support"] == PAT_PROFILE.sections["best_support"]
 
 

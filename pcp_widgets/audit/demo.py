@@ -1115,7 +1115,9 @@ def run_demo(store, *, out_dir: Path | None, services: int, months: int, seed: i
 def add_example_documents(store) -> int:
     """Store the guidance's example tool documents (Pat's profile and the rest) unless already there.
 
-    Returns how many were added. An example is there when its person has a document of its tool.
+    Each example's person is given a register entry at :data:`DEMO_SERVICE` and their documents linked
+    to it, so the tool pages (which open people from the register) list them. Returns how many were
+    added. An example is there when its person has a document of its tool.
     """
     from pcp_widgets.tools.examples import EXAMPLES
 
@@ -1124,6 +1126,7 @@ def add_example_documents(store) -> int:
         if not store.find_documents(tool=example.tool, person=example.person):
             store.create_document(example.tool, example.person, example.to_dict(), saved_by="demo")
             added += 1
+    store.link_documents_to_register(DEMO_SERVICE, by="demo", tools={example.tool for example in EXAMPLES})
     return added
 
 
