@@ -20,17 +20,28 @@ from hypothesis import strategies as st
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from pcp_widgets.audit.disclosure import PRIMARY, ROUNDED, SECONDARY, Protected, distinct_people, with_totals
+from pcp_widgets.audit.disclosure import (
+    PRIMARY,
+    ROUNDED,
+    SECONDARY,
+    SUPPRESSED,
+    Protected,
+    distinct_people,
+    protect_derived,
+    with_totals,
+)
 from pcp_widgets.audit.disclosure_audit import (
     MAX_ROUNDS,
     TOLERANCE,
     DisclosureError,
     Entry,
+    Shares,
     _partners,
     _Problem,
     _Programme,
     audit,
     secure,
+    smallest_denominator,
 )
 
 
@@ -38,6 +49,8 @@ def plain_unsafe(entries: list[Entry]) -> tuple[set[int], _Problem]:
     """Every figure's exact range by two cold linprog calls, and those narrower than their promise."""
     problem = _Problem(entries)
     bounds = np.column_stack([problem.lo, problem.hi])
+    equal = problem.matrix[:problem.relations]  # sums; a share's relations after them are "at most 0"
+    at_most = problem.matrix[problem.relations:] if problem.matrix.shape[0] > problem.relations else None
     unsafe = set()
     for i in range(problem.size):
         if np.isnan(problem.need_lo[i]):
@@ -46,7 +59,9 @@ def plain_unsafe(entries: list[Entry]) -> tuple[set[int], _Problem]:
         for sign in (1.0, -1.0):
             c = np.zeros(problem.size)
             c[i] = sign
-            result = linprog(c, A_eq=problem.matrix, b_eq=np.zeros(problem.relations), bounds=bounds, method="highs")
+            result = linprog(c, A_eq=equal, b_eq=np.zeros(problem.relations), A_ub=at_most,
+                             b_ub=np.zeros(at_most.shape[0]) if at_most is not None else None, bounds=bounds,
+                             method="highs")
             assert result.status == 0, result.message
             ends.append(result.x[i])
         if ends[0] > problem.need_lo[i] + TOLERANCE or ends[1] < problem.need_hi[i] - TOLERANCE:
@@ -178,3 +193,45 @@ def test_a_programme_that_cannot_be_solved_stops_the_export_with_one_sentence():
         programme.solve(np.array([1.0, 0.0]))
     programme.widen(np.array([1]), np.array([0.0]), np.array([9.0]))
     assert programme.solve(np.array([0.0, -1.0])).tolist() == [5.0, 5.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 400), st.data())
+def test_the_smallest_denominator_of_a_share_is_the_first_count_that_can_give_it(n, data):
+    k = data.draw(st.integers(0, n))
+    shown = round(100 * k / n, 1)
+    least = int(smallest_denominator(np.array([shown]))[0])
+    assert least <= n
+    assert any(round(100 * j / least, 1) == shown for j in range(least + 1))
+    assert not any(round(100 * j / m, 1) == shown for m in range(1, least) for j in range(m + 1))
+
+
+def shares_beside(files: int, yes: int, people: int = 6):
+    """One service's files audited (and the whole provider's, the same) in one month, with one question's share
+    of Yes beside them: yes of ``files`` answered."""
+    counts = np.full((2, 2), files)
+    table = Protected(counts, np.full((2, 2), people), 5)
+    entry = Entry("File audits", table, np.ones((2, 2), dtype=bool), (0, 1))
+    display, hidden = protect_derived(100.0 * yes / counts, np.full((2, 2), people), 5)
+    shares = Shares("Questions", np.full((2, 2), yes), counts.copy(), [(display, hidden)], entry)
+    return [entry, shares], display
+
+
+def test_a_share_that_would_tell_its_count_more_closely_than_its_rounding_is_hidden():
+    """57.1% of 7 files beside "5" (5 to 7): only 7 answers (or 14, ...) give 57.1%, so the count would be 7."""
+    entries, display = shares_beside(7, 4)
+    result = secure(entries)
+    assert (display == SUPPRESSED).all() and result.shares_hidden == 4
+    assert plain_unsafe(entries)[0] == set()
+    entries, display = shares_beside(12, 4)  # 33.3% beside "10" (8 to 12): 3, 6, 9, 12 answers all give it
+    assert secure(entries).shares_hidden == 0 and (display == 33.3).all()
+    assert plain_unsafe(entries)[0] == set()
+
+
+def test_shares_are_relations_the_attacker_can_use():
+    """The shares' rows are in the programme: a share shown beside a hidden count says its denominator is at least
+    the few counts that give it, and no more than the count."""
+    entries, display = shares_beside(12, 4)
+    problem = _Problem(entries)
+    assert problem.matrix.shape[0] > problem.relations  # the shares' inequalities follow the sums
+    assert problem.lo[problem.counted] == 5  # a shown share: about 5 or more people answered

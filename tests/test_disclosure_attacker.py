@@ -414,3 +414,24 @@ def test_a_quarter_of_a_provider_with_many_services_is_exported_and_gives_nothin
     provider = next(r for r in tables["events_by_type"] if r["Service"] == PROVIDER and r["Month"] == ALL)
     assert "[c]" not in provider.values()  # the quarter's totals of many people stay shown
     assert attack(folder, workbook, 5, stored(path)) == []
+    assert shares_telling_counts(tables, 5) == []
+
+
+def shares_telling_counts(tables: dict[str, list[dict]], threshold: int) -> list[tuple]:
+    """Shares of Yes whose fewest possible answers (tried one by one here) are more than the count beside them
+    can be by its label: 57.1% needs 7 answers, so beside a "5" (5 to 7) it would say the count is 7."""
+    found = []
+    for stem, column in (("questions", "Files audited"), ("observations", "Observations")):
+        for r in tables[stem]:
+            if r[column] in ("[c]", "[z]", "0"):
+                continue
+            shown = int(r[column])
+            low = threshold if shown <= 5 else max(shown - 2, threshold)
+            for header, value in r.items():
+                if "% Yes" not in header or value in ("[c]", "[z]", ""):
+                    continue
+                fewest = next(n for n in range(1, 100_000) if any(round(100 * k / n, 1) == float(value)
+                                                                 for k in range(n + 1)))
+                if fewest > low:
+                    found.append((stem, r["Service"], r["Month"], header, value, r[column]))
+    return found

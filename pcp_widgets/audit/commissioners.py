@@ -38,7 +38,7 @@ from pcp_widgets.audit.disclosure import (
     protect_derived,
     with_totals,
 )
-from pcp_widgets.audit.disclosure_audit import AuditResult, Entry, secure
+from pcp_widgets.audit.disclosure_audit import AuditResult, Entry, Shares, secure
 from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, YES
 from pcp_widgets.audit.metrics import CHECKS, QUESTIONS, file_score
 from pcp_widgets.audit.months import first_day, month_label, parse_month
@@ -346,7 +346,8 @@ class _Counts:
     def __init__(self, name: str, counts: np.ndarray, people: np.ndarray, min_count: int, entries: list[Entry],
                  published: np.ndarray, total_axes: Sequence[int]):
         self.table = Protected(counts, people, min_count)
-        entries.append(Entry(name, self.table, published, tuple(total_axes)))
+        self.entry = Entry(name, self.table, published, tuple(total_axes))
+        entries.append(self.entry)
 
     def measure(self, column: TableColumn, index=...) -> Measure:
         return column, lambda: self.table.shown[index], lambda: self.table.mask[index]
@@ -394,8 +395,12 @@ def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands, ent
     scores = file_score(codes)
     files = _grid_counts(grid, "File audits", grid.count(records, people=True), min_count, entries)
     scored, scored_people = grid.count(records, weights=~np.isnan(scores), people=True)
-    means = _ratio(_score_sums(grid, records, scores), scored, scale=1.0)
+    score_sums = _score_sums(grid, records, scores)
+    means = _ratio(score_sums, scored, scale=1.0)
     mean = _derived(TableColumn("Mean file score (%)", "percent"), means, scored_people, min_count)
+    # the attacker can use every share beside a count as well (see disclosure_audit.Shares)
+    entries.append(Shares("File audits", score_sums, scored, [(mean[1](), mean[2]())], files.entry, scale=1.0,
+                          most=100.0, whole=False))
     band_hidden = mean[2]()
     band = (TableColumn("RAG", "text"), lambda: rag(means, band_hidden, bands), lambda: band_hidden)
     files_column = files.measure(TableColumn("Files audited", "count"))
@@ -408,6 +413,7 @@ def _file_audit_tables(grid: Grid, records, min_count: int, bands: RagBands, ent
     yes = grid.count(records, (questions, len(QUESTIONS)), weights=codes == YES, total_axes=(0, 1))
     shares = [_derived(TableColumn(f"Q{n}: {text} (% Yes)", "percent"), _ratio(yes[..., n - 1], total[..., n - 1]),
                        people[..., n - 1], min_count) for n, text in enumerate(QUESTIONS.values(), start=1)]
+    entries.append(Shares("Questions", yes, total, [(share[1](), share[2]()) for share in shares], files.entry))
     by_question = lambda: _table(grid, "Questions", "questions",
                                  "The share of Yes answers to each file audit question, of the files where it "
                                  "applied (N/A left out).", ("Service", "Month"), [files_column, *shares])
@@ -437,6 +443,8 @@ def _observation_table(grid: Grid, records, min_count: int, entries) -> tuple[Bu
     yes = grid.count(records, (checks, len(CHECKS)), weights=codes == YES, total_axes=(0, 1))
     rates = [_derived(TableColumn(f"{text} (% Yes)", "percent"), _ratio(yes[..., i], answered[..., i]),
                       people[..., i], min_count) for i, text in enumerate(CHECKS.values())]
+    entries.append(Shares("Observations", yes, answered, [(rate[1](), rate[2]()) for rate in rates],
+                          observed.entry))
     table = lambda: _table(grid, "Observations", "observations",
                            "Episodes of support observed, and how often practice matched the plan on each check "
                            "(the share of Yes).", ("Service", "Month"),

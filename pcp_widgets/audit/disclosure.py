@@ -14,9 +14,13 @@ The rule, as NHS England and the ONS publish small numbers about health and care
 
 A published figure therefore *states a range* (its label): a rounded ``r`` says the true
 count is within 2 of ``r`` (and, because smaller counts are hidden, at least
-``min_count``); "[c]" says nothing but that the count is at least 1. The attacker audit
-(:mod:`pcp_widgets.audit.disclosure_audit`) proves that nothing else in the export
-narrows those ranges, and hides more (:meth:`Protected.hide`) where it would.
+``min_count``); "[c]" says nothing but that the count is 0 or more. What the export
+promises for each: a "[c]" about fewer than ``min_count`` people can still be anything from
+1 to ``min_count - 1``; a rounded figure keeps its rounding range; a "[c]" hidden to protect
+another (about more people) keeps at least the range its rounded figure would have had. The
+attacker audit (:mod:`pcp_widgets.audit.disclosure_audit`) proves that nothing else in the
+export, shares beside the counts included, narrows those ranges, and hides more
+(:meth:`Protected.hide`) where it would.
 
 Pure: arrays in, arrays out.
 """

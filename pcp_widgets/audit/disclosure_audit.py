@@ -46,13 +46,24 @@ export is refused (:class:`DisclosureError`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from pcp_widgets.audit.disclosure import PRIMARY, ROUNDED, SECONDARY, ZERO, Protected, label_range, rounded
+from pcp_widgets.audit.disclosure import (
+    NOT_APPLICABLE,
+    PRIMARY,
+    ROUNDED,
+    SECONDARY,
+    SUPPRESSED,
+    ZERO,
+    Protected,
+    label_range,
+    rounded,
+)
 from pcp_widgets.errors import PcpError
 
 #: Solutions are floats; a bound within this of the required end reaches it.
@@ -61,6 +72,9 @@ TOLERANCE = 1e-6
 MAX_ROUNDS = 30
 #: HiGHS's simplex_strategy option: the dual and the primal simplex method.
 DUAL, PRIMAL = 1, 4
+#: The status of an unknown the attacker reasons with that is not a published count (a share's
+#: numerator or denominator): never hidden, never checked.
+AUXILIARY = 9
 
 
 class DisclosureError(PcpError):
@@ -78,6 +92,98 @@ class Entry:
 
 
 @dataclass
+class Shares:
+    """Shares (or means) published beside a table of counts, which an attacker can use as well.
+
+    Each published cell shows ``numerators / denominators x scale`` to ``decimals``
+    (:func:`~pcp_widgets.audit.disclosure.protect_derived`), the same cells as ``counts``
+    publishes, with any further axes after the grid's (one per question). The attacker knows:
+    numerators and denominators add up along ``total_axes`` as the counts do; a numerator is
+    at most ``most`` times its denominator (a Yes count at most the answers, a sum of scores
+    at most 100 per file); a denominator is at most the count in the same cell (files
+    answering a question, at most the files audited); a shown share ``v`` says
+    ``v - h <= scale x numerator / denominator <= v + h`` (``h`` half its last decimal) and
+    that its denominator is about ``min_count`` or more people, and, when numerators are
+    whole, at least the smallest whole number that can give ``v`` (:func:`smallest_denominator`:
+    57.1% needs 7); "[c]" says 1 or more; "[z]" says none at all. All of it is linear, so the
+    audit adds it to the same programme.
+
+    ``shown`` holds the published values and hidden mask of each share (one pair per index
+    of the further axis, or one pair), as :func:`~pcp_widgets.audit.disclosure.protect_derived`
+    made them: :meth:`guard` hides a share in them, in place, where its smallest possible
+    denominator would lift its count above the low end of the count's rounding range (57.1%
+    beside a rounded 5, which says 5 to 7, would say 7).
+    """
+
+    name: str
+    numerators: np.ndarray
+    denominators: np.ndarray
+    shown: list
+    counts: Entry
+    scale: float = 100.0
+    most: float = 1.0
+    decimals: int = 1
+    whole: bool = True
+
+    @property
+    def total_axes(self) -> tuple[int, ...]:
+        return self.counts.total_axes
+
+    def displayed(self) -> np.ndarray:
+        """The published values, shaped like :attr:`denominators`."""
+        if self.denominators.ndim == self.counts.published.ndim:
+            return self.shown[0][0]
+        return np.stack([display for display, _ in self.shown], axis=-1)
+
+    def guard(self) -> int:
+        """Hide every share whose smallest possible denominator is above its count's rounding range's low end;
+        how many were hidden."""
+        table = self.counts.table
+        low, _ = label_range(rounded(table.counts), table.min_count)
+        hid = 0
+        for display, hidden in self.shown:
+            values = np.array([v if isinstance(v, float) else np.nan for v in display.ravel()]).reshape(display.shape)
+            shown = ~np.isnan(values)
+            if not shown.any():
+                continue
+            least = np.zeros(display.shape, dtype=np.int64)
+            least[shown] = smallest_denominator(values[shown], self.scale, self.decimals) if self.whole else 0
+            over = shown & (least > low)
+            display[over], hidden[over] = SUPPRESSED, True
+            hid += int(over.sum())
+        return hid
+
+    @property
+    def published(self) -> np.ndarray:
+        grid = self.counts.published
+        return np.broadcast_to(grid.reshape(grid.shape + (1,) * (self.denominators.ndim - grid.ndim)),
+                               self.denominators.shape)
+
+
+def smallest_denominator(shown: np.ndarray, scale: float = 100.0, decimals: int = 1) -> np.ndarray:
+    """For each shown share, the smallest whole denominator n with a whole k (0 to n) such that
+    ``k / n x scale`` rounds to it: 57.1 (%) needs 7 (4 / 7), 50.0 needs 2, 0.0 and 100.0 need 1."""
+    table = _smallest_denominators(float(scale), int(decimals))
+    steps = np.rint(np.asarray(shown, dtype=float) * 10 ** decimals).astype(np.int64)
+    return table[np.clip(steps, 0, len(table) - 1)]
+
+
+@functools.lru_cache(maxsize=8)
+def _smallest_denominators(scale: float, decimals: int) -> np.ndarray:
+    """Every value a share can show (0 to ``scale`` in steps of the last decimal), with its smallest denominator:
+    the values k / n x ``scale`` rounds to, tried for n = 1, 2, ... until each value has been reached."""
+    steps = int(round(scale * 10 ** decimals))
+    table = np.zeros(steps + 1, dtype=np.int64)
+    n = 0
+    while not table.all():
+        n += 1
+        reached = np.rint(np.round(np.arange(n + 1) / n * scale, decimals) * 10 ** decimals).astype(np.int64)
+        reached = reached[table[reached] == 0]
+        table[reached] = n
+    return table
+
+
+@dataclass
 class AuditResult:
     figures: int = 0
     checked: int = 0
@@ -87,6 +193,8 @@ class AuditResult:
     hidden_more: int = 0
     #: audits run: the first, and one after each round of hiding more
     rounds: int = 0
+    #: shares (percentages, means) hidden because they would have told a count more closely than its label
+    shares_hidden: int = 0
     unsafe: list = field(default_factory=list)
 
     @property
@@ -97,9 +205,12 @@ class AuditResult:
         """What the Contents sheet says about the check."""
         more = (f" To make it so, {self.hidden_more} more figure{'s were' if self.hidden_more != 1 else ' was'} "
                 "hidden." if self.hidden_more else "")
+        if self.shares_hidden:
+            more += (f" {self.shares_hidden} percentage{'s or means were' if self.shares_hidden != 1 else ' or mean was'}"
+                     " hidden because the few counts that could give them would have said more than a rounded count.")
         return (f"Checked before this file was written: {self.checked:,} figures were tested against "
                 f"{self.relations:,} additive relations (rows, columns, service and provider totals, all months, "
-                f"the same figure on another sheet and in the charts) by linear programming (HiGHS), in "
+                f"the same figure on another sheet and in the charts) and the percentages and means beside them by linear programming (HiGHS), in "
                 f"{self.blocks:,} independent blocks with {self.programmes:,} programmes solved. Result: no figure "
                 "about fewer than the threshold of people can be narrowed below 1 to the threshold less one, and no "
                 "other figure, shown or hidden, below its rounding range." + more)
@@ -108,30 +219,96 @@ class AuditResult:
 class _Problem:
     """Every published count as one unknown, and every additive relation among them."""
 
-    def __init__(self, entries: list[Entry]):
-        self.entries = entries
+    def __init__(self, entries: list):
+        self.entries = [e for e in entries if isinstance(e, Entry)]
+        self.shares = [e for e in entries if isinstance(e, Shares)]
+        # first, no share may give its count's low end away
+        self.shares_hidden = sum(shares.guard() for shares in self.shares)
         self.offsets, ids, total = [], [], 0
-        for entry in entries:
-            index = np.full(entry.table.counts.shape, -1, dtype=np.int64)
-            count = int(entry.published.sum())
-            index[entry.published] = np.arange(total, total + count)
-            ids.append(index)
-            self.offsets.append(total)
+
+        def number(published):
+            nonlocal total
+            index = np.full(published.shape, -1, dtype=np.int64)
+            count = int(published.sum())
+            index[published] = np.arange(total, total + count)
             total += count
+            return index
+
+        for entry in self.entries:
+            self.offsets.append(total)
+            ids.append(number(entry.published))
+        self.counted = total  # the published counts come first; the shares' unknowns after them
+        share_ids = [(number(shares.published), number(shares.published)) for shares in self.shares]
         self.ids, self.size = ids, total
-        rows, cols, coefs, relation = [], [], [], 0
-        for entry, index in zip(entries, ids):
-            for axis in entry.total_axes:
+        rows, cols, coefs = [], [], []
+        relation = 0
+
+        def add(numbers, columns, values):
+            rows.append(numbers), cols.append(columns), coefs.append(values)
+
+        additive = [(index, entry.total_axes) for entry, index in zip(self.entries, ids)]
+        additive += [(index, shares.total_axes) for shares, pair in zip(self.shares, share_ids) for index in pair]
+        for index, total_axes in additive:
+            for axis in total_axes:
                 lines = np.moveaxis(index, axis, -1).reshape(-1, index.shape[axis])
                 lines = lines[(lines >= 0).all(axis=1)]
                 if not len(lines):
                     continue
                 numbers = np.arange(relation, relation + len(lines))
-                rows.append(np.repeat(numbers, lines.shape[1]))
-                cols.append(lines.ravel())
-                coefs.append(np.tile(np.r_[np.ones(lines.shape[1] - 1), -1.0], len(lines)))
+                add(np.repeat(numbers, lines.shape[1]), lines.ravel(),
+                    np.tile(np.r_[np.ones(lines.shape[1] - 1), -1.0], len(lines)))
                 relation += len(lines)
-        self.relations = relation
+        self.relations = relation  # equalities (sums); the shares' inequalities follow (row <= 0)
+        self.aux_lo, self.aux_hi, aux_truth = [], [], []
+        # each shown share: where it is shown, its count, its denominator and its two rows (to hide it later)
+        self.shown_shares, shown_ids = [], []
+        for shares, (denominator, numerator) in zip(self.shares, share_ids):
+            where = shares.published
+            d, y = denominator[where], numerator[where]
+            count_ids = self.ids[self.entries.index(shares.counts)]
+            c = np.broadcast_to(count_ids.reshape(count_ids.shape + (1,) * (where.ndim - count_ids.ndim)),
+                                where.shape)[where]
+            shown = shares.displayed()[where]
+            value = np.array([v if isinstance(v, float) else np.nan for v in shown], dtype=float)
+            known = ~np.isnan(value)
+            half = 0.5 * 10.0 ** -shares.decimals + 1e-9
+            k = len(d)
+            pairs = [(d, c, np.ones(k), -np.ones(k), np.ones(k, dtype=bool)),           # denominator <= count
+                     (y, d, np.ones(k), -np.full(k, shares.most), np.ones(k, dtype=bool)),  # numerator <= most x it
+                     (y, d, np.full(k, shares.scale), -(value + half), known),       # scale x y <= (v + h) d
+                     (d, y, value - half, -np.full(k, shares.scale), known)]         # (v - h) d <= scale x y
+            bounds_rows = []
+            for first, second, a, b, chosen in pairs:
+                n = int(chosen.sum())
+                numbers = np.arange(relation, relation + n)
+                add(np.r_[numbers, numbers], np.r_[first[chosen], second[chosen]], np.r_[a[chosen], b[chosen]])
+                relation += n
+                bounds_rows.append(numbers)
+            grid = shares.counts.published.ndim
+            upper, lower = np.full(k, -1), np.full(k, -1)
+            upper[known], lower[known] = bounds_rows[2], bounds_rows[3]
+            kinds = np.where(known, 0, np.where([v == SUPPRESSED for v in shown], 1, 2))
+            for at, *ids in zip(np.argwhere(where), c, d, y, upper, lower, kinds):
+                self.shown_shares.append((shares, int(at[grid]) if len(at) > grid else 0, tuple(at[:grid])))
+                shown_ids.append(ids)
+            least = np.zeros(k)
+            least[known] = max(shares.counts.table.min_count, 1)
+            if shares.whole and known.any():
+                least[known] = np.maximum(least[known], smallest_denominator(value[known], shares.scale,
+                                                                             shares.decimals))
+            least[np.array([v == SUPPRESSED for v in shown], dtype=bool)] = 1.0
+            none = np.array([v == NOT_APPLICABLE for v in shown], dtype=bool)
+            self.aux_lo += [least, np.zeros(k)]
+            self.aux_hi += [np.where(none, 0.0, np.inf), np.where(none, 0.0, np.inf)]
+            aux_truth += [shares.denominators[where].astype(float), shares.numerators[where].astype(float)]
+        self.row_lo = np.r_[np.zeros(self.relations), np.full(relation - self.relations, -np.inf)]
+        self.row_hi = np.zeros(relation)
+        self.aux_truth = np.concatenate(aux_truth) if aux_truth else np.zeros(0)
+        self.aux_lo = np.concatenate(self.aux_lo) if aux_truth else np.zeros(0)
+        self.aux_hi = np.concatenate(self.aux_hi) if aux_truth else np.zeros(0)
+        #: per share: its count, denominator, numerator, two rows (-1: none) and 0 shown, 1 "[c]", 2 "[z]"
+        self.share_ids = np.array(shown_ids, dtype=np.int64).reshape(-1, 6)
+        self.share_open = np.ones(len(shown_ids), dtype=bool)
         empty = np.zeros(0)
         self.matrix = sp.csr_matrix((np.concatenate(coefs or [empty]),
                                      (np.concatenate(rows or [empty]).astype(np.int64),
@@ -152,18 +329,50 @@ class _Problem:
         hidden = status >= PRIMARY
         # a hidden figure's upper end is unbounded; a cap far above anything in the export keeps
         # the programmes bounded, and can only make the audit stricter
-        cap = 10.0 * (counts.sum() + 1000.0)
+        cap = 10.0 * (counts.sum() + self.aux_truth.sum() + 1000.0)
         # a hidden figure may stand for a 0 hidden to protect a neighbour, so it is known only to be 0 or more
-        self.lo = np.where(status == ZERO, 0.0, np.where(hidden, 0.0, label_lo))
-        self.hi = np.where(status == ZERO, 0.0, np.where(hidden, cap, label_hi))
-        self.truth, self.status = counts, status
+        aux = len(self.aux_truth)
+        self.lo = np.r_[np.where(status == ZERO, 0.0, np.where(hidden, 0.0, label_lo)), self.aux_lo]
+        self.hi = np.r_[np.where(status == ZERO, 0.0, np.where(hidden, cap, label_hi)), np.minimum(self.aux_hi, cap)]
+        self.truth = np.r_[counts, self.aux_truth]
+        self.status = np.r_[status, np.full(aux, AUXILIARY, dtype=np.int8)]
         # a figure about fewer than min_count people must still be able to be 1 to min_count - 1 (and 2
         # above its truth); one hidden to protect it, or rounded, keeps at least its rounding range; a 0
         # hidden beside one promises nothing (nobody is no one's secret)
         small = status == PRIMARY
         kept = (status == ROUNDED) | ((status == SECONDARY) & (counts > 0))
-        self.need_lo = np.where(kept, label_lo, np.where(small, 1.0, np.nan))
-        self.need_hi = np.where(kept, label_hi, np.where(small, np.maximum(minimum - 1, counts + 2), np.nan))
+        self.need_lo = np.r_[np.where(kept, label_lo, np.where(small, 1.0, np.nan)), np.full(aux, np.nan)]
+        self.need_hi = np.r_[np.where(kept, label_hi, np.where(small, np.maximum(minimum - 1, counts + 2), np.nan)),
+                             np.full(aux, np.nan)]
+
+    def hide_shares_near(self, variable: int) -> tuple[np.ndarray, np.ndarray]:
+        """Hide the shares beside ``variable`` or beside a figure in one of its sums, where hiding counts cannot
+        help; the unknowns whose bounds widen and the rows no longer holding.
+
+        Shown shares first; where none is left, the "[c]" and "[z]" shares there all become "[c]",
+        each then standing for a share of anyone or of nobody (as a hidden count may be 0),
+        so none of them says any more that its denominator is 1 or more.
+        """
+        column = self.matrix[:, variable].tocoo()
+        near = np.isin(self.share_ids[:, 0], [variable, *self.matrix[column.row[column.row < self.relations]].indices])
+        chosen = near & self.share_open & (self.share_ids[:, 5] == 0)
+        if not chosen.any():
+            chosen = near & self.share_open
+        for number in np.flatnonzero(chosen):
+            shares, pair, where = self.shown_shares[number]
+            display, hidden = shares.shown[pair]
+            display[where], hidden[where] = SUPPRESSED, True
+        self.share_open[chosen] = False
+        self.shares_hidden += int((chosen & (self.share_ids[:, 5] != 1)).sum())
+        denominators, numerators = self.share_ids[chosen, 1], self.share_ids[chosen, 2]
+        shown = self.share_ids[chosen, 5] == 0
+        # a share hidden from view still says its denominator is 1 or more; one of many "[c]" there, nothing
+        self.aux_lo[denominators - self.counted] = np.where(shown, 1.0, 0.0)
+        self.aux_hi[denominators - self.counted] = self.aux_hi[numerators - self.counted] = np.inf
+        rows = np.r_[self.share_ids[chosen, 3], self.share_ids[chosen, 4]]
+        rows = rows[rows >= 0]
+        self.row_lo[rows], self.row_hi[rows] = -np.inf, np.inf
+        return np.r_[denominators, numerators], rows
 
     def locate(self, variable: int) -> tuple[Entry, tuple]:
         number = int(np.searchsorted(self.offsets, variable, side="right") - 1)
@@ -183,7 +392,8 @@ class _Programme:
     machinery, which also prints a banner on stdout the first time it is made.
     """
 
-    def __init__(self, matrix: sp.csr_matrix, lo: np.ndarray, hi: np.ndarray):
+    def __init__(self, matrix: sp.csr_matrix, lo: np.ndarray, hi: np.ndarray, row_lo: np.ndarray | None = None,
+                 row_hi: np.ndarray | None = None):
         import highspy
 
         n, m = matrix.shape[1], matrix.shape[0]
@@ -191,7 +401,8 @@ class _Programme:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, m
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.zeros(n), lo, hi
-        lp.row_lower_, lp.row_upper_ = np.zeros(m), np.zeros(m)
+        lp.row_lower_ = np.zeros(m) if row_lo is None else np.asarray(row_lo, dtype=float)
+        lp.row_upper_ = np.zeros(m) if row_hi is None else np.asarray(row_hi, dtype=float)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
@@ -230,6 +441,12 @@ class _Programme:
         """
         return np.flatnonzero(np.abs(np.asarray(self.highs.getSolution().col_dual)) > TOLERANCE)
 
+    def relax(self, positions: np.ndarray) -> None:
+        """Rows that no longer hold (a share hidden): only ever a wider set of tables, as :meth:`widen`."""
+        if len(positions):
+            inf = np.full(len(positions), np.inf)
+            self.highs.changeRowsBounds(len(positions), positions.astype(np.int32), -inf, inf)
+
     def widen(self, positions: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         """New bounds for some figures: only ever wider (a figure hidden), so every earlier table stays feasible."""
         if len(positions):
@@ -249,7 +466,7 @@ class _Auditor:
 
     def __init__(self, entries: list[Entry]):
         self.problem = problem = _Problem(entries)
-        n, r = problem.size, problem.relations
+        n, r = problem.size, problem.matrix.shape[0]
         incidence = abs(problem.matrix)
         graph = sp.bmat([[None, incidence.T], [incidence, None]], format="csr") if r else sp.csr_matrix((n, n))
         count, labels = connected_components(graph, directed=False)
@@ -267,11 +484,13 @@ class _Auditor:
         #: for each figure found unsafe, the figures whose bounds pinned it (see :meth:`_Programme.binding`)
         self.blockers: dict[int, np.ndarray] = {}
 
-    def run(self, changed: set[int] | None = None) -> AuditResult:
-        """Audit every block; ``changed``: the figures hidden since the last run (their bounds are widened)."""
+    def run(self, changed: set[int] | None = None, relaxed: np.ndarray | None = None) -> AuditResult:
+        """Audit every block; ``changed``: the figures hidden since the last run (their bounds are widened);
+        ``relaxed``: the rows of shares hidden since then."""
         problem = self.problem
         problem.refresh()
         changed_array = np.array(sorted(changed or ()), dtype=np.int64)
+        relaxed = np.zeros(0, dtype=np.int64) if relaxed is None else np.asarray(relaxed, dtype=np.int64)
         self.proven_lo[changed_array] = self.proven_hi[changed_array] = False  # their promise changed
         result = AuditResult(figures=problem.size, relations=problem.relations, blocks=len(self.blocks))
         before = self.solved
@@ -280,6 +499,8 @@ class _Auditor:
                 positions = np.flatnonzero(np.isin(variables, changed_array))
                 self.programmes[block].widen(positions, problem.lo[variables[positions]],
                                              problem.hi[variables[positions]])
+            if block in self.programmes and len(relaxed):
+                self.programmes[block].relax(np.flatnonzero(np.isin(relations, relaxed)))
             # a block with nothing left to prove costs nothing
             result.unsafe += self._block(block, variables, relations)
         result.programmes = self.solved - before
@@ -298,7 +519,8 @@ class _Auditor:
             return []
         if block not in self.programmes:
             self.programmes[block] = _Programme(problem.matrix[relations][:, variables], problem.lo[variables],
-                                                problem.hi[variables])
+                                                problem.hi[variables], problem.row_lo[relations],
+                                                problem.row_hi[relations])
         programme = self.programmes[block]
         widths = np.maximum(problem.hi[variables] - problem.lo[variables], 1.0)
 
@@ -341,7 +563,7 @@ def _partners(problem: _Problem, variable: int) -> list[int]:
     """What to hide so that ``variable`` is no longer pinned: the smallest rounded part of each of its relations."""
     chosen = []
     column = problem.matrix[:, variable].tocoo()
-    for relation in column.row:
+    for relation in column.row[column.row < problem.relations]:  # the sums, not the shares' inequalities
         row = problem.matrix[relation].tocoo()
         members, coefs = row.col, row.data
         candidates = (problem.status[members] == ROUNDED) & (members != variable)
@@ -364,8 +586,9 @@ def _complement(auditor: _Auditor, variable: int) -> list[int]:
     (a small service's figure before the whole provider's) and only a figure whose bound
     holds the attacker's optimum is a candidate: hiding any other would not move it
     (:meth:`_Programme.binding`). Hiding one figure per unsafe figure and auditing again
-    keeps the pattern small; where no bound that holds it can be widened any more, the
-    older rule (:func:`_partners`) is tried.
+    keeps the pattern small. Empty where no count's bound holds it: then :func:`secure` hides
+    the shares beside it (:meth:`_Problem.hide_shares_near`), or else tries the older rule
+    (:func:`_partners`).
     """
     problem = auditor.problem
     blockers = auditor.blockers.get(variable, np.zeros(0, dtype=np.int64))
@@ -374,31 +597,43 @@ def _complement(auditor: _Auditor, variable: int) -> list[int]:
         candidates = blockers[problem.status[blockers] == status]
         if len(candidates):
             return [int(candidates[np.argmin(problem.truth[candidates])])]
-    return _partners(problem, variable)
+    return []
 
 
 def secure(entries: list[Entry]) -> AuditResult:
     """Audit; while any figure is unsafe, hide more and audit again; refuse if that cannot help."""
     auditor = _Auditor(entries)
     problem = auditor.problem
-    hidden_more, programmes, changed = 0, 0, None
+    hidden_more, programmes, changed, relaxed = 0, 0, None, None
     for rounds in range(1, MAX_ROUNDS + 1):
-        result = auditor.run(changed)
+        result = auditor.run(changed, relaxed)
         programmes += result.programmes
         if result.safe:
             result.hidden_more, result.programmes, result.rounds = hidden_more, programmes, rounds
+            result.shares_hidden = problem.shares_hidden
             return result
-        more = {p for variable in result.unsafe for p in _complement(auditor, variable)}
-        if not more:
+        more, widened, relaxed = set(), [], []
+        for variable in result.unsafe:
+            chosen = _complement(auditor, variable)
+            if not chosen:  # no count holds it: a share beside it does
+                variables, rows = problem.hide_shares_near(variable)
+                widened.append(variables), relaxed.append(rows)
+                if len(variables):
+                    continue
+                chosen = _partners(problem, variable)
+            more.update(chosen)
+        widened = np.concatenate(widened) if widened else np.zeros(0, dtype=np.int64)
+        if not more and not len(widened):
             break
         for variable in more:
             entry, where = problem.locate(variable)
             entry.table.hide(where)
         hidden_more += len(more)
-        changed = more
+        changed = more | set(widened.tolist())
+        relaxed = np.concatenate(relaxed) if relaxed else None
     entry, where = problem.locate(result.unsafe[0])
     raise DisclosureError(f"Nothing was written: a figure on the {entry.name} sheet could still be worked out from "
                           "the others however many more were hidden; export a longer period or use fewer services.")
 
 
-__all__ = ["AuditResult", "DisclosureError", "Entry", "SECONDARY", "audit", "secure"]
+__all__ = ["AuditResult", "DisclosureError", "Entry", "SECONDARY", "Shares", "audit", "secure"]
