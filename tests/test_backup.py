@@ -203,3 +203,146 @@ def test_a_postgresql_database_that_cannot_be_reached_is_one_sentence(tmp_path, 
     assert err.startswith("pcp: ") and err.count("\n") == 1 and "secret" not in err
     assert ("could not be made" in err and "nowhere.invalid" in err) or "pg_dump is not installed" in err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- encrypted backups (age format, with a passphrase) ---------------------------------------------------------
+
+PASSPHRASE = "lantern orchard pebble quay"
+#: What the database holds that must not be readable in an encrypted backup's bytes.
+SECRETS = (b"Zebedee Quist", b"ZQ-7731", b"Willow Mews", b"rides the number 9 bus")
+
+
+def _rows(path) -> dict[str, list[tuple]]:
+    """Every row of every pcp table but the access log (a backup and a restore each add their own entry)."""
+    connection = sqlite3.connect(path)
+    try:
+        names = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('access_log', ?) "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name", (backup.MARKER,))]
+        return {name: connection.execute(f'SELECT * FROM "{name}" ORDER BY 1').fetchall() for name in names}
+    finally:
+        connection.close()
+
+
+def _hidden(folder) -> list[str]:
+    """Hidden files in ``folder``: a backup's partial file or plain temporary copy left behind."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A SQLite database holding a person with two versions of a profile, and a file holding a passphrase."""
+    url = f"sqlite:///{tmp_path}/live.sqlite"
+    store = open_store(url)
+    store.add_person("Zebedee Quist", "Willow Mews", by="ann", ref="ZQ-7731")
+    first = store.open_person_document(PROFILE, "ZQ-7731", user="sam",
+                                       new_content={"person": "Zebedee Quist", "likes": "rides the number 9 bus"})
+    store.save_document(first.document_id, {"person": "Zebedee Quist", "likes": "rides the number 9 bus daily"},
+                        first.version, saved_by="sam")
+    store.dispose()
+    secret = tmp_path / "passphrase"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return url, secret
+
+
+def test_an_encrypted_backup_holds_no_readable_name_and_verifies_and_restores_with_every_row(tmp_path, live, capsys):
+    url, secret = live
+    plain, sealed = tmp_path / "plain.pcpbackup", tmp_path / "night.pcpbackup.age"
+    assert cli.main(["backup", "--out", str(plain), "--db", url]) == 0
+    assert cli.main(["backup", "--out", str(sealed), "--encrypt", "--passphrase-file", str(secret), "--db", url]) == 0
+    assert "encrypted in the age format" in capsys.readouterr().out
+    assert sealed.stat().st_mode & 0o777 == 0o600
+    assert all(text in plain.read_bytes() for text in SECRETS)  # the scan finds them where they are plain
+    assert not any(text in sealed.read_bytes() for text in SECRETS)
+    assert _hidden(tmp_path) == []  # no plain copy or partial file left beside the database or the backup
+
+    assert cli.main(["backup", "--verify", str(sealed), "--passphrase-file", str(secret)]) == 0
+    assert "holding 1 tool document and 2 versions; it can be restored" in capsys.readouterr().out
+    restored = tmp_path / "new-machine.sqlite"
+    assert cli.main(["restore", str(sealed), "--db", f"sqlite:///{restored}", "--passphrase-file",
+                     str(secret)]) == 0
+    capsys.readouterr()
+    rows = _rows(restored)
+    assert rows == _rows(tmp_path / "live.sqlite") and len(rows["document_versions"]) == 2
+    assert rows["people"] and len(rows) > 10  # every table, not an empty match
+    reopened = open_store(f"sqlite:///{restored}")
+    try:
+        entry = reopened.access_log()[-1]
+        assert (entry.action, entry.detail.split("/")[-1].split(" ")[0]) == ("restored", "night.pcpbackup.age")
+    finally:
+        reopened.dispose()
+
+
+def test_an_encrypted_backup_is_standard_age_that_age_itself_decrypts(tmp_path, live):
+    """The file is age's own format (scrypt recipient), decrypted here by pyrage directly, not through pcp: the
+    `age` tool or any other age implementation can open it with the passphrase."""
+    from pyrage import passphrase as age
+
+    url, _ = live
+    sealed = tmp_path / "night.age"
+    backup.backup(url, sealed, by="ann", passphrase=PASSPHRASE)
+    data = sealed.read_bytes()
+    assert data.startswith(b"age-encryption.org/v1\n-> scrypt ")
+    opened = tmp_path / "opened.sqlite"
+    opened.write_bytes(age.decrypt(data, PASSPHRASE))
+    assert _rows(opened) == _rows(tmp_path / "live.sqlite")
+
+
+def test_a_wrong_passphrase_or_a_damaged_encrypted_file_is_one_sentence_and_nothing_is_restored(
+        tmp_path, live, capsys, monkeypatch):
+    url, secret = live
+    sealed = tmp_path / "night.age"
+    backup.backup(url, sealed, by="ann", passphrase=PASSPHRASE)
+    data = sealed.read_bytes()
+    truncated, header_only, flipped = tmp_path / "truncated.age", tmp_path / "header.age", tmp_path / "flipped.age"
+    truncated.write_bytes(data[:len(data) // 2])
+    header_only.write_bytes(data[:40])
+    flipped.write_bytes(data[:-100] + bytes([data[-100] ^ 1]) + data[-99:])
+    target = tmp_path / "empty.sqlite"
+    open_store(f"sqlite:///{target}").dispose()  # pcp's tables, no rows: a restore may go here
+    expected = {(sealed, "a wrong passphrase!"): "The passphrase does not open",
+                (truncated, PASSPHRASE): "is damaged or incomplete", (header_only, PASSPHRASE): "is damaged",
+                (flipped, PASSPHRASE): "is damaged or incomplete", (sealed, None): "is an encrypted backup"}
+    for (path, passphrase), sentence in expected.items():
+        if passphrase is None:
+            monkeypatch.delenv(backup.PASSPHRASE_ENV, raising=False)
+        else:
+            monkeypatch.setenv(backup.PASSPHRASE_ENV, passphrase)
+        for command in (["restore", str(path), "--db", f"sqlite:///{target}"], ["backup", "--verify", str(path)]):
+            assert cli.main(command) == 2
+            error = capsys.readouterr().err
+            assert sentence in error and error.startswith("pcp: ") and error.count("\n") == 1, error
+            assert PASSPHRASE not in error
+        assert backup._tables_with_rows(target) == []
+    assert _hidden(tmp_path) == []  # no plain copy left beside the target
+    monkeypatch.setenv(backup.PASSPHRASE_FILE_ENV, str(secret))  # the right one, from the environment
+    monkeypatch.setenv(backup.PASSPHRASE_ENV, "a wrong passphrase!")  # the file named wins over the value
+    assert cli.main(["restore", str(sealed), "--db", f"sqlite:///{target}"]) == 0
+    assert len(_rows(target)["document_versions"]) == 2
+
+
+def test_a_passphrase_on_the_command_line_or_a_short_one_is_refused_and_no_file_is_written(
+        tmp_path, live, capsys, monkeypatch):
+    url, _ = live
+    out = tmp_path / "night.age"
+    short = tmp_path / "short"
+    short.write_text("tiny words", encoding="utf-8")
+    monkeypatch.delenv(backup.PASSPHRASE_ENV, raising=False)
+    monkeypatch.delenv(backup.PASSPHRASE_FILE_ENV, raising=False)
+    commands = {
+        ("backup", "--out", str(out), "--encrypt", "--passphrase", PASSPHRASE, "--db", url):
+            "pcp backup takes no passphrase on the command line",
+        ("backup", "--out", str(out), "--encrypt", f"--passphrase={PASSPHRASE}", "--db", url):
+            "pcp backup takes no passphrase on the command line",
+        ("restore", str(tmp_path / "x.age"), "--passphrase", PASSPHRASE, "--db", f"sqlite:///{tmp_path}/new.sqlite"):
+            "pcp restore takes no passphrase on the command line",
+        ("backup", "--out", str(out), "--encrypt", "--passphrase-file", str(short), "--db", url):
+            "at least 12 characters",
+        ("backup", "--out", str(out), "--encrypt", "--db", url): "pcp backup --encrypt needs a passphrase",
+        ("backup", "--out", str(out), "--passphrase-file", str(short), "--db", url): "Add --encrypt",
+    }
+    for command, sentence in commands.items():
+        assert cli.main(list(command)) == 2
+        error = capsys.readouterr().err
+        assert sentence in error and error.count("\n") == 1 and PASSPHRASE not in error, error
+    assert _hidden(tmp_path) == [] and not out.exists()
