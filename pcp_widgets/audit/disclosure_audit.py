@@ -148,7 +148,7 @@ class Shares:
                 continue
             least = np.zeros(display.shape, dtype=np.int64)
             least[shown] = smallest_denominator(values[shown], self.scale, self.decimals) if self.whole else 0
-            over = shown & (least > low)
+            over = shown & (least > low) & self.counts.published  # cells not published need no hiding
             display[over], hidden[over] = SUPPRESSED, True
             hid += int(over.sum())
         return hid
