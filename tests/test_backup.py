@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from pcp_widgets import cli
 from pcp_widgets.store import backup, migrate, open_store
 from pcp_widgets.store.engine import create_engine
+from tests.postgres_support import fresh_database, postgres_url  # noqa: F401 (postgres_url is a fixture)
 
 PROFILE = "one_page_profile"
 
@@ -346,3 +347,44 @@ def test_a_passphrase_on_the_command_line_or_a_short_one_is_refused_and_no_file_
         error = capsys.readouterr().err
         assert sentence in error and error.count("\n") == 1 and PASSPHRASE not in error, error
     assert _hidden(tmp_path) == [] and not out.exists()
+
+
+def _pg_rows(url) -> dict[str, list[tuple]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {name: [tuple(row) for row in connection.exec_driver_sql(f'SELECT * FROM "{name}" ORDER BY 1')]
+                    for name in ("people", "documents", "document_versions", "user_services", "users")}
+    finally:
+        engine.dispose()
+
+
+def test_an_encrypted_pg_dump_restores_every_row_and_a_wrong_passphrase_leaves_the_target_empty(
+        tmp_path, postgres_url, capsys, monkeypatch):
+    """The same encryption wraps a PostgreSQL backup (pg_dump's archive); runs when PCP_TEST_POSTGRES_URL is set."""
+    from pyrage import passphrase as age
+
+    store = open_store(postgres_url)
+    store.add_person("Zebedee Quist", "Willow Mews", by="ann", ref="ZQ-7731")
+    first = store.open_person_document(PROFILE, "ZQ-7731", user="sam", new_content={"person": "Zebedee Quist"})
+    store.save_document(first.document_id, {"person": "Zebedee Quist", "likes": "rides the number 9 bus"},
+                        first.version, saved_by="sam")
+    store.dispose()
+    sealed = tmp_path / "night.dump.age"
+    made = backup.backup(postgres_url, sealed, by="ann", passphrase=PASSPHRASE)
+    assert (made.kind, made.encrypted, made.versions) == ("postgresql", True, 2)
+    assert sealed.stat().st_mode & 0o777 == 0o600 and _hidden(tmp_path) == []
+    data = sealed.read_bytes()
+    assert not any(text in data for text in SECRETS)
+    assert age.decrypt(data, PASSPHRASE).startswith(backup.PG_DUMP_HEADER)  # a pg_dump archive inside standard age
+    with fresh_database() as target:
+        monkeypatch.setenv(backup.PASSPHRASE_ENV, "a wrong passphrase!")
+        assert cli.main(["restore", str(sealed), "--db", target]) == 2
+        assert "The passphrase does not open" in capsys.readouterr().err
+        assert backup._pg_tables_with_rows(target) == []
+        monkeypatch.setenv(backup.PASSPHRASE_ENV, PASSPHRASE)
+        assert cli.main(["backup", "--verify", str(sealed)]) == 0
+        assert "encrypted in the age format with a passphrase, a pg_dump archive" in capsys.readouterr().out
+        assert cli.main(["restore", str(sealed), "--db", target]) == 0
+        rows = _pg_rows(target)
+        assert rows == _pg_rows(postgres_url) and len(rows["document_versions"]) == 2
