@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
@@ -237,6 +238,7 @@ def main() -> None:
                         help="seconds over which the participants arrive (0: all at once)")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()  # the machine is shared: how busy it was, to read the figures by
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{folder}/practice-load.sqlite"
         server = start_server("--db", database_url, "--max-pages", str(args.participants + 20),
@@ -247,6 +249,7 @@ def main() -> None:
         finally:
             code, errors = server.stop()
     figures["server_exit"] = code
+    figures["load_average_before"], figures["load_average_after"] = load_before, os.getloadavg()
     figures["server_tracebacks"] = errors.count("Traceback")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_practice_load.json").write_text(json.dumps(figures, indent=2))
