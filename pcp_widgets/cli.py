@@ -67,9 +67,16 @@ def cmd_templates(args) -> int:
 def cmd_export(args) -> int:
     store = _open_store(args)
     if args.what == "data":
+        from pcp_widgets.access import Action, NotAllowed, visible_services
         from pcp_widgets.audit.export import export_data
 
+        identity = _acting_identity(store, Action.VIEW_DASHBOARDS)
+        if visible_services(identity, Action.VIEW_DASHBOARDS) is not None:
+            raise NotAllowed("pcp export data writes every service's audit records, and your role sees only "
+                             "your own services' records; ask a quality lead or an admin.")
         path = export_data(store, Path(args.out), kind=args.kind)
+        store.log_access(identity.name, "exported", detail=f"the stored audit records ({args.kind or 'all kinds'}) "
+                                                           f"to {path.name}")
         print(f"Wrote the stored audit records to {path}")
         return 0
     if args.what == "commissioners":

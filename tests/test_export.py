@@ -113,3 +113,20 @@ def test_cli(stored, store_url, tmp_path, capsys):
     assert header == ",".join(f.key for f in sheet_for("review").fields)
     assert main(["export", "data", "--out", str(tmp_path / "r.csv"), "--db", store_url]) == 2
     assert "add --kind" in capsys.readouterr().err
+
+
+def test_the_export_is_logged_under_who_ran_it_and_refused_to_roles_that_see_fewer_services(
+        stored, store_url, tmp_path, capsys, monkeypatch):
+    assert main(["export", "data", "--kind", "review", "--out", str(tmp_path / "r.csv"), "--db", store_url]) == 0
+    entry = stored.access_log()[-1]
+    assert (entry.action, entry.detail) == ("exported", "the stored audit records (review) to r.csv")
+
+    stored.add_user("mo", "manager", ["Oak House"], by="test")
+    stored.add_user("sid", "staff", ["Oak House"], by="test")
+    for name in ("mo", "sid"):
+        monkeypatch.setenv("JUPYTERHUB_USER", name)
+        out = tmp_path / f"{name}.xlsx"
+        assert main(["export", "data", "--out", str(out), "--db", store_url]) != 0
+        assert not out.exists()
+        assert capsys.readouterr().err.count("\n") == 1  # one sentence, no traceback
+    assert [e.action for e in stored.access_log(user="mo")] == []
