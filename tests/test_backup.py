@@ -388,3 +388,16 @@ def test_an_encrypted_pg_dump_restores_every_row_and_a_wrong_passphrase_leaves_t
         assert cli.main(["restore", str(sealed), "--db", target]) == 0
         rows = _pg_rows(target)
         assert rows == _pg_rows(postgres_url) and len(rows["document_versions"]) == 2
+
+
+def test_an_encrypted_backup_that_does_not_decrypt_back_is_never_put_in_place(tmp_path, live, monkeypatch):
+    """Encryption that went wrong (here, its output cut short) is caught by decrypting the file back before it
+    is renamed: no file under the name asked for, and no plain copy left."""
+    from pyrage import passphrase as age
+
+    url, _ = live
+    whole = age.encrypt
+    monkeypatch.setattr(age, "encrypt", lambda data, passphrase: whole(data, passphrase)[:-64])
+    with pytest.raises(backup.BackupError, match="damaged or incomplete"):
+        backup.backup(url, tmp_path / "night.age", by="ann", passphrase=PASSPHRASE)
+    assert not (tmp_path / "night.age").exists() and _hidden(tmp_path) == []
