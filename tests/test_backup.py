@@ -2,6 +2,8 @@
 before the backup began; restores refuse a database that holds data, and a file that is not a pcp backup."""
 
 import contextlib
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -287,6 +289,35 @@ def test_an_encrypted_backup_is_standard_age_that_age_itself_decrypts(tmp_path, 
     opened = tmp_path / "opened.sqlite"
     opened.write_bytes(age.decrypt(data, PASSPHRASE))
     assert _rows(opened) == _rows(tmp_path / "live.sqlite")
+
+
+@pytest.mark.skipif(shutil.which("age") is None or sys.platform == "win32",
+                    reason="the age tool is not installed (apt-get install age)")
+def test_the_age_tool_itself_decrypts_an_encrypted_backup(tmp_path, live):
+    """What the README promises: `age -d` opens the file with the passphrase (typed at its terminal prompt, as
+    age reads passphrases only from a terminal) and gives back the plain backup, which pcp restores."""
+    import pty
+
+    url, _ = live
+    sealed, opened = tmp_path / "night.age", tmp_path / "night.pcpbackup"
+    backup.backup(url, sealed, by="ann", passphrase=PASSPHRASE)
+    child, terminal = pty.fork()
+    if child == 0:  # pragma: no cover (the child process)
+        os.execvp("age", ["age", "-d", "-o", str(opened), str(sealed)])
+    said = b""
+    while b"passphrase" not in said.lower():
+        try:
+            said += os.read(terminal, 1024)
+        except OSError:  # age ended without asking
+            break
+    os.write(terminal, PASSPHRASE.encode() + b"\n")
+    with contextlib.suppress(OSError):
+        while os.read(terminal, 1024):
+            pass
+    assert os.waitpid(child, 0)[1] == 0, said
+    assert backup.read_backup(opened).versions == 2
+    backup.restore(opened, f"sqlite:///{tmp_path}/new.sqlite", by="bo")
+    assert _rows(tmp_path / "new.sqlite") == _rows(tmp_path / "live.sqlite")
 
 
 def test_a_wrong_passphrase_or_a_damaged_encrypted_file_is_one_sentence_and_nothing_is_restored(
