@@ -72,7 +72,7 @@ def owner_only_identity_provider(owner: str):
     from pcp_widgets.serve import plain_page
 
     refusal = plain_page("Not your pages", f"These pages are {owner}'s: each person has pcp pages of their own.",
-                         "Open yours from the team server's home page (Home, at the top of its pages).")
+                         "To open your own, go to the team server's address and sign in as yourself.")
 
     class OwnerOnlyIdentityProvider(JupyterHubIdentityProvider):
         """The Hub's OAuth sign-in; a signed-in person who is not ``owner`` (a Hub admin too) is refused."""

@@ -37,6 +37,15 @@ IMPORT_PAGE = "voila/render/audits/import_audit_data.ipynb"
 STAFF_REFUSED = "Staff cannot import audit workbooks"
 
 
+def signed_in_as(name: str) -> str:
+    """What the start page says when ``name`` is signed in through the Hub (its own sentence)."""
+    from pcp_widgets.access import Identity
+    from pcp_widgets.ui.start import signed_in_sentence
+
+    role, services = PEOPLE[name]
+    return signed_in_sentence(Identity(name, role, frozenset(services), "hub"))
+
+
 def _fail_or_skip(reason: str):
     if os.environ.get("PCP_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}; PCP_REQUIRE_BROWSER=1 requires the team server tests to run", pytrace=False)
@@ -143,6 +152,7 @@ def _sign_in(browser, hub, name: str):
     page.click("#login_submit")
     page.wait_for_url(f"**/user/{name}/voila/render/workbooks/start_here.ipynb", timeout=HUB_START_S * 1000)
     page.get_by_role("heading", name=START_TITLE).wait_for()
+    page.get_by_text(signed_in_as(name)).wait_for()
     return context, page
 
 
@@ -203,9 +213,12 @@ def test_a_forged_header_cookie_or_query_string_does_not_change_who_is_signed_in
     context.add_cookies([{"name": name, "value": "ada", "url": hub.base}
                          for name in ("JUPYTERHUB_USER", "jupyterhub-user", "user")])
     before = len(hub.access_log())
+    forged = "?user=admin&JUPYTERHUB_USER=ada&role=admin"
     try:
-        page = _open_import_page(context, hub, "sam", "?user=admin&JUPYTERHUB_USER=ada&role=admin")
+        page = _open_import_page(context, hub, "sam", forged)
         page.get_by_text(STAFF_REFUSED).wait_for()
+        page.goto(f"{hub.base}/user/sam/voila/render/workbooks/start_here.ipynb{forged}")
+        page.get_by_text(signed_in_as("sam")).wait_for()
         page.close()
     finally:
         context.set_extra_http_headers({})
