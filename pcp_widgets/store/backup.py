@@ -83,8 +83,8 @@ class BackupInfo:
                 + ", ") if self.made_at else ""
         archive = "a pg_dump archive, " if self.kind == "postgresql" else ""
         sealed = "encrypted in the age format with a passphrase, " if self.encrypted else ""
-        return (f"{self.path}: a pcp backup ({sealed}{archive}{made}schema {self.schema}) holding {self.documents} tool "
-                f"document{'' if self.documents == 1 else 's'} and {self.versions} version"
+        return (f"{self.path}: a pcp backup ({sealed}{archive}{made}schema {self.schema}) holding {self.documents} "
+                f"tool document{'' if self.documents == 1 else 's'} and {self.versions} version"
                 f"{'' if self.versions == 1 else 's'}")
 
 
@@ -130,6 +130,8 @@ def backup(url, out, *, by: str, passphrase: str | None = None) -> BackupInfo:
 
 
 def check_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase too short to encrypt with: an encrypted backup may leave the building, and scrypt
+    only slows the guessing of a short one down. (Decrypting takes any: the file says if it opens.)"""
     if len(passphrase) < MIN_PASSPHRASE:
         raise BackupError(f"The passphrase is too short to protect a backup that may travel: use at least "
                           f"{MIN_PASSPHRASE} characters (several unrelated words are easy to type and hard to guess).")
