@@ -313,19 +313,36 @@ def cmd_backup(args) -> int:
     from pcp_widgets.errors import UsageError
     from pcp_widgets.store import backup, default_url
 
-    backup.refuse_passphrase_on_command_line("backup", args.passphrase)
+    passphrase = _passphrase(args, "backup", needed=args.encrypt)
     if (args.out is None) == (args.verify is None):
         raise UsageError("Say pcp backup --out FILE to make a backup, or pcp backup --verify FILE to check one.")
     if args.verify:
-        opened = backup.read_backup(args.verify, backup.read_passphrase(args.passphrase_file))
-        print(opened.describe() + "; it can be restored.")
+        print(backup.read_backup(args.verify, passphrase).describe() + "; it can be restored.")
         return 0
     if args.passphrase_file and not args.encrypt:
         raise UsageError("Add --encrypt to encrypt the backup with the passphrase in --passphrase-file.")
-    passphrase = backup.passphrase_to_encrypt(args.passphrase_file) if args.encrypt else None
-    made = backup.backup(args.db or default_url(), args.out, by=signed_in_name()[0], passphrase=passphrase)
+    made = backup.backup(args.db or default_url(), args.out, by=signed_in_name()[0],
+                         passphrase=passphrase if args.encrypt else None)
     print(f"Backed up to {made.describe()}.")
     return 0
+
+
+def _passphrase(args, command: str, *, needed: bool = False) -> str | None:
+    """An encrypted backup's passphrase: in the file --passphrase-file names, else in the file
+    $PCP_BACKUP_PASSPHRASE_FILE names, else in $PCP_BACKUP_PASSPHRASE, read as pcp serve reads its token; never
+    from the command line, where every account can read it (refused in pcp serve's sentence)."""
+    from pcp_widgets.errors import UsageError
+    from pcp_widgets.serve import SECRET_ON_COMMAND_LINE, _read_secret
+    from pcp_widgets.store.backup import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV
+
+    where = f"${PASSPHRASE_ENV} or ${PASSPHRASE_FILE_ENV}"
+    if args.passphrase is not None:
+        raise UsageError(SECRET_ON_COMMAND_LINE.format(command=command, what="passphrase", env=where))
+    passphrase = _read_secret("passphrase", args.passphrase_file, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, os.environ)
+    if passphrase is None and needed:
+        raise UsageError(f"pcp backup --encrypt needs a passphrase: put it in a file readable only by you and give "
+                         f"--passphrase-file FILE, or set {where}.")
+    return passphrase
 
 
 def _passphrase_options(parser: argparse.ArgumentParser) -> None:
@@ -339,10 +356,9 @@ def cmd_restore(args) -> int:
     from pcp_widgets.identity import signed_in_name
     from pcp_widgets.store import backup, default_url
 
-    backup.refuse_passphrase_on_command_line("restore", args.passphrase)
+    passphrase = _passphrase(args, "restore")
     url = args.db or default_url()
-    restored = backup.restore(args.file, url, by=signed_in_name()[0],
-                              passphrase=backup.read_passphrase(args.passphrase_file))
+    restored = backup.restore(args.file, url, by=signed_in_name()[0], passphrase=passphrase)
     print(f"Restored {restored.describe()} into {url}.")
     return 0
 

@@ -137,32 +137,6 @@ def check_passphrase(passphrase: str) -> None:
                           f"{MIN_PASSPHRASE} characters (several unrelated words are easy to type and hard to guess).")
 
 
-def read_passphrase(file_option: str | None, environ=os.environ) -> str | None:
-    """The passphrase in ``file_option``, else in the file $PCP_BACKUP_PASSPHRASE_FILE names, else in
-    $PCP_BACKUP_PASSPHRASE; None if none is given. Read as pcp serve reads its token (never the command line)."""
-    from pcp_widgets.serve import _read_secret
-
-    return _read_secret("passphrase", file_option, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, environ)
-
-
-def refuse_passphrase_on_command_line(command: str, passphrase: str | None) -> None:
-    """``--passphrase X``: a sentence saying where it goes instead, as pcp serve says of its token."""
-    if passphrase is not None:
-        from pcp_widgets.serve import SECRET_ON_COMMAND_LINE
-
-        raise BackupError(SECRET_ON_COMMAND_LINE.format(command=command, what="passphrase",
-                                                        env=f"${PASSPHRASE_ENV} or ${PASSPHRASE_FILE_ENV}"))
-
-
-def passphrase_to_encrypt(file_option: str | None, environ=os.environ) -> str:
-    """The passphrase ``pcp backup --encrypt`` encrypts with (see :func:`read_passphrase`), or one sentence."""
-    passphrase = read_passphrase(file_option, environ)
-    if passphrase is None:
-        raise BackupError(f"pcp backup --encrypt needs a passphrase: put it in a file readable only by you and give "
-                          f"--passphrase-file FILE, or set ${PASSPHRASE_ENV} or ${PASSPHRASE_FILE_ENV}.")
-    return passphrase
-
-
 def _write_backup(url, source_path: Path | None, file: Path, *, shown: Path, by: str) -> None:
     """The plain backup of ``url`` written into the existing owner-only ``file``."""
     if source_path is None:  # PostgreSQL: pg_dump reads one consistent snapshot
