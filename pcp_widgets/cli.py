@@ -354,12 +354,12 @@ def _passphrase_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_restore(args) -> int:
     from pcp_widgets.identity import signed_in_name
-    from pcp_widgets.store import backup, default_url
+    from pcp_widgets.store import backup, default_url, describe_database
 
     passphrase = _passphrase(args, "restore")
     url = args.db or default_url()
     restored = backup.restore(args.file, url, by=signed_in_name()[0], passphrase=passphrase)
-    print(f"Restored {restored.describe()} into {url}.")
+    print(f"Restored {restored.describe()} into {describe_database(url)}.")  # never the URL's password
     return 0
 
 

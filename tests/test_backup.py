@@ -432,3 +432,11 @@ def test_an_encrypted_backup_that_does_not_decrypt_back_is_never_put_in_place(tm
     with pytest.raises(backup.BackupError, match="damaged or incomplete"):
         backup.backup(url, tmp_path / "night.age", by="ann", passphrase=PASSPHRASE)
     assert not (tmp_path / "night.age").exists() and _hidden(tmp_path) == []
+
+
+def test_what_restore_prints_about_the_database_never_holds_its_password():
+    from pcp_widgets.store import describe_database
+
+    said = describe_database("postgresql+psycopg://pcp_user:hunter2-secret@db-host/pcp")
+    assert "hunter2-secret" not in said and "db-host/pcp" in said
+    assert describe_database("sqlite:////srv/pcp/pcp.sqlite") == "SQLite file /srv/pcp/pcp.sqlite"

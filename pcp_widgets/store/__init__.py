@@ -32,8 +32,13 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never nee
 
     from pcp_widgets.store import retention as _retention
 
-__all__ = ["Store", "open_store", "default_url", "RecordBatch", "Person", "PersonAdded"]
+__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded"]
 
+
+
+def describe_database(url: str) -> str:
+    """The database at ``url`` as a command may print it: a SQLite file's path, or the URL without its password."""
+    return describe_url(sa.make_url(url))
 
 class Store:
     """The one door to the database: every page, command and report reads and writes through these methods.
