@@ -13,7 +13,9 @@ deciding who may use it:
 * The owner's name is ``JUPYTERHUB_USER``, which the Hub's spawner put in this process's environment
   after signing them in; the pages' kernels inherit it and :mod:`pcp_widgets.identity` reads it. No
   header, cookie or query string changes it: Voila copies no request header into a kernel's
-  environment (``http_header_envs`` is empty), and the environment is fixed before any request.
+  environment except the practice key, which the server itself sets from its own cookie (see
+  :mod:`pcp_widgets.practice.browser_key`; behind the Hub a practice answer belongs to the Hub user and the
+  key is ignored), and the environment is fixed before any request.
 * There is no JupyterLab, terminal, file browser, contents API or code execution here: this process
   is Voila, not Jupyter Server, and Voila runs only the registered pages.
 * The Hub's API token for this server is taken out of the environment before any page kernel starts,
