@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import io
 import html
@@ -13,25 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pcp_widgets.audit.demo import DEMO_PERSON, DEMO_SERVICE, run_demo
+from pcp_widgets.audit.demo import DEMO_PERSON, DEMO_SERVICE
 from pcp_widgets.audit.frames import Filters
 from pcp_widgets.audit.importer import import_files
-from pcp_widgets.store import open_store
 from pcp_widgets.ui.dashboards import DASHBOARDS, INCIDENTS, PLAN_QUALITY
 from pcp_widgets.ui.dashboard import DashboardPage, filtered_view, load_records
 from tests.workbook_files import headers, row, write_workbook
 
 UNEXPECTED = "could not be drawn"
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('dashboards') / 'demo.sqlite'}"
-    store = open_store(url)
-    with contextlib.redirect_stdout(io.StringIO()):
-        run_demo(store, out_dir=None, services=3, months=12, seed=1, quiet=True)
-    yield store
-    store.dispose()
 
 
 def links(html_text: str) -> dict[str, bytes]:

@@ -488,10 +488,12 @@ class _LabelPlaces:
         return ((x - self.xlim[0]) / ((self.xlim[1] - self.xlim[0]) or 1) * self.width,
                 (y - self.ylim[0]) / ((self.ylim[1] - self.ylim[0]) or 1) * self.height)
 
-    def free(self, box: tuple[float, float, float, float]) -> bool:
-        """Whether ``box`` lies inside the axes, clear of the labels placed and of the data."""
+    def free(self, box: tuple[float, float, float, float], *, segments: bool = True) -> bool:
+        """Whether ``box`` lies inside the axes, clear of the labels placed and of the data (its points,
+        and with ``segments`` the lines between them too)."""
         inside = box[0] >= 0 and box[2] <= self.width and box[1] >= 0 and box[3] <= self.height
-        return inside and not any(_overlap(box, other) for other in self.taken) and not _crosses(box, self.line)
+        return inside and not any(_overlap(box, other) for other in self.taken) \
+            and not _crosses(box, self.line, segments=segments)
 
     def take(self, box: tuple[float, float, float, float]) -> None:
         self.taken.append(box)
@@ -504,14 +506,20 @@ class _LabelPlaces:
         candidates = [(9 + step * high, up, side) for step in range(12) for side in (left, not left)
                       for up in (above, not above)]
         chosen = candidates[0]
-        for rise, up, side in candidates:
-            bottom = py + rise if up else py - rise - high
-            right_edge = px + 4 + wide if side else px - 4
-            box = (right_edge - wide, bottom, right_edge, bottom + high)
-            if self.free(box):
-                chosen = (rise, up, side)
-                self.take(box)
-                break
+        # Where a busy line leaves no place clear of every segment, the words may cross a line, but never
+        # sit on a point (where they would hide a value).
+        for segments in (True, False):
+            for rise, up, side in candidates:
+                bottom = py + rise if up else py - rise - high
+                right_edge = px + 4 + wide if side else px - 4
+                box = (right_edge - wide, bottom, right_edge, bottom + high)
+                if self.free(box, segments=segments):
+                    chosen = (rise, up, side)
+                    self.take(box)
+                    break
+            else:
+                continue
+            break
         rise, up, side = chosen
         return (4 if side else -4, rise if up else -rise), side, up
 
@@ -524,15 +532,17 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 POINT_ROOM = 5.0
 
 
-def _crosses(box: tuple[float, float, float, float], line: np.ndarray) -> bool:
+def _crosses(box: tuple[float, float, float, float], line: np.ndarray, *, segments: bool = True) -> bool:
     """Whether ``box`` (in points) holds a point of ``line`` (with :data:`POINT_ROOM` around it)
-    or is crossed by a segment between two (each segment clipped to the box's rows, all at once)."""
+    or, with ``segments``, is crossed by a segment between two (each clipped to the box's rows, all at once)."""
     if not len(line):
         return False
     x0, y0, x1, y1 = box[0] - POINT_ROOM, box[1] - POINT_ROOM, box[2] + POINT_ROOM, box[3] + POINT_ROOM
     x, y = line[:, 0], line[:, 1]
     if np.any((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)):
         return True
+    if not segments:
+        return False
     ax, ay, bx, by = x[:-1], y[:-1], x[1:], y[1:]
     # the part of each segment whose x lies within the box, and the y range it covers there
     lo, hi = np.maximum(np.minimum(ax, bx), box[0]), np.minimum(np.maximum(ax, bx), box[2])
