@@ -10,7 +10,8 @@ is heavy): run it once on a quiet machine and put the figures in the README with
 What it does, in Debian's Chromium (Playwright, one browser, one context per person, so each has its
 own cookies and so its own practice key):
 
-1. ``pcp serve`` (tests/serving.py) on a new database, its page cap raised for the room;
+1. ``pcp serve`` (tests/serving.py) on a new database, its page cap raised for the room, listening on
+   all addresses (with its token) so that each person can reach it at an address of their own (below);
 2. the trainer opens the trainer's page in a context of their own and starts a session, and leaves the
    page open with its live updates on (it reads the session every 10 s throughout);
 3. one participant alone opens the practice page, joins and answers: the time a page takes on a quiet
@@ -25,6 +26,15 @@ memory of the server process and of all its children (the page kernels), summed 
 quarter second; the peak is reported. The processor time each page kernel used (read as they run)
 says what a page costs the machine: on 2 cores, N pages starting together cannot all be ready before
 about N x that / 2 seconds.
+
+Why each person uses their own address (participant n opens ``http://127.0.0.(n+2):PORT``, the trainer
+127.0.0.1, the one alone 127.0.0.2; all of 127.0.0.0/8 is this computer): Chromium lets only ONE
+websocket handshake be in progress per host IP address at a time (RFC 6455 section 4.1), across all the
+contexts of one browser. Each page opens its kernel's websockets as it starts, and a handshake is not
+answered until the kernel is up, so with every page on 127.0.0.1 the pages of one browser queue behind
+each other, which 30 devices in a room never do. The first run, all on 127.0.0.1 (3 of 30 pages drawn in
+600 s), measured that queue along with the server; one address per person takes the queue out. (It did
+not take out all of the wait: see the README's figures.) Progress goes to stderr as each page is drawn.
 """
 
 from __future__ import annotations
@@ -123,19 +133,29 @@ async def trainer_starts(browser, server, base: str) -> tuple[object, str]:
     return context, (await shown.inner_text()).strip()
 
 
-async def participant(browser, server, url: str, code: str, name: str, labels, delay: float) -> dict:
+def own_address(server, number: int) -> str:
+    """Person ``number``'s own address of the server, 127.0.0.(number + 1): a browser of their own, as
+    far as Chromium's one-handshake-per-address queue is concerned (see the module's docstring)."""
+    return server.base.replace("127.0.0.1", f"127.0.0.{number + 1}")
+
+
+async def participant(browser, server, path: str, code: str, name: str, labels, delay: float,
+                      number: int) -> dict:
     """One person: open the page, join, answer every item; the times and what the page said it saved."""
     await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     result = {"name": name, "usable_s": None, "answered": 0, "saved_said": 0, "error": "", "join_retries": 0}
+    base = own_address(server, number)
+    url = base + path
     try:
-        await context.request.get(server.sign_in_url, max_redirects=0)
+        await context.request.get(server.sign_in_url.replace(server.base, base), max_redirects=0)
         page = await context.new_page()
         page.set_default_timeout(WAIT_MS)
         start = time.perf_counter()
         await page.goto(url, wait_until="commit")
         await page.get_by_role("button", name="Join the session").wait_for()
         result["usable_s"] = time.perf_counter() - start
+        print(f"{name}: usable in {result['usable_s']:.1f} s", file=sys.stderr, flush=True)
         await page.get_by_label("Session code").fill(code)
         await page.get_by_label("Your name").fill(name)
         joined = page.get_by_text(f"You have joined session {code} as {name}")
@@ -160,6 +180,7 @@ async def participant(browser, server, url: str, code: str, name: str, labels, d
         result["all_s"] = time.perf_counter() - start
     except Exception as error:  # reported in the figures: a page that never became usable is a finding
         result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        print(f"{name}: {result['error']}", file=sys.stderr, flush=True)
     finally:
         await context.close()
     return result
@@ -172,18 +193,18 @@ async def run(args, server, database_url: str) -> dict:
     from pcp_widgets.store import open_store
 
     labels = answer_labels(args.kind)
-    url = f"{server.base}/voila/render/workbooks/practice_{args.kind}.ipynb"
+    path = f"/voila/render/workbooks/practice_{args.kind}.ipynb"
     sampler = MemorySampler(server.process.pid)
     sampler.start()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         trainer_context, code = await trainer_starts(browser, server, server.base)
-        alone = await participant(browser, server, url, code, "Alone", labels, 0)
+        alone = await participant(browser, server, path, code, "Alone", labels, 0, 1)
         at_rest, _count = sampler.total()
         began, began_epoch = time.perf_counter(), time.time()
         room = await asyncio.gather(*(
-            participant(browser, server, url, code, f"Participant {n:02d}", labels,
-                        args.spread * n / max(1, args.participants - 1) if args.spread else 0)
+            participant(browser, server, path, code, f"Participant {n:02d}", labels,
+                        args.spread * n / max(1, args.participants - 1) if args.spread else 0, n + 1)
             for n in range(1, args.participants + 1)))
         room_s = time.perf_counter() - began
         trainer = trainer_context.pages[0]
@@ -241,8 +262,9 @@ def main() -> None:
     load_before = os.getloadavg()  # the machine is shared: how busy it was, to read the figures by
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{folder}/practice-load.sqlite"
+        own_hosts = [arg for n in range(2, args.participants + 3) for arg in ("--allow-host", f"127.0.0.{n}")]
         server = start_server("--db", database_url, "--max-pages", str(args.participants + 20),
-                              "--idle-minutes", "30")
+                              "--idle-minutes", "30", "--ip", "0.0.0.0", *own_hosts)
         try:
             time.sleep(15)  # the warm kernels of the preheated pages start first, as on a server already running
             figures = asyncio.run(run(args, server, database_url))
