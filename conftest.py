@@ -40,6 +40,11 @@ def _empty_postgres(url: str) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path):
+    # A new database is a new server for sign-in's purposes: identity logs "signed in" once per process
+    # and database URL, and every PostgreSQL test reuses one URL.
+    from pcp_widgets import identity
+
+    identity._signed_in.clear()
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/pcp-test.sqlite"
         return
