@@ -151,6 +151,20 @@ def check(identity: Identity, action: Action, service: str | None = None, *, ref
         raise NotAllowed(f"{who} can {verb} only the people of their services; {whose}.")
 
 
+def check_logged(store, identity: Identity, action: Action, where: str, service: str | None = None, *,
+                 ref: str | None = None) -> None:
+    """:func:`check`, with a refusal written to ``store``'s access log before it is raised: under the
+    person, with the ref, and with ``where`` (the page or tool) and the sentence they were shown.
+
+    Every page and command that refuses someone in the middle of their work goes through here, so
+    the data protection lead finds each refusal said the same way."""
+    try:
+        check(identity, action, service, ref=ref)
+    except NotAllowed as error:
+        store.log_access(identity.name, "refused", ref, f"{where}: {error}")
+        raise
+
+
 def visible_services(identity: Identity, action: Action = Action.VIEW_PERSON) -> frozenset[str] | None:
     """The services whose people ``identity`` may see for ``action``: None for all, empty for none.
 

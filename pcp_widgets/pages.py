@@ -84,9 +84,28 @@ def _practice_pages() -> tuple[Page, ...]:
                       purpose=heading(kind)[1]) for kind in KINDS)
 
 
+def _dashboard(path: str, title: str, audiences: tuple[str, ...], purpose: str) -> Page:
+    """An audit dashboard's page: kept warm (its charts take a while to draw) and opened only by a role
+    that views the dashboards."""
+    return Page(path=path, title=title, audiences=audiences, purpose=purpose, preheat=True,
+                needs=Action.VIEW_DASHBOARDS)
+
+
 #: The audit dashboards (their panels are declared in :mod:`pcp_widgets.ui.dashboards`). Listed here,
 #: not read from there, so the registry never imports the charting libraries a page may not need.
 DASHBOARD_PAGES: tuple[Page, ...] = (
+    _dashboard("audits/plan_quality.ipynb", "Plan quality", ("quality lead",),
+               "This month's plan quality by service, the trend, the weakest audit questions, and specific wording."),
+    _dashboard("audits/observation_sampling.ipynb", "Observation sampling", ("quality lead",),
+               "Whether practice matches the plan: each check, each routine, by month and by staff member."),
+    _dashboard("audits/incidents_and_refusals.ipynb", "Incidents and refusals", ("manager", "quality lead"),
+               "Refusals and incidents on run charts with plan changes marked: did the plan change help?"),
+    _dashboard("audits/outcomes.ipynb", "Outcomes", ("manager", "quality lead"),
+               "Outcome status, steps done and confidence over time, reviews on time, and copy-paste reviews."),
+)
+
+
+PAGES: tuple[Page, ...] = (
     Page(
         path="audits/plan_quality.ipynb",
         title="Plan quality",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pcp_widgets.access import Action, Identity, NotAllowed, check
+from pcp_widgets.access import Action, Identity, check_logged
 
 
 def export_commissioners_as(identity: Identity, store, out: Path, *, made_by: str | None = None,
@@ -24,11 +24,7 @@ def export_commissioners_as(identity: Identity, store, out: Path, *, made_by: st
     """
     from pcp_widgets.audit.commissioners import export_commissioners
 
-    try:
-        check(identity, Action.EXPORT_COMMISSIONERS)
-    except NotAllowed as error:
-        store.log_access(identity.name, "refused", detail=f"commissioner export: {error}")
-        raise
+    check_logged(store, identity, Action.EXPORT_COMMISSIONERS, "commissioner export")
     path = export_commissioners(store, out, made_by=made_by or identity.name, **options)
     store.log_access(identity.name, "exported", detail=f"commissioner export {Path(path).name}")
     return path

@@ -29,7 +29,7 @@ from typing import Callable
 import ipywidgets as widgets
 import pandas as pd
 
-from pcp_widgets.access import Action, Identity, visible_services
+from pcp_widgets.access import Action, Identity, check_logged, visible_services
 from pcp_widgets.audit import charts
 from pcp_widgets.audit.frames import (Filters, filters_in_words, person_ref_as_stored, prepare,
                                       why_no_person_records)
@@ -39,7 +39,6 @@ from pcp_widgets.ui.debounce import Debouncer
 from pcp_widgets.ui.downloads import XLSX_MIME, download_link_html, picture_html, safe_download_name
 from pcp_widgets.ui.fields import row_of, stacked
 from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
-from pcp_widgets.ui.gate import check_logged
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.kernel import kernel_loop
 

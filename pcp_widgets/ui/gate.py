@@ -52,16 +52,6 @@ def signed_in_for(path: str, store) -> Identity:
     return identity
 
 
-def check_logged(store, identity: Identity, action, path: str, service: str | None = None) -> None:
-    """:func:`~pcp_widgets.access.check` for an action on an open page (a chosen service, an export),
-    with a refusal logged under the person, with the page and the sentence shown, before it is raised."""
-    try:
-        check(identity, action, service)
-    except NotAllowed as error:
-        store.log_access(identity.name, "refused", detail=f"{path}: {error}")
-        raise
-
-
 def page_or_refusal(path: str, store, build: Callable[[Identity], T]) -> T | RefusedPage:
     """``build(identity)`` when the signed-in person may open the page at ``path``, else a :class:`RefusedPage`."""
     try:
@@ -71,4 +61,4 @@ def page_or_refusal(path: str, store, build: Callable[[Identity], T]) -> T | Ref
     return build(identity)
 
 
-__all__ = ["RefusedPage", "signed_in_for", "check_logged", "page_or_refusal"]
+__all__ = ["RefusedPage", "signed_in_for", "page_or_refusal"]

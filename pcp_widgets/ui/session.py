@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from pcp_widgets.access import Action, Identity, NotAllowed, check, visible_services
+from pcp_widgets.access import Action, Identity, check_logged, visible_services
 from pcp_widgets.errors import ConflictError
 from pcp_widgets.store import Person, PersonAdded
 from pcp_widgets.store.people import clean_service
@@ -79,11 +79,7 @@ def checked_person(store, identity: Identity, action: Action, ref: str, tool: st
     entry (ref, name, service) is read before the check: nothing of the person's documents.
     """
     person = store.person(ref)
-    try:
-        check(identity, action, person.service, ref=person.ref)
-    except NotAllowed as error:
-        store.log_access(identity.name, "refused", person.ref, f"{tool}: {error}")
-        raise
+    check_logged(store, identity, action, tool, person.service, ref=person.ref)
     return person
 
 
@@ -94,11 +90,7 @@ def add_person(store, identity: Identity, name: str, service: str, tool: str) ->
     two editors adding "Zoe" to one service at the same moment get one entry. A refusal is logged.
     """
     service = clean_service(service, "Choose the service the person is supported by.")
-    try:
-        check(identity, Action.ADD_PERSON, service)
-    except NotAllowed as error:
-        store.log_access(identity.name, "refused", detail=f"{tool}: {error}")
-        raise
+    check_logged(store, identity, Action.ADD_PERSON, tool, service)
     return store.add_person(name, service, by=identity.name)
 
 

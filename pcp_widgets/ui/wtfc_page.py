@@ -24,7 +24,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from pcp_widgets.access import Action, Identity, allowed, visible_services
+from pcp_widgets.access import Action, Identity, allowed, check_logged, visible_services
 from pcp_widgets.audit import free_text, wtfc
 from pcp_widgets.audit.lemmas import lemma
 from pcp_widgets.errors import ConflictError
@@ -32,7 +32,7 @@ from pcp_widgets.plural import counted
 from pcp_widgets.ui.downloads import download_link_html, safe_download_name
 from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
 from pcp_widgets.ui.fields import row_of, stacked
-from pcp_widgets.ui.gate import RefusedPage, check_logged, page_or_refusal
+from pcp_widgets.ui.gate import RefusedPage, page_or_refusal
 from pcp_widgets.ui.import_page import html_table
 from pcp_widgets.ui.start import built_on_visit
 
