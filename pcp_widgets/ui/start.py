@@ -50,20 +50,6 @@ def status_text(store) -> str:
     return f"Database: {store.describe()}. {held}"
 
 
-def open_status() -> str:
-    """The status line for the database pages use (``$PCP_DB``), or why it could not be opened."""
-    from pcp_widgets.store import open_store
-
-    try:
-        store = open_store()
-    except PcpError as error:
-        return f"{NOT_OPENED}{error}"
-    try:
-        return status_text(store)
-    finally:
-        store.dispose()
-
-
 def pages_for(identity: Identity, pages: tuple[Page, ...] = PAGES) -> tuple[Page, ...]:
     """The pages ``identity``'s role may open (those that need nothing, and those whose action it may take)."""
     return tuple(page for page in pages if page.needs is None or allowed(identity, page.needs))
@@ -164,6 +150,6 @@ def start_page() -> StartPage | RefusedPage:
         store.dispose()
 
 
-__all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "open_status", "pages_for", "signed_in_sentence",
+__all__ = ["TITLE", "WELCOME", "record_counts", "status_text", "pages_for", "signed_in_sentence",
            "start_page_html", "StartPage",
            "kept_warm", "wait_for_visit", "built_on_visit", "start_page"]
