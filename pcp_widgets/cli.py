@@ -332,13 +332,14 @@ def _passphrase(args, command: str, *, needed: bool = False) -> str | None:
     $PCP_BACKUP_PASSPHRASE_FILE names, else in $PCP_BACKUP_PASSPHRASE, read as pcp serve reads its token; never
     from the command line, where every account can read it (refused in pcp serve's sentence)."""
     from pcp_widgets.errors import UsageError
-    from pcp_widgets.serve import SECRET_ON_COMMAND_LINE, _read_secret
+    from pcp_widgets.secret_input import SECRET_ON_COMMAND_LINE, read_secret
     from pcp_widgets.store.backup import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV
 
     where = f"${PASSPHRASE_ENV} or ${PASSPHRASE_FILE_ENV}"
     if args.passphrase is not None:
         raise UsageError(SECRET_ON_COMMAND_LINE.format(command=command, what="passphrase", env=where))
-    passphrase = _read_secret("passphrase", args.passphrase_file, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, os.environ)
+    passphrase = read_secret("passphrase", args.passphrase_file, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, os.environ,
+                             UsageError)
     if passphrase is None and needed:
         raise UsageError(f"pcp backup --encrypt needs a passphrase: put it in a file readable only by you and give "
                          f"--passphrase-file FILE, or set {where}.")

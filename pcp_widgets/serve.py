@@ -45,6 +45,7 @@ from jupyter_server.utils import url_path_join
 from traitlets.config import Config
 
 from pcp_widgets.errors import ServeError
+from pcp_widgets.secret_input import SECRET_ON_COMMAND_LINE, read_secret
 from pcp_widgets.pages import PAGES, START_PAGE, repo_root
 from pcp_widgets.practice.browser_key import HEADER as PRACTICE_KEY_HEADER
 from pcp_widgets.practice.browser_key import page_key_transform
@@ -72,10 +73,6 @@ MESSAGE_MARGIN_BYTES = 1024 * 1024
 MAX_HTTP_BODY_BYTES = 1024 * 1024
 #: The demo's own database (``pcp serve --demo`` without --db or $PCP_DB), beside the real one.
 DEMO_FILE_NAME = "pcp-demo.sqlite"
-SECRET_ON_COMMAND_LINE = (
-    "pcp {command} takes no {what} on the command line, where every account on this computer can read it; "
-    "put it in a file readable only by you and give --{what}-file FILE, or set {env}."
-)
 #: What a page shows instead of a traceback when one of its cells fails.
 CELL_ERROR_TEXT = ("This part of the page could not be shown. The details are in the log of the "
                    "pcp serve command; please tell whoever runs it.")
@@ -171,22 +168,6 @@ def refuse_secrets_on_command_line(token: str | None, password: str | None) -> N
                                                        env=f"${PASSWORD_ENV} or ${PASSWORD_FILE_ENV}"))
 
 
-def _read_secret(what: str, file_option: str | None, value_env: str, file_env: str, environ) -> str | None:
-    path = file_option or environ.get(file_env, "").strip() or None
-    if path is None:
-        return environ.get(value_env, "").strip() or None
-    try:
-        with open(os.path.expanduser(path), encoding="utf-8") as file:
-            value = file.read().strip()
-    except OSError as error:
-        raise ServeError(f"cannot read the {what} file {path}: {error.strerror}.") from None
-    except UnicodeDecodeError:
-        raise ServeError(f"the {what} file {path} is not text; put the {what} on its first line.") from None
-    if not value:
-        raise ServeError(f"the {what} file {path} is empty; put the {what} on its first line.")
-    return value
-
-
 def server_secrets(token_file: str | None = None, password_file: str | None = None,
                    environ=os.environ) -> Secrets:
     """The token or password to ask for: the person's own (a file, or the environment), else a new random token.
@@ -194,8 +175,8 @@ def server_secrets(token_file: str | None = None, password_file: str | None = No
     The variables holding a secret are taken out of ``environ``, so page kernels (which
     inherit this process's environment) never hold it.
     """
-    token = _read_secret("token", token_file, TOKEN_ENV, TOKEN_FILE_ENV, environ)
-    password = _read_secret("password", password_file, PASSWORD_ENV, PASSWORD_FILE_ENV, environ)
+    token = read_secret("token", token_file, TOKEN_ENV, TOKEN_FILE_ENV, environ, ServeError)
+    password = read_secret("password", password_file, PASSWORD_ENV, PASSWORD_FILE_ENV, environ, ServeError)
     for name in (TOKEN_ENV, PASSWORD_ENV):
         environ.pop(name, None)
     if token is not None and len(token) < SHORTEST_TOKEN:

@@ -41,7 +41,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("render", frozenset({"render"})),
     ("store", frozenset({"store"})),
     ("tools", frozenset({"tools"})),
-    ("base", frozenset({"", "access", "environment", "errors", "plural", "progress"})),
+    ("base", frozenset({"", "access", "environment", "errors", "plural", "progress", "secret_input"})),
 )
 #: What the store may import besides itself: the base layer only.
 STORE_MAY_USE = LAYERS[-1][1]
