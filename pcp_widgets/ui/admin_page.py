@@ -30,7 +30,7 @@ from pcp_widgets.plural import counted
 from pcp_widgets.ui.dates import DateField
 from pcp_widgets.ui.downloads import XLSX_MIME, safe_download_name
 from pcp_widgets.ui.fields import row_of, stacked
-from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block
+from pcp_widgets.ui.frame import PageFrame, StatusLine, html_block, scrolling
 from pcp_widgets.ui.import_page import MAX_TABLE_ROWS, html_table
 from pcp_widgets.ui.prepared import Prepared, PreparedDownload, offer
 from pcp_widgets.ui.start import built_on_visit
@@ -59,9 +59,10 @@ def services_from_text(text: str) -> list[str]:
     return [part for part in (piece.strip() for piece in str(text or "").replace("\n", ",").split(",")) if part]
 
 
-def scrolling(inner: str) -> str:
-    """A table that scrolls sideways in its own box on a narrow screen, never the page."""
-    return html_block(f"<div class='pcp-scroll'>{inner}</div>")
+def table_block(inner: str, name: str) -> str:
+    """A table (and its notes) that scrolls sideways in its own box on a narrow screen, never the page,
+    reached by Tab so a keyboard can scroll it."""
+    return html_block(scrolling(inner, name))
 
 
 def users_html(users) -> str:
@@ -69,8 +70,8 @@ def users_html(users) -> str:
         return html_block("<p>Nobody has been added yet.</p>")
     frame = pd.DataFrame([{"name": u.name, "role": u.role, "services": ", ".join(u.services) or "none"}
                           for u in users])
-    return scrolling(html_table(frame, {"name": "Sign-in name", "role": "Role", "services": "Services"},
-                                f"{counted(len(users), 'person', 'people')} can sign in"))
+    return table_block(html_table(frame, {"name": "Sign-in name", "role": "Role", "services": "Services"},
+                                  f"{counted(len(users), 'person', 'people')} can sign in"), "People who sign in")
 
 
 def register_html(people) -> str:
@@ -78,10 +79,10 @@ def register_html(people) -> str:
         return html_block("<p>Nobody is in the register yet.</p>")
     frame = pd.DataFrame([{"ref": p.ref, "name": p.preferred_name or "no name recorded", "service": p.service,
                            "state": "Active" if p.active else f"Left {p.left_on:%d/%m/%Y}"} for p in people])
-    return scrolling(html_table(frame, {"ref": "Ref", "name": "Preferred name", "service": "Service",
-                                        "state": "Active or left"},
-                                f"{counted(len(people), 'person', 'people')} in the register, "
-                                f"{sum(p.active for p in people):,} of them active"))
+    return table_block(html_table(frame, {"ref": "Ref", "name": "Preferred name", "service": "Service",
+                                          "state": "Active or left"},
+                                  f"{counted(len(people), 'person', 'people')} in the register, "
+                                  f"{sum(p.active for p in people):,} of them active"), "The register")
 
 
 def access_log_html(extract) -> str:
@@ -96,7 +97,7 @@ def access_log_html(extract) -> str:
     more = (f"<p>The first {shown:,} of {len(extract.rows):,} entries are shown; the workbook has them all.</p>"
             if shown < len(extract.rows) else "")
     caption = f"Access log: {counted(len(extract.rows), 'entry', 'entries')}, {extract.filters}"
-    return scrolling(more + html_table(frame, headings, caption))
+    return table_block(more + html_table(frame, headings, caption), "Access log entries")
 
 
 def erasure_preview(held: dict) -> tuple[list[str], list[str]]:
@@ -132,7 +133,7 @@ def retention_html(plan) -> str:
     table = html_table(frame, {"kind": "Kind of record", "period": "Kept for", "due": "Due to go today"},
                        f"Due on {plan.today:%d/%m/%Y} under the policy in {Path(plan.policy.source).name}")
     listing = "".join(f"<li>{html.escape(line)}</li>" for line in plan.lines()[1:])
-    return scrolling(f"{table}<p>In detail:</p><ul>{listing}</ul>")
+    return table_block(f"{table}<p>In detail:</p><ul>{listing}</ul>", "What the retention schedule says is due")
 
 
 def version_label(version) -> str:

@@ -40,7 +40,7 @@ from pcp_widgets.ui.debounce import Debouncer
 from pcp_widgets.ui.current_downloads import PDF, WORD, CurrentDownloads
 from pcp_widgets.ui.downloads import picture_html, safe_download_name
 from pcp_widgets.ui.fields import SectionField, field_for, row_of, stacked
-from pcp_widgets.ui.frame import StatusLine, html_block, status_html
+from pcp_widgets.ui.frame import StatusLine, html_block, scrolling, status_html
 from pcp_widgets.ui.session import DocumentSession, add_person, people
 from pcp_widgets.ui.sorting import SORTINGS, SortingView
 
@@ -101,12 +101,6 @@ def rendered(document: Document, suffix: str, today: dt.date | None = None) -> b
     from pcp_widgets.render import render_bytes
 
     return render_bytes(document, suffix.lstrip("."), today=today)
-
-
-def scrolling(inner: str, name: str) -> str:
-    """Wide tables scroll sideways in a box of their own on a phone, not off the page; the box can
-    be reached by Tab (so a keyboard can scroll it) and is named for screen readers."""
-    return f"<div class='pcp-scroll' tabindex='0' role='region' aria-label='{html.escape(name)}'>{inner}</div>"
 
 
 def preview_html(document: Document, today: dt.date | None = None) -> str:

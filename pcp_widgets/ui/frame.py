@@ -49,6 +49,12 @@ def status_html(text: str, problem: bool = False) -> str:
     return html_block(f"<p class='{css}'>{html.escape(text)}</p>")
 
 
+def scrolling(inner: str, name: str) -> str:
+    """Wide tables scroll sideways in a box of their own on a phone, not off the page; the box can
+    be reached by Tab (so a keyboard can scroll it) and is named for screen readers."""
+    return f"<div class='pcp-scroll' tabindex='0' role='region' aria-label='{html.escape(name)}'>{inner}</div>"
+
+
 def back_link_html(path: str) -> str:
     """The link from a registered page back to the start page (none on the start page itself)."""
     page = page_for(path)
@@ -126,5 +132,5 @@ class PageFrame:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-__all__ = ["UNEXPECTED", "stylesheet", "html_block", "status_html", "back_link_html", "header_html",
+__all__ = ["UNEXPECTED", "stylesheet", "html_block", "status_html", "scrolling", "back_link_html", "header_html",
            "StatusLine", "PageFrame"]

@@ -29,8 +29,8 @@ from pcp_widgets.render import html_fragment
 from pcp_widgets.render.handout import handout
 from pcp_widgets.tools import get_tool
 from pcp_widgets.tools.examples import example_for
-from pcp_widgets.ui.editor import ToolEditor, scrolling
-from pcp_widgets.ui.frame import PageFrame, html_block
+from pcp_widgets.ui.editor import ToolEditor
+from pcp_widgets.ui.frame import PageFrame, html_block, scrolling
 from pcp_widgets.ui.gate import RefusedPage, page_or_refusal
 from pcp_widgets.ui.prepared import print_downloads
 from pcp_widgets.ui.start import built_on_visit
