@@ -41,7 +41,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import tornado.routing
 import tornado.web
+from jupyter_server._tz import utcnow
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from jupyter_server.utils import url_path_join
+from traitlets import default
 from traitlets.config import Config
 
 from pcp_widgets.errors import ServeError
@@ -76,6 +79,19 @@ DEMO_FILE_NAME = "pcp-demo.sqlite"
 #: What a page shows instead of a traceback when one of its cells fails.
 CELL_ERROR_TEXT = ("This part of the page could not be shown. The details are in the log of the "
                    "pcp serve command; please tell whoever runs it.")
+
+
+class StartingKernelManager(ServerKernelManager):
+    """A page kernel that counts as used from the moment it is made.
+
+    jupyter_server's culler reads every kernel's ``last_activity`` each round, but sets it only once
+    the kernel has started; a kernel still starting then had none, and the read raised (a traceback
+    in the server's log each time the culler met one, with the page cap's short intervals often).
+    A kernel being started is not idle, so it starts its count when it is made."""
+
+    @default("last_activity")
+    def _made_now(self):
+        return utcnow()
 
 
 # -- checks before starting ------------------------------------------------------------------
@@ -642,6 +658,7 @@ def voila_config(root, ip: str, port: int, secrets_: Secrets, limits: ServerLimi
     config.MappingKernelManager.cull_interval = limits.cull_interval_seconds
     config.MappingKernelManager.cull_connected = False
     config.MappingKernelManager.cull_busy = False
+    config.MappingKernelManager.kernel_manager_class = f"{__name__}.{StartingKernelManager.__name__}"
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.strip_sources = True
     config.VoilaConfiguration.file_allowlist = []  # no file of the folder is served as it is

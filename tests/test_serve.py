@@ -426,6 +426,19 @@ def test_the_server_settings_cull_idle_kernels_and_cap_uploads(tmp_path, monkeyp
     assert ServerLimits.from_options(idle_minutes=1).idle_seconds == 60
 
 
+def test_a_page_kernel_still_starting_counts_as_used_so_the_culler_can_read_it(tmp_path):
+    """jupyter_server's culler reads last_activity of every kernel each round; one still starting had none,
+    and the read raised (a traceback in the server's log)."""
+    import datetime as dt
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    config = voila_config(tmp_path, "127.0.0.1", 8866, server_secrets(environ={}), ServerLimits.from_options())
+    manager_class = AsyncMappingKernelManager(config=config).kernel_manager_factory
+    kernel = manager_class()  # made, not started
+    assert (dt.datetime.now(dt.timezone.utc) - kernel.last_activity).total_seconds() < 60
+
+
 def test_public_url():
     assert public_url("127.0.0.1", 8866, None) == "http://127.0.0.1:8866/"
     assert public_url("::1", 8866, "a b") == "http://[::1]:8866/?token=a%20b"
