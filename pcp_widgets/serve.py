@@ -72,6 +72,8 @@ MAX_PAGES = 40
 LOGIN_ATTEMPTS, LOGIN_WINDOW_S = 5, 300.0
 #: Room beside an upload's bytes in its websocket message (the widget's JSON around them).
 MESSAGE_MARGIN_BYTES = 1024 * 1024
+#: Longest wait, after a page's cell has run, for the rest of its output to reach the server (seconds).
+PAGE_OUTPUT_WAIT_S = 120
 #: Nothing sent to the server over plain HTTP is large (the sign-in form); pages talk over websockets.
 MAX_HTTP_BODY_BYTES = 1024 * 1024
 #: The demo's own database (``pcp serve --demo`` without --db or $PCP_DB), beside the real one.
@@ -638,8 +640,9 @@ def voila_config(root, ip: str, port: int, secrets_: Secrets, limits: ServerLimi
     config.Voila.log_level = logging.DEBUG if os.environ.get("PCP_DEBUG") == "1" else logging.WARNING
     config.Voila.tornado_settings = {
         "websocket_max_message_size": limits.max_message_bytes,
-        # jupyter_server's default pong timeout (3 x the 30 s ping) makes tornado warn on every start.
-        "ws_ping_timeout": 30_000,
+        # Keep jupyter_server's own ping settings (a ping every 30 s, closed after 90 s without a pong). A
+        # timeout equal to the interval closed every page's kernel connection 30 s after it opened, before
+        # its first ping: a page still loading its controls then lost them (issue 16's practice room).
         "pcp_max_pages": limits.max_pages,
         "pcp_idle_minutes": limits.idle_minutes,
     }
@@ -676,6 +679,13 @@ def voila_config(root, ip: str, port: int, secrets_: Secrets, limits: ServerLimi
     }
     config.VoilaKernelManager.fill_delay = 0
     config.VoilaExecutor.cell_error_instruction = CELL_ERROR_TEXT
+    # A page's last messages (its controls, then the page itself) may reach the server well after the
+    # kernel has said the cell is done when a room opens pages at once: nbclient waits only 4 s for them by
+    # default and then drops the cell's output without a word, which left 7 of 10 practice pages opened
+    # together blank. Wait as long as a crowded server needs; if even that passes, show the cell's error
+    # text rather than an empty page.
+    config.VoilaExecutor.iopub_timeout = PAGE_OUTPUT_WAIT_S
+    config.VoilaExecutor.raise_on_iopub_timeout = True
     # Page kernels talk to the server over files in a private folder, not over local TCP ports.
     config.KernelManager.transport = "ipc"
     return config
@@ -748,6 +758,7 @@ def run_pages(config: Config, hosts: frozenset[str] | None, on_listening) -> Non
     app.on_listening = on_listening
     app.initialize(argv=[])
     app.log.addFilter(_QuietTrust())
+    logging.getLogger("tornado.general").addFilter(_QuietPingMisreading())
     try:
         app.start()
     except KeyboardInterrupt:  # Ctrl-C while stopping: kernels left over exit when they see we have gone
@@ -762,6 +773,19 @@ class _QuietTrust(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "is not trusted" not in record.getMessage()
+
+
+class _QuietPingMisreading(logging.Filter):
+    """Drop tornado's "websocket_ping_timeout (90000) cannot be longer than ..." on every server start.
+
+    jupyter_server gives its websockets ping settings in milliseconds under the property names tornado
+    reads in seconds, so tornado sees a 90000 s timeout beside a 30000 s interval and warns. Tornado's own
+    pinging is then hours apart and harmless; jupyter_server's (every 30 s, in milliseconds) is the one
+    that keeps a connection alive. Making the two agree instead cut every connection at 30 s.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "websocket_ping_timeout" not in record.getMessage()
 
 
 def _announce(url: str, database: str, open_browser: bool) -> None:

@@ -8,6 +8,7 @@ signing out; idle page kernels stopped and their number capped; file modes; the 
 import email.utils
 import http.client
 import http.cookiejar
+import logging
 import os
 import re
 import socket
@@ -17,6 +18,7 @@ import time
 import urllib.parse
 import urllib.request
 
+import nbformat
 import pytest
 
 from pcp_widgets import serve as serving_module
@@ -613,3 +615,50 @@ def test_a_new_sqlite_database_its_log_and_its_folder_are_the_owners_only(tmp_pa
     shared.chmod(0o640)
     open_store(f"sqlite:///{shared}").dispose()
     assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+
+
+def test_a_page_connection_is_not_cut_at_its_first_ping(tmp_path):
+    """jupyter_server checks for a late pong just before each ping, the first one interval after the page's
+    kernel connection opens, when no pong can have come yet. A timeout no longer than the interval cut every
+    connection there (every 30 s): a page still loading its controls lost them, and a room's pages stayed
+    blank. Driven through jupyter_server's own ping code with this server's settings."""
+    import asyncio
+    import types
+
+    from jupyter_server.base.websocket import WebSocketMixin
+    from tornado.ioloop import IOLoop
+
+    settings = voila_config(tmp_path, "127.0.0.1", 8866, server_secrets(environ={})).Voila.tornado_settings
+
+    class PageConnection(WebSocketMixin):
+        def __init__(self):
+            self.settings, self.log = settings, logging.getLogger("test")
+            self.ws_connection = types.SimpleNamespace(client_terminated=False)
+            self.closed = self.pinged = False
+
+        def close(self):
+            self.closed = True
+
+        def ping(self, data):
+            self.pinged = True
+
+    async def first_ping() -> PageConnection:
+        connection = PageConnection()
+        opened = IOLoop.current().time() - connection.ping_interval / 1000 - 0.05
+        connection.last_ping = connection.last_pong = opened
+        connection.send_ping()
+        return connection
+
+    connection = asyncio.run(first_ping())
+    assert connection.pinged and not connection.closed
+
+
+def test_a_crowded_server_waits_for_a_page_rather_than_dropping_it(tmp_path):
+    """nbclient waits 4 s for a cell's output after the kernel says it is done, then drops it silently: with
+    ten practice pages opened together, seven came back with no controls at all."""
+    from voila.execute import VoilaExecutor
+
+    config = voila_config(tmp_path, "127.0.0.1", 8866, server_secrets(environ={}))
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
+    assert executor.iopub_timeout >= 60
+    assert executor.raise_on_iopub_timeout  # if even that passes: the page's error text, not a blank page
