@@ -37,8 +37,8 @@ def _open_store(args):
 
 
 def cmd_import(args) -> int:
-    from pcp_widgets.audit.importer import import_files
-    from pcp_widgets.audit.limits import Limits
+    from pcp_widgets.audit.ingest.importer import import_files
+    from pcp_widgets.audit.ingest.limits import Limits
     from pcp_widgets.identity import signed_in_name
     from pcp_widgets.progress import terminal_progress
 
@@ -57,7 +57,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from pcp_widgets.audit.templates import write_templates
+    from pcp_widgets.audit.outputs.templates import write_templates
 
     path = write_templates(Path(args.out))
     print(f"Wrote the blank audit workbook to {path}")
@@ -68,7 +68,7 @@ def cmd_export(args) -> int:
     store = _open_store(args)
     if args.what == "data":
         from pcp_widgets.access import Action, NotAllowed, visible_services
-        from pcp_widgets.audit.export import export_data
+        from pcp_widgets.audit.outputs.export import export_data
 
         identity = _acting_identity(store, Action.VIEW_DASHBOARDS)
         if visible_services(identity, Action.VIEW_DASHBOARDS) is not None:
@@ -80,7 +80,7 @@ def cmd_export(args) -> int:
         print(f"Wrote the stored audit records to {path}")
         return 0
     if args.what == "commissioners":
-        from pcp_widgets.audit.export_as import export_commissioners_as
+        from pcp_widgets.audit.outputs.export_as import export_commissioners_as
         from pcp_widgets.identity import current_identity
 
         path = export_commissioners_as(current_identity(store), store, Path(args.out), first=args.first,
@@ -168,7 +168,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pcp_widgets.audit.monthly_report import write_monthly_report
+    from pcp_widgets.audit.outputs.monthly_report import write_monthly_report
 
     path = write_monthly_report(_open_store(args), args.month, Path(args.out))
     print(f"Wrote the governance report for {args.month} to {path}")
@@ -176,7 +176,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_wording(args) -> int:
-    from pcp_widgets.audit.wording import check_lines
+    from pcp_widgets.audit.analysis.wording import check_lines
 
     for check in check_lines(args.file):
         print(json.dumps(check.to_json(), ensure_ascii=False) if args.json else check.summary())

@@ -22,8 +22,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from pcp_widgets.access import Action, Identity, check
-from pcp_widgets.audit.schema import KINDS, sheet_for
-from pcp_widgets.audit.sheets_out import DATETIME_FORMAT, SheetData, xlsx_bytes
+from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
+from pcp_widgets.audit.outputs.sheets_out import DATETIME_FORMAT, SheetData, xlsx_bytes
 from pcp_widgets.errors import UsageError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import erasure

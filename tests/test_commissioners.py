@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcp_widgets.audit.commissioners import (
+from pcp_widgets.audit.outputs.commissioners import (
     ALL_MONTHS,
     COLUMNS,
     PROVIDER,
@@ -23,10 +23,10 @@ from pcp_widgets.audit.commissioners import (
     export_commissioners,
     Options,
 )
-from pcp_widgets.audit.importer import import_files
-from pcp_widgets.audit.schema import SHEETS, sheet_for
-from pcp_widgets.audit.disclosure import NOT_APPLICABLE, SUPPRESSED
-from pcp_widgets.audit.values import Answer, Choice, WholeNumber
+from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.schema.sheets import SHEETS, sheet_for
+from pcp_widgets.audit.analysis.disclosure import NOT_APPLICABLE, SUPPRESSED
+from pcp_widgets.audit.schema.values import Answer, Choice, WholeNumber
 from pcp_widgets.cli import main
 from pcp_widgets.errors import NotFound, UsageError
 from tests.workbook_files import headers, row, write_workbook
@@ -66,7 +66,7 @@ def sheet_rows(path: Path, name: str) -> list[tuple]:
 
 
 def test_only_services_answers_choices_and_numbers_are_read(store):
-    from pcp_widgets.audit.commissioners import read_columns
+    from pcp_widgets.audit.outputs.commissioners import read_columns
 
     assert read_columns(store, "event", None, None)["person"].dtype.kind == "i"  # refs become numbers at once
     for kind, keys in COLUMNS.items():

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from pcp_widgets.audit.demo import DEMO_PERSON, DEMO_SERVICE
-from pcp_widgets.audit.frames import Filters
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.analysis.frames import Filters
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.ui.dashboards import DASHBOARDS, INCIDENTS, PLAN_QUALITY
 from pcp_widgets.ui.dashboard import DashboardPage, filtered_view, load_records
 from tests.workbook_files import headers, row, write_workbook
@@ -145,7 +145,7 @@ def test_a_page_opened_after_an_import_shows_the_new_records(store, tmp_path):
 
 
 def test_copied_reviews_chart_shows_the_services_with_most_first_on_a_whole_number_axis():
-    from pcp_widgets.audit import charts
+    from pcp_widgets.audit.outputs import charts
     from pcp_widgets.ui.dashboards import _copies_by_service
 
     copies = pd.DataFrame({"service": ["Ash", "Birch", "Birch", "Cedar", "Cedar", "Cedar", "Alder"]})
@@ -183,7 +183,7 @@ def test_panels_drawn_ahead_are_shown_at_once_and_later_filters_are_drawn(demo_s
 
 
 def test_a_bar_chart_of_more_rows_than_it_draws_says_how_many_it_left_out():
-    from pcp_widgets.audit import charts
+    from pcp_widgets.audit.outputs import charts
 
     services = pd.DataFrame({"service": [f"Service {n}" for n in range(30)], "score": range(30)})
     assert charts.bar_chart(services, "service", "score", "Scores", "Score").axes[0].get_title(loc="left") \
@@ -235,7 +235,7 @@ def test_a_person_in_another_service_is_said_to_have_no_records_there(demo_store
 
 
 def test_why_a_person_has_no_records_names_the_reason(demo_store):
-    from pcp_widgets.audit.frames import why_no_person_records
+    from pcp_widgets.audit.analysis.frames import why_no_person_records
 
     records = load_records(demo_store, INCIDENTS.kinds)
 
@@ -254,7 +254,7 @@ def test_why_a_person_has_no_records_names_the_reason(demo_store):
 
 
 def test_filters_in_words():
-    from pcp_widgets.audit.frames import filters_in_words
+    from pcp_widgets.audit.analysis.frames import filters_in_words
 
     assert filters_in_words(Filters()) == "All services; all dates"
     assert filters_in_words(Filters(service="Oak House", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30),
@@ -333,7 +333,7 @@ def test_reader_table_rounds_drops_working_columns_and_keeps_small_fractions():
 
 
 def test_sheet_names_are_shortened_between_words():
-    from pcp_widgets.audit.sheets_out import SHEET_NAME_LIMIT, sheet_name_at_word
+    from pcp_widgets.audit.outputs.sheets_out import SHEET_NAME_LIMIT, sheet_name_at_word
 
     assert sheet_name_at_word("Reviews that repeat the previous one") == "Reviews that repeat"
     assert sheet_name_at_word("Practice matching the plan, by month") == "Practice matching the plan"
@@ -382,8 +382,8 @@ def every_demo_chart(demo_store):
         for filters in choices:
             view = filtered_view(records, filters)
             for panel in board.panels:
-                from pcp_widgets.audit import charts
-                from pcp_widgets.audit.frames import filters_in_words
+                from pcp_widgets.audit.outputs import charts
+                from pcp_widgets.audit.analysis.frames import filters_in_words
 
                 figure = panel.draw(panel.table(view), view).figure
                 yield f"{panel.key} {filters}", charts.with_subtitle(figure, filters_in_words(filters))
@@ -492,7 +492,7 @@ def test_arrowing_through_services_draws_the_first_at_once_and_then_only_where_i
 
 
 def test_a_grouped_bar_charts_key_never_lies_over_a_bar():
-    from pcp_widgets.audit import charts
+    from pcp_widgets.audit.outputs import charts
 
     frame = pd.DataFrame({"routine": ["activity", "meals", "personal care"], "incident": [3, 40, 90],
                           "refusal": [5, 38, 210]})  # the tallest bars in the top right corner
@@ -511,7 +511,7 @@ def test_a_monthly_run_chart_of_three_months_is_ticked_by_month_not_by_day():
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from pcp_widgets.audit.charts import month_axis
+    from pcp_widgets.audit.outputs.charts import month_axis
 
     axes = Figure().add_subplot()
     months = pd.to_datetime(["2026-10-01", "2026-11-01", "2026-12-01"])

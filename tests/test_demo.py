@@ -31,9 +31,9 @@ from pcp_widgets.audit.demo import (
     service_profiles,
     write_demo,
 )
-from pcp_widgets.audit.schema import FILE_AUDIT, KINDS, OBSERVATION, SHEETS
-from pcp_widgets.audit.wording import near_identical_reviews
-from pcp_widgets.audit.values import Ref, is_blank
+from pcp_widgets.audit.schema.sheets import FILE_AUDIT, KINDS, OBSERVATION, SHEETS
+from pcp_widgets.audit.analysis.wording import near_identical_reviews
+from pcp_widgets.audit.schema.values import Ref, is_blank
 from pcp_widgets.errors import InvalidValue, UsageError
 
 SMALL = dict(services=3, months=2, end_month="2025-02")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from pcp_widgets.audit.disclosure import (
+from pcp_widgets.audit.analysis.disclosure import (
     PRIMARY,
     ROUNDED,
     SECONDARY,
@@ -30,7 +30,7 @@ from pcp_widgets.audit.disclosure import (
     protect_derived,
     with_totals,
 )
-from pcp_widgets.audit.disclosure_audit import (
+from pcp_widgets.audit.analysis.disclosure_audit import (
     MAX_ROUNDS,
     TOLERANCE,
     DisclosureError,

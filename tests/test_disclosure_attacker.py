@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from pcp_widgets.audit.commissioners import export_commissioners
-from pcp_widgets.audit.export_log import OverlapError
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.outputs.commissioners import export_commissioners
+from pcp_widgets.audit.outputs.export_log import OverlapError
+from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.errors import UsageError
 from pcp_widgets.store import open_store
 from tests.test_commissioners import import_rows
@@ -348,7 +348,7 @@ def test_months_that_do_not_make_a_quarter_or_year_are_refused(store, tmp_path):
 
 
 def test_theme_text_with_a_name_a_ref_and_a_room_is_blocked_with_reasons(store):
-    from pcp_widgets.audit.free_text import FreeTextError, ThemeText, check_text, sign_off
+    from pcp_widgets.audit.outputs.free_text import FreeTextError, ThemeText, check_text, sign_off
 
     reasons = check_text("Mrs Jean Smith (P-9101) bath time in Room 12")
     assert any("personal name" in r for r in reasons)
@@ -365,8 +365,8 @@ def test_theme_text_with_a_name_a_ref_and_a_room_is_blocked_with_reasons(store):
 
 
 def test_theme_text_leaves_only_when_signed_off_and_the_contents_say_who(store, tmp_path):
-    from pcp_widgets.audit.free_text import ThemeText, sign_off
-    from pcp_widgets.audit.wtfc import StoredThemes, ThemeSet, save_themes
+    from pcp_widgets.audit.outputs.free_text import ThemeText, sign_off
+    from pcp_widgets.audit.analysis.wtfc import StoredThemes, ThemeSet, save_themes
 
     reviews = [row("review", service="Big House", person_ref=f"P-{n:03d}", review_date=dt.date(2025, 2, 1 + n),
                    working_1="Going out on Fridays", not_working_1="Nobody knows me", future_1="A bath")

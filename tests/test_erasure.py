@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from pcp_widgets import cli
-from pcp_widgets.audit.importer import import_files
-from pcp_widgets.audit.schema import SHEETS
+from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.schema.sheets import SHEETS
 from pcp_widgets.store import erasure, open_store
 from pcp_widgets.store.tables import RECORD_TABLES, access_log
 from tests.workbook_files import headers, row, write_workbook

@@ -7,9 +7,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from pcp_widgets.audit.export import export_data
-from pcp_widgets.audit.importer import import_files
-from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.audit.outputs.export import export_data
+from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 from pcp_widgets.cli import main
 from pcp_widgets.errors import UsageError
 from tests.workbook_files import full_workbook, headers, row, write_workbook

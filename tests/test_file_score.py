@@ -2,7 +2,7 @@
 
 Each computes means over many files its own way (the dashboards and the report through
 pandas, the export through counts on a grid of services and months, rounded and checked
-for disclosure), but all three score each file with :func:`pcp_widgets.audit.metrics.file_score`.
+for disclosure), but all three score each file with :func:`pcp_widgets.audit.analysis.metrics.file_score`.
 Here the three are read as a person reads them, on the same demo, and compared figure by figure
 (that one file's score is the formula, counted by hand, is in test_metrics.py).
 """
@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pcp_widgets.audit.commissioners import ALL_MONTHS, PROVIDER, Options, build
-from pcp_widgets.audit.frames import Filters
-from pcp_widgets.audit.monthly_report import MonthlyReport
-from pcp_widgets.audit.months import first_day, last_day, month_label, parse_month
+from pcp_widgets.audit.outputs.commissioners import ALL_MONTHS, PROVIDER, Options, build
+from pcp_widgets.audit.analysis.frames import Filters
+from pcp_widgets.audit.outputs.monthly_report import MonthlyReport
+from pcp_widgets.audit.schema.months import first_day, last_day, month_label, parse_month
 from pcp_widgets.ui.dashboard import filtered_view, load_records
 from pcp_widgets.ui.dashboards import PLAN_QUALITY
 from tests.conftest import DEMO_LAST_MONTH

@@ -28,8 +28,8 @@ import python_calamine
 import xlwt
 from xlwt import CompoundDoc
 
-from pcp_widgets.audit.limits import Limits
-from pcp_widgets.audit.reader import read_workbook
+from pcp_widgets.audit.ingest.limits import Limits
+from pcp_widgets.audit.ingest.reader import read_workbook
 from pcp_widgets.errors import UnreadableFile
 
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -587,7 +587,7 @@ def test_an_xls_container_that_loops_or_overstates(tmp_path, patch):
 # -- through the command line --------------------------------------------------------
 
 
-@pytest.mark.skipif(not (Path(__file__).parents[1] / "pcp_widgets/audit/importer.py").exists(),
+@pytest.mark.skipif(not (Path(__file__).parents[1] / "pcp_widgets/audit/ingest/importer.py").exists(),
                     reason="the importer is not written yet")
 def test_hostile_file_through_the_command_line(tmp_path):
     path = write(tmp_path, "far.xlsx", with_sheet(b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>'))

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from pcp_widgets.audit.importer import import_files
-from pcp_widgets.audit.schema import KINDS, SHEETS
+from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.schema.sheets import KINDS, SHEETS
 from tests.workbook_files import full_workbook, headers, row, write_workbook
 
 
@@ -58,7 +58,7 @@ def test_header_row_below_titles_and_forgiving_headers(store, tmp_path):
 
 
 def test_canonical_keys_work_as_headers(store, tmp_path):
-    from pcp_widgets.audit.schema import sheet_for
+    from pcp_widgets.audit.schema.sheets import sheet_for
 
     keys = [f.key for f in sheet_for("event").fields]
     path = write_workbook(tmp_path / "t.xlsx", {"Incidents & REFUSALS": [keys, row("event")]})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.store import open_store
 
 ROWS = 120_000

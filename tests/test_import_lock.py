@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.store import import_lock
 from pcp_widgets.store.import_lock import ImportRunning
 from pcp_widgets.store.tables import import_locks, utc_now

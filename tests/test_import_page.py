@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import openpyxl
 import pytest
 
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.ui import downloads
 from pcp_widgets.ui import import_page as import_page_module
 from pcp_widgets.ui.gate import RefusedPage

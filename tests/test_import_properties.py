@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcp_widgets.audit.checking import is_blank_row
-from pcp_widgets.audit.importer import import_files
-from pcp_widgets.audit.schema import SHEETS
+from pcp_widgets.audit.ingest.checking import is_blank_row
+from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.schema.sheets import SHEETS
 from pcp_widgets.store import open_store
 from tests.workbook_files import VALID_VALUES, write_workbook
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pcp_widgets.audit import frames, metrics
-from pcp_widgets.audit.schema import FILE_AUDIT_QUESTIONS, OBSERVATION_CHECKS, sheet_for
+from pcp_widgets.audit.analysis import frames, metrics
+from pcp_widgets.audit.schema.sheets import FILE_AUDIT_QUESTIONS, OBSERVATION_CHECKS, sheet_for
 from pcp_widgets.errors import UsageError
 
 Q = [key for key, _ in FILE_AUDIT_QUESTIONS]

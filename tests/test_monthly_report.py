@@ -8,7 +8,7 @@ import sys
 import pdfplumber
 import pytest
 
-from pcp_widgets.audit.monthly_report import Month, MonthlyReport, write_monthly_report
+from pcp_widgets.audit.outputs.monthly_report import Month, MonthlyReport, write_monthly_report
 from pcp_widgets.errors import NotFound, UsageError
 from pcp_widgets.store import open_store
 

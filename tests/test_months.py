@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pcp_widgets.audit.months import first_day, last_day, month_label, parse_month
+from pcp_widgets.audit.schema.months import first_day, last_day, month_label, parse_month
 from pcp_widgets.errors import UsageError
 
 

@@ -8,8 +8,9 @@ import html
 
 import pytest
 
-from pcp_widgets.audit import export_log, free_text, wtfc
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.outputs import export_log, free_text
+from pcp_widgets.audit.analysis import wtfc
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.cli import main
 from pcp_widgets.ui.dashboards import INCIDENTS, dashboard_page
 from pcp_widgets.ui.gate import RefusedPage

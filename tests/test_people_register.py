@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from pcp_widgets.access import Identity, visible_services
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.errors import NotFound, PcpError
 from pcp_widgets.store import open_store
 from pcp_widgets.store.tables import people
-from pcp_widgets.audit.schema import SHEETS
+from pcp_widgets.audit.schema.sheets import SHEETS
 from tests.workbook_files import headers, row, write_workbook
 
 NAMES = ["Zoe", "Pat", "Ravi", "Ngozi", "Tom", "Aisha", "Ken", "Maya", "Sam", "Iris", "Joe", "Lena"]

@@ -23,11 +23,11 @@ import pytest
 import sqlalchemy as sa
 
 from pcp_widgets import cli
-from pcp_widgets.audit.commissioners import export_commissioners
+from pcp_widgets.audit.outputs.commissioners import export_commissioners
 from pcp_widgets.audit.demo import run_demo
-from pcp_widgets.audit.export_log import OverlapError
-from pcp_widgets.audit.frames import Filters
-from pcp_widgets.audit.schema import KINDS
+from pcp_widgets.audit.outputs.export_log import OverlapError
+from pcp_widgets.audit.analysis.frames import Filters
+from pcp_widgets.audit.schema.sheets import KINDS
 from pcp_widgets.errors import ConflictError
 from pcp_widgets.store import backup, erasure, migrate, open_store
 from pcp_widgets.store.retention import load_policy

@@ -12,10 +12,10 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from pcp_widgets.audit.limits import MB, Limits
-from pcp_widgets.audit.reader import check_workbook, read_workbook
-from pcp_widgets.audit.schema import SHEETS
-from pcp_widgets.audit.templates import write_templates
+from pcp_widgets.audit.ingest.limits import MB, Limits
+from pcp_widgets.audit.ingest.reader import check_workbook, read_workbook
+from pcp_widgets.audit.schema.sheets import SHEETS
+from pcp_widgets.audit.outputs.templates import write_templates
 from pcp_widgets.errors import UsageError
 from tests.workbook_files import write_workbook
 

@@ -580,7 +580,7 @@ def test_demo_with_a_database_named_loads_it_there(tmp_path):
 
 
 def test_demo_never_touches_a_database_that_holds_anything(store, tmp_path):
-    from pcp_widgets.audit.importer import import_files
+    from pcp_widgets.audit.ingest.importer import import_files
     from pcp_widgets.serve import load_demo_if_empty
     from tests.workbook_files import full_workbook
 

@@ -9,9 +9,9 @@ import sys
 import openpyxl
 import pytest
 
-from pcp_widgets.audit import metrics
-from pcp_widgets.audit.commissioners import export_commissioners
-from pcp_widgets.audit.settings import RagBands, check_settings, min_staff_observations, rag_bands
+from pcp_widgets.audit.analysis import metrics
+from pcp_widgets.audit.outputs.commissioners import export_commissioners
+from pcp_widgets.audit.schema.settings import RagBands, check_settings, min_staff_observations, rag_bands
 from pcp_widgets.errors import UsageError
 from tests.serving import free_port, pcp_command
 from tests.test_commissioners import every_kind, import_rows
@@ -80,6 +80,6 @@ def test_pcp_serve_refuses_a_bad_setting_in_one_sentence_before_starting(tmp_pat
 
 def test_reading_the_environment_keeps_the_importers_reader_free_of_pandas():
     """The import's helper processes start with the reader; pandas would cost each of them half a second."""
-    code = "import sys, pcp_widgets.audit.reader; print('pandas' in sys.modules)"
+    code = "import sys, pcp_widgets.audit.ingest.reader; print('pandas' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pcp_widgets.audit.sheets_out import (
+from pcp_widgets.audit.outputs.sheets_out import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     MAX_WIDTH,

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pcp_widgets.audit import spc
-from pcp_widgets.audit.frames import prepare
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.analysis import spc
+from pcp_widgets.audit.analysis.frames import prepare
+from pcp_widgets.audit.schema.sheets import sheet_for
 
 BASELINE = [10.0, 12.0] * 12
 

@@ -96,7 +96,7 @@ def test_status_of_an_empty_database(store):
 
 
 def test_status_counts_records_of_each_kind(store, tmp_path):
-    from pcp_widgets.audit.importer import import_files
+    from pcp_widgets.audit.ingest.importer import import_files
 
     import_files([full_workbook(tmp_path / "march.xlsx")], store)
     text = status_text(store)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.errors import ConflictError, DatabaseError, NotFound
 from pcp_widgets.store import default_url, migrate, open_store
 from pcp_widgets.store.engine import create_engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pcp_widgets.audit.schema import EVENT
+from pcp_widgets.audit.schema.sheets import EVENT
 from tests.conftest import DEMO_LAST_MONTH
 
 TYPES = EVENT.field("event_type").type.options

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from pcp_widgets.audit.suppression import (
+from pcp_widgets.audit.analysis.suppression import (
     SECONDARY,
     primary_mask,
     small_label,

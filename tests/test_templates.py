@@ -10,9 +10,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from pcp_widgets.audit.importer import import_files
-from pcp_widgets.audit.schema import SHEETS
-from pcp_widgets.audit.templates import FILE_NAME, INSTRUCTIONS, TEMPLATE_ROWS, write_templates
+from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.schema.sheets import SHEETS
+from pcp_widgets.audit.outputs.templates import FILE_NAME, INSTRUCTIONS, TEMPLATE_ROWS, write_templates
 from pcp_widgets.cli import main
 
 COMMITTED = Path(__file__).resolve().parent.parent / "templates" / FILE_NAME

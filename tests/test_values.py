@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pcp_widgets.audit.values import Answer, Choice, Date, Ref, Text, Time, WholeNumber, fold, is_blank, show
+from pcp_widgets.audit.schema.values import Answer, Choice, Date, Ref, Text, Time, WholeNumber, fold, is_blank, show
 from pcp_widgets.errors import InvalidValue
 
 ANSWER = Answer()

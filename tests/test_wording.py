@@ -25,8 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pcp_widgets.audit import wording
-from pcp_widgets.audit.schema import REVIEW_STATEMENTS
+from pcp_widgets.audit.analysis import wording
+from pcp_widgets.audit.schema.sheets import REVIEW_STATEMENTS
 
 CASES = json.loads((Path(__file__).parent / "data" / "wording_cases.json").read_text(encoding="utf-8"))
 PLAIN = json.loads((Path(__file__).parent / "data" / "plain_statements.json").read_text(encoding="utf-8"))
@@ -146,7 +146,7 @@ def test_important_to_items_are_not_asked_for_when_or_how():
 
 
 def test_content_lemmas_match_the_same_task_in_other_words():
-    from pcp_widgets.audit.lemmas import content_lemmas, lemma
+    from pcp_widgets.audit.analysis.lemmas import content_lemmas, lemma
 
     assert content_lemmas("Take Mary shopping.") == ("take", "mary", "shop")
     assert content_lemmas("Staff took Mary to the shops.") == ("staff", "take", "mary", "shop")
@@ -318,7 +318,7 @@ def test_pcp_wording_missing_file_is_one_sentence_and_exit_2(tmp_path):
 
 
 def test_a_name_like_su_is_not_read_as_service_user():
-    from pcp_widgets.audit.wording import check_statement
+    from pcp_widgets.audit.analysis.wording import check_statement
 
     assert check_statement("I love talking to my daughter Su every day", important_to=True).first_person
     assert check_statement("SU to be supported with meals as required").generic

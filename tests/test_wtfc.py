@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pcp_widgets.audit import wtfc
-from pcp_widgets.audit.importer import import_files
+from pcp_widgets.audit.analysis import wtfc
+from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.errors import ConflictError
 from pcp_widgets.tools import new_document
 from pcp_widgets.ui.wtfc_page import ThemesPage
@@ -214,7 +214,7 @@ def _page_with_themes(store, *names_and_i):
 
 
 def test_theme_text_naming_someone_is_blocked_with_its_reason_before_anything_is_signed(reviewed):
-    from pcp_widgets.audit import free_text
+    from pcp_widgets.audit.outputs import free_text
 
     page = _page_with_themes(reviewed, ("P-9101 bath time", "I want my bath when I choose"),
                              ("Staff who know me", "I want staff who know me, like Mrs Jean Smith"))
@@ -230,7 +230,7 @@ def test_theme_text_naming_someone_is_blocked_with_its_reason_before_anything_is
 
 def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_its_maker(reviewed, tmp_path,
                                                                                          monkeypatch):
-    from pcp_widgets.audit import export_log
+    from pcp_widgets.audit.outputs import export_log
 
     audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
     import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)

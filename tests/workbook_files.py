@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from pcp_widgets.audit.schema import FILE_AUDIT, SHEETS, sheet_for
+from pcp_widgets.audit.schema.sheets import FILE_AUDIT, SHEETS, sheet_for
 
 
 def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:

@@ -244,7 +244,7 @@ def _check_model_actions(where: str, item: dict) -> None:
 
 def _check_rewrite(where: str, kind: str, item: dict) -> None:
     """The plan-language check must find fault with the statement and none with the model answer."""
-    from pcp_widgets.audit.wording import check_statement, in_own_voice
+    from pcp_widgets.audit.analysis.wording import check_statement, in_own_voice
 
     if kind == "make_it_specific":
         if not check_statement(item["statement"]).generic:

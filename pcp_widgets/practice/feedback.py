@@ -6,7 +6,7 @@ does the job, a headline, the points behind it, and the guidance's own answer to
 with once it is worth showing. The pages only display these, so the same feedback can be
 tested here, printed in a handout, or given by another page.
 
-The rewriting exercises use the plan-language check (:mod:`pcp_widgets.audit.wording`), so
+The rewriting exercises use the plan-language check (:mod:`pcp_widgets.audit.analysis.wording`), so
 practice and the audit of real plans judge wording by the same rules.
 """
 
@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pcp_widgets.audit.lemmas import content_lemmas, lemma
-from pcp_widgets.audit.wording import DETAIL, check_statement, gives, own_voice_suggestion
-from pcp_widgets.audit.words import COMMON_WORDS, TIME_WORDS
-from pcp_widgets.audit.words import listed as _listed
+from pcp_widgets.audit.analysis.lemmas import content_lemmas, lemma
+from pcp_widgets.audit.analysis.wording import DETAIL, check_statement, gives, own_voice_suggestion
+from pcp_widgets.audit.analysis.words import COMMON_WORDS, TIME_WORDS
+from pcp_widgets.audit.analysis.words import listed as _listed
 from pcp_widgets.practice.content import SIDES, TO_FOR
 
 
@@ -88,7 +88,7 @@ def someone_else(item: dict, answer: str) -> str:
 def about_the_statement(item: dict, answer: str) -> bool:
     """Whether a rewrite is about the item's statement: the same person and the same task.
 
-    Compared on lemmas (:mod:`pcp_widgets.audit.lemmas`: "meals" is "meal", "heating" is "heat"):
+    Compared on lemmas (:mod:`pcp_widgets.audit.analysis.lemmas`: "meals" is "meal", "heating" is "heat"):
     the rewrite shares at least one of :func:`task_words` with the statement or the guidance's
     example, and names no other person of the exercises instead of this one. The first person
     ("my dinner") needs no name. Sharing only a time ("On Tuesday mornings" with "in the
@@ -119,7 +119,7 @@ def _off_the_subject(item: dict, answer: str) -> Feedback:
 
 #: The kinds of detail worth prompting for when a rewrite is still generic, most useful first.
 _PROMPTED_DETAIL = ("a concrete action", "a time or day", "a condition", "a firm rule", "a named thing")
-#: How the feedback names each of when, how and who (:func:`pcp_widgets.audit.wording.gives`).
+#: How the feedback names each of when, how and who (:func:`pcp_widgets.audit.analysis.wording.gives`).
 _PARTS = {"when": "when (a time, a day, how often or what prompts it)", "how": "how (the way it is done)",
           "who": "who does it (a named person, not just \u201cstaff\u201d)"}
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 from pcp_widgets.errors import DatabaseError, PcpError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import documents as _documents
@@ -112,7 +112,7 @@ class Store:
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
         """The stored rows of one audit kind, in the order they were stored (all the sheet's fields unless
-        ``columns`` are named); a frame of stored values, not yet typed (see ``audit.frames.prepare``)."""
+        ``columns`` are named); a frame of stored values, not yet typed (see ``audit.analysis.frames.prepare``)."""
         import pandas as pd
 
         sheet = sheet_for(kind)
@@ -157,7 +157,7 @@ class Store:
         Only the named ``columns`` are selected (with the record's month and person ref), so a
         caller that must never see free text names what it may read and cannot get more.
         ``month`` is the month number of the record's date (year x 12 + month - 1, as
-        ``audit.months`` counts), computed by the database; ``start <= date < before`` narrows the
+        ``audit.schema.months`` counts), computed by the database; ``start <= date < before`` narrows the
         rows in the database. A column in ``coded`` arrives as its position among the given
         choices (-1 when blank or not one of them): a small whole number per cell rather than a
         string, which is what a national year's export needs to stay quick.

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.errors import DatabaseError, NotFound, PcpError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import people as _people

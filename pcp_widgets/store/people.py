@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
-from pcp_widgets.audit.values import Ref
+from pcp_widgets.audit.schema.sheets import sheet_for
+from pcp_widgets.audit.schema.values import Ref
 from pcp_widgets.errors import NotFound, PcpError
 from pcp_widgets.store.tables import RECORD_TABLES, people, utc_now
 

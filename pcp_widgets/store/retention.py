@@ -27,7 +27,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.errors import PcpError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store.tables import RECORD_TABLES, access_log, document_versions, documents, people, replaced_records

@@ -354,7 +354,7 @@ class AdminPage(PageFrame):
 
     def look_up_log(self) -> None:
         from pcp_widgets.access_export import Period, extract_access_log
-        from pcp_widgets.audit.sheets_out import xlsx_bytes
+        from pcp_widgets.audit.outputs.sheets_out import xlsx_bytes
 
         identity = self.allowed(Action.READ_ACCESS_LOG)
         for field in (self.log_from, self.log_to):

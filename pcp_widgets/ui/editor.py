@@ -81,7 +81,7 @@ def wording_html(section: Section, value: Any) -> str:
     """
     if section.kind != "list" or not (section.specific_actions or section.first_person):
         return ""
-    from pcp_widgets.audit.wording import check_statement
+    from pcp_widgets.audit.analysis.wording import check_statement
 
     items = []
     for number, text in enumerate(value or [], 1):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pcp_widgets.audit.wording import check_statement  # noqa: E402
+from pcp_widgets.audit.analysis.wording import check_statement  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from pcp_widgets.audit.limits import MB, Limits
+from pcp_widgets.audit.ingest.limits import MB, Limits
 from pcp_widgets.errors import UnreadableFile
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")

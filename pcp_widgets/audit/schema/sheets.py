@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from pcp_widgets.audit.values import (
+from pcp_widgets.audit.schema.values import (
     Answer,
     Choice,
     Date,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from pcp_widgets.audit.layout import Layout
-from pcp_widgets.audit.schema import Field, Sheet, canonical
-from pcp_widgets.audit.values import Ref, is_blank, show
+from pcp_widgets.audit.ingest.layout import Layout
+from pcp_widgets.audit.schema.sheets import Field, Sheet, canonical
+from pcp_widgets.audit.schema.values import Ref, is_blank, show
 from pcp_widgets.errors import InvalidValue
 
 BLANK_REQUIRED = "is blank; this column must be filled in"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.months import month_label
+from pcp_widgets.audit.schema.months import month_label
 from pcp_widgets.errors import NotFound, PcpError, UsageError
 from pcp_widgets.store.tables import commissioner_exports, utc_now
 

@@ -34,7 +34,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from pcp_widgets.audit.frames import Filters, apply_filters, prepare
+from pcp_widgets.audit.analysis.frames import Filters, apply_filters, prepare
 
 #: 3 / d2 for moving ranges of two points (d2 = 1.128): the process limits' distance in mean moving ranges.
 LIMIT_FACTOR = 2.66
@@ -360,7 +360,7 @@ def draw_xmr(result: XmrResult, *, title: str = "", changes: Sequence[tuple] = (
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from pcp_widgets.audit.charts import month_axis
+    from pcp_widgets.audit.outputs.charts import month_axis
 
     figure = Figure(figsize=figsize)
     FigureCanvasAgg(figure)

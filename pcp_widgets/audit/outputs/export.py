@@ -11,8 +11,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable, Iterator
 
-from pcp_widgets.audit.schema import KINDS, Sheet, sheet_for
-from pcp_widgets.audit.sheets_out import SheetData, is_missing, write_csv, write_xlsx
+from pcp_widgets.audit.schema.sheets import KINDS, Sheet, sheet_for
+from pcp_widgets.audit.outputs.sheets_out import SheetData, is_missing, write_csv, write_xlsx
 from pcp_widgets.errors import UsageError
 
 FORMATS = (".csv", ".xlsx")

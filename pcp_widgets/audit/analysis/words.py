@@ -3,7 +3,7 @@
 Two places need the same judgement: Working Together for Change suggests grouping review
 statements about the same thing, and the "Make it specific" practice checks that a rewrite is
 still about the statement it rewrites. Both compare the lemmas of the statements' content words
-(:mod:`pcp_widgets.audit.lemmas`), with words that say nothing about a subject (:data:`STOP_WORDS`)
+(:mod:`pcp_widgets.audit.analysis.lemmas`), with words that say nothing about a subject (:data:`STOP_WORDS`)
 left out.
 
 Some words are in almost every statement of adult social care ("staff", "help", "support":

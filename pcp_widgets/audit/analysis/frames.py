@@ -21,8 +21,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from pcp_widgets.audit.schema import Sheet, sheet_for
-from pcp_widgets.audit.values import Answer, Date, Ref, Text
+from pcp_widgets.audit.schema.sheets import Sheet, sheet_for
+from pcp_widgets.audit.schema.values import Answer, Date, Ref, Text
 from pcp_widgets.errors import UsageError
 
 #: Every answer column uses these categories, in this order, so their codes line up:

@@ -22,9 +22,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pcp_widgets.audit.schema import SHEETS, Field, Sheet
-from pcp_widgets.audit.sheets_out import column_width
-from pcp_widgets.audit.values import EXCEL_EPOCH, PLAUSIBLE_YEARS, Answer, Date, Text
+from pcp_widgets.audit.schema.sheets import SHEETS, Field, Sheet
+from pcp_widgets.audit.outputs.sheets_out import column_width
+from pcp_widgets.audit.schema.values import EXCEL_EPOCH, PLAUSIBLE_YEARS, Answer, Date, Text
 
 FILE_NAME = "pcp-audit-workbook.xlsx"
 INSTRUCTIONS = "How to fill in"

@@ -18,7 +18,7 @@ count is within 2 of ``r`` (and, because smaller counts are hidden, at least
 promises for each: a "[c]" about fewer than ``min_count`` people can still be anything from
 1 to ``min_count - 1``; a rounded figure keeps its rounding range; a "[c]" hidden to protect
 another (about more people) keeps at least the range its rounded figure would have had. The
-attacker audit (:mod:`pcp_widgets.audit.disclosure_audit`) proves that nothing else in the
+attacker audit (:mod:`pcp_widgets.audit.analysis.disclosure_audit`) proves that nothing else in the
 export, shares beside the counts included, narrows those ranges, and hides more
 (:meth:`Protected.hide`) where it would.
 

@@ -1,7 +1,7 @@
 """The attacker audit run inside the commissioner export, before anything is written.
 
 An attacker has every figure in the export and knows the rule
-(:mod:`pcp_widgets.audit.disclosure`): a rounded ``r`` is a count in its label's range,
+(:mod:`pcp_widgets.audit.analysis.disclosure`): a rounded ``r`` is a count in its label's range,
 a hidden figure is a count of 0 or more (the audit may hide a 0 to protect a neighbour), a 0 is 0. Every published count takes part in
 additive relations: a service's categories add up to its total, the services to the whole
 provider, the months to the period; the same figure on another sheet or in a chart's cache
@@ -53,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from pcp_widgets.audit.disclosure import (
+from pcp_widgets.audit.analysis.disclosure import (
     NOT_APPLICABLE,
     PRIMARY,
     ROUNDED,
@@ -96,7 +96,7 @@ class Shares:
     """Shares (or means) published beside a table of counts, which an attacker can use as well.
 
     Each published cell shows ``numerators / denominators x scale`` to ``decimals``
-    (:func:`~pcp_widgets.audit.disclosure.protect_derived`), the same cells as ``counts``
+    (:func:`~pcp_widgets.audit.analysis.disclosure.protect_derived`), the same cells as ``counts``
     publishes, with any further axes after the grid's (one per question). The attacker knows:
     numerators and denominators add up along ``total_axes`` as the counts do; a numerator is
     at most ``most`` times its denominator (a Yes count at most the answers, a sum of scores
@@ -109,7 +109,7 @@ class Shares:
     audit adds it to the same programme.
 
     ``shown`` holds the published values and hidden mask of each share (one pair per index
-    of the further axis, or one pair), as :func:`~pcp_widgets.audit.disclosure.protect_derived`
+    of the further axis, or one pair), as :func:`~pcp_widgets.audit.analysis.disclosure.protect_derived`
     made them: :meth:`guard` hides a share in them, in place, where its smallest possible
     denominator would lift its count above the low end of the count's rounding range (57.1%
     beside a rounded 5, which says 5 to 7, would say 7).

@@ -1,11 +1,11 @@
-"""Writing the commissioner tables (:mod:`pcp_widgets.audit.commissioners`): one workbook, or CSV files.
+"""Writing the commissioner tables (:mod:`pcp_widgets.audit.outputs.commissioners`): one workbook, or CSV files.
 
 The workbook opens on a Contents sheet that says what every sheet shows and how small
 numbers are protected, with the threshold actually used; a Trends sheet charts the whole
 provider month by month with native Excel charts; then one sheet per table. Numbers are
 written as numbers, hidden figures as text ("[c]", "[z]") in grey, and every other text
 (service names included) with ``write_string``, so text that looks like a formula stays
-text (:mod:`pcp_widgets.audit.sheets_out`).
+text (:mod:`pcp_widgets.audit.outputs.sheets_out`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pcp_widgets.audit.commissioners import ALL_MONTHS, PROVIDER, Aggregate, CommissionerData, Trend
-from pcp_widgets.audit.disclosure import NOT_APPLICABLE, SUPPRESSED
-from pcp_widgets.audit.sheets_out import (
+from pcp_widgets.audit.outputs.commissioners import ALL_MONTHS, PROVIDER, Aggregate, CommissionerData, Trend
+from pcp_widgets.audit.analysis.disclosure import NOT_APPLICABLE, SUPPRESSED
+from pcp_widgets.audit.outputs.sheets_out import (
     HEADER_FORMAT,
     WORKBOOK_OPTIONS,
     abandon,

@@ -3,7 +3,7 @@
 Working Together for Change groups review statements by what they are about, and the practice
 feedback checks that a rewrite is about the same person and task as the statement it rewrites.
 Both need the dictionary form of each word, so that "bathing" and "bath", "shopping" and "shop",
-"took" and "take" match. :mod:`pcp_widgets.audit.words` trims plain endings by rule, which cannot
+"took" and "take" match. :mod:`pcp_widgets.audit.analysis.words` trims plain endings by rule, which cannot
 see that "went" is "go" or that "leaves" here is "leave", not "leaf"; lemminflect's word lists
 (shipped inside the package, nothing downloaded) can. Its tables take a second or so to load the
 first time a lemma is asked for, so they are loaded only then, never by the plan-language check
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pcp_widgets.audit.words import STOP_WORDS
+from pcp_widgets.audit.analysis.words import STOP_WORDS
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _POS_ORDER = ("VERB", "NOUN", "ADJ", "ADV")
@@ -52,7 +52,7 @@ def lemma(word: str) -> str:
 def content_lemmas(text: str) -> tuple[str, ...]:
     """The lemmas of the words that say what ``text`` is about, in order (repeats kept).
 
-    Words that say nothing about a subject (:data:`pcp_widgets.audit.words.STOP_WORDS`: "the",
+    Words that say nothing about a subject (:data:`pcp_widgets.audit.analysis.words.STOP_WORDS`: "the",
     "my", "with", "keep", "go") and words of one or two letters are left out, before and after
     lemmatising, so "Take Mary shopping." gives ("take", "mary", "shop") and "Staff took Mary to
     the shops." gives ("staff", "take", "mary", "shop").

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcp_widgets.audit.layout import WHY_REJECTED
-from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.audit.ingest.layout import WHY_REJECTED
+from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 
 if TYPE_CHECKING:  # pandas is imported where it is used: importing files never needs it
     import pandas as pd
@@ -157,7 +157,7 @@ class ImportReport:
 
     def write_errors_workbook(self, path) -> Path:
         """The rejected rows under the template's headers, plus a "Why rejected" column."""
-        from pcp_widgets.audit.sheets_out import SheetData, write_xlsx
+        from pcp_widgets.audit.outputs.sheets_out import SheetData, write_xlsx
 
         by_kind: dict[str, list[RejectedRow]] = defaultdict(list)
         for rejected in self.rejected_rows:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pcp_widgets.audit.months import first_day, last_day, parse_month
-from pcp_widgets.audit.lemmas import content_lemmas
-from pcp_widgets.audit.words import COMMON_WORDS, RELATED, TIME_WORDS, listed
+from pcp_widgets.audit.schema.months import first_day, last_day, parse_month
+from pcp_widgets.audit.analysis.lemmas import content_lemmas
+from pcp_widgets.audit.analysis.words import COMMON_WORDS, RELATED, TIME_WORDS, listed
 from pcp_widgets.errors import PcpError
 
 KINDS: dict[str, str] = {"working": "Working", "not_working": "Not working", "future": "Future"}
@@ -120,8 +120,8 @@ class ThemeSet:
 
 def theme_texts(theme_set: ThemeSet) -> list:
     """The free text of each theme, as it would reach commissioners once signed off
-    (:class:`pcp_widgets.audit.free_text.ThemeText`)."""
-    from pcp_widgets.audit.free_text import ThemeText
+    (:class:`pcp_widgets.audit.outputs.free_text.ThemeText`)."""
+    from pcp_widgets.audit.outputs.free_text import ThemeText
 
     return [ThemeText(theme.kind, theme.name, theme.i_statement) for theme in theme_set.themes]
 
@@ -219,7 +219,7 @@ class Suggestion:
 
 
 def statement_meaning(text: str) -> dict[str, set[str]]:
-    """What a statement is about: each word family it uses (:data:`~pcp_widgets.audit.words.RELATED`,
+    """What a statement is about: each word family it uses (:data:`~pcp_widgets.audit.analysis.words.RELATED`,
     else the lemma itself) with the lemmas it wrote for it. "I get bathed too early" gives
     {"wash": {"bath"}, "early": {"early"}}."""
     meaning: dict[str, set[str]] = {}
@@ -265,7 +265,7 @@ def suggest_groups(texts: list[str], similarity: float = SIMILARITY) -> list[Sug
 
     Statements are compared by meaning, not spelling: by the lemmas of their content words
     ("bathing" and "bath" match), with a few everyday words that name the same thing put in one
-    family ("bath", "shower" and "wash"; :data:`~pcp_widgets.audit.words.RELATED_WORDS`), each
+    family ("bath", "shower" and "wash"; :data:`~pcp_widgets.audit.analysis.words.RELATED_WORDS`), each
     weighted by :func:`word_weights` so that words nearly every statement uses count for little.
     Two statements are linked when the cosine of their weighted words is at least ``similarity``
     and they share more than words that count for little (:data:`LITTLE_WORDS`: "help" alone never

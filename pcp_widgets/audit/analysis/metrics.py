@@ -1,7 +1,7 @@
 """The audit metrics of the dashboards and the monthly report, as pure functions of stored records.
 
 Each function takes the frame ``Store.read_records(kind)`` gives (or the same frame after
-:func:`~pcp_widgets.audit.frames.prepare` and any :class:`~pcp_widgets.audit.frames.Filters`)
+:func:`~pcp_widgets.audit.analysis.frames.prepare` and any :class:`~pcp_widgets.audit.analysis.frames.Filters`)
 and returns a tidy DataFrame: one row per thing counted, one column per measure, ready to
 chart and to show as the table behind the chart. Nothing here reads the database, draws
 or formats: pages, the report and the commissioner export all compute from these.
@@ -19,8 +19,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from pcp_widgets.audit import wording
-from pcp_widgets.audit.frames import (
+from pcp_widgets.audit.analysis import wording
+from pcp_widgets.audit.analysis.frames import (
     HOUR,
     NO,
     NOT_APPLICABLE,
@@ -35,8 +35,8 @@ from pcp_widgets.audit.frames import (
     prepare,
     with_groups,
 )
-from pcp_widgets.audit.schema import FILE_AUDIT_QUESTIONS, OBSERVATION, OBSERVATION_CHECKS, sheet_for
-from pcp_widgets.audit.settings import (
+from pcp_widgets.audit.schema.sheets import FILE_AUDIT_QUESTIONS, OBSERVATION, OBSERVATION_CHECKS, sheet_for
+from pcp_widgets.audit.schema.settings import (
     MIN_STAFF_OBSERVATIONS,
     RAG_DTYPE,
     RagBands,
@@ -111,7 +111,7 @@ def question_shares(file_audit: pd.DataFrame) -> pd.DataFrame:
 def specific_wording_by_service(file_audit: pd.DataFrame, by: Sequence[str] = ("service",)) -> pd.DataFrame:
     """Per service, how many best-support samples were audited and the share written specifically.
 
-    Uses :func:`pcp_widgets.audit.wording.is_generic`; blank samples are not counted.
+    Uses :func:`pcp_widgets.audit.analysis.wording.is_generic`; blank samples are not counted.
     """
     frame = with_groups(prepare("file_audit", file_audit), "file_audit", by)
     written, generic = wording.statement_flags(frame["best_support_sample"])

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pcp_widgets.audit import charts, metrics, spc
-from pcp_widgets.audit.frames import Filters, prepare
-from pcp_widgets.audit.months import first_day, last_day, parse_month
-from pcp_widgets.audit.settings import rag_bands
+from pcp_widgets.audit.outputs import charts
+from pcp_widgets.audit.analysis import metrics, spc
+from pcp_widgets.audit.analysis.frames import Filters, prepare
+from pcp_widgets.audit.schema.months import first_day, last_day, parse_month
+from pcp_widgets.audit.schema.settings import rag_bands
 from pcp_widgets.errors import NotFound, UsageError
 from pcp_widgets.render.blocks import Bullets, Chart, Layout, Table, Text
 

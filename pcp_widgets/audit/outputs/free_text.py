@@ -137,7 +137,7 @@ def themes_for_commissioners(store, first: str, last: str) -> tuple[list[dict], 
     statement are included only when signed off for its period exactly as they stand and
     still passing the check.
     """
-    from pcp_widgets.audit.wtfc import themes_for_export
+    from pcp_widgets.audit.analysis.wtfc import themes_for_export
 
     chosen = []
     for theme in themes_for_export(store, first, last):

@@ -31,12 +31,12 @@ from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from pcp_widgets.audit.batch import Batch
-from pcp_widgets.audit.checking import CheckedSheet, Problem, check_sheet, is_blank_row
-from pcp_widgets.audit.layout import Layout, column_letter, find_layout
-from pcp_widgets.audit.limits import Limits
-from pcp_widgets.audit.reader import RawSheet, read_workbook
-from pcp_widgets.audit.report import (
+from pcp_widgets.audit.ingest.batch import Batch
+from pcp_widgets.audit.ingest.checking import CheckedSheet, Problem, check_sheet, is_blank_row
+from pcp_widgets.audit.ingest.layout import Layout, column_letter, find_layout
+from pcp_widgets.audit.ingest.limits import Limits
+from pcp_widgets.audit.ingest.reader import RawSheet, read_workbook
+from pcp_widgets.audit.ingest.import_report import (
     FileReport,
     ImportReport,
     ImportWarning,

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd  # imported by the functions over many statements, below: the tool editors and the
     # practice pages check one statement at a time, and their pages open half a second sooner without it
 
-from pcp_widgets.audit.schema import REVIEW_STATEMENTS
+from pcp_widgets.audit.schema.sheets import REVIEW_STATEMENTS
 from pcp_widgets.errors import UnreadableFile
 
 

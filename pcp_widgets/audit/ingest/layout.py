@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pcp_widgets.audit.schema import SHEETS, Field, Sheet, sheet_named
-from pcp_widgets.audit.values import is_blank
+from pcp_widgets.audit.schema.sheets import SHEETS, Field, Sheet, sheet_named
+from pcp_widgets.audit.schema.values import is_blank
 
 #: How far down a sheet the header row may be (below titles, logos, instructions).
 HEADER_SCAN_ROWS = 30

@@ -10,14 +10,14 @@ What leaves the provider is decided here, in steps that each make a leak harder:
 2. **Only aggregates are built**, for a fixed period: the whole provider month by month
    and for the period, each service for the period (a service's months would be about
    too few people to show anything).
-3. **The disclosure-control method** (:mod:`pcp_widgets.audit.disclosure`): figures about
+3. **The disclosure-control method** (:mod:`pcp_widgets.audit.analysis.disclosure`): figures about
    fewer than the threshold of distinct people hidden, every other count rounded to 5.
-4. **The attacker audit** (:mod:`pcp_widgets.audit.disclosure_audit`) proves, by linear
+4. **The attacker audit** (:mod:`pcp_widgets.audit.analysis.disclosure_audit`) proves, by linear
    programming over every additive relation in the export, that no figure can be
    narrowed below its label, hiding more where needed, before anything is written.
 
 The tables are returned as :class:`Aggregate` objects (display values and a mask of
-hidden cells); :mod:`pcp_widgets.audit.commissioner_files` writes them to one xlsx
+hidden cells); :mod:`pcp_widgets.audit.outputs.commissioner_files` writes them to one xlsx
 workbook or a folder of CSV files.
 """
 
@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pcp_widgets.audit.disclosure import (
+from pcp_widgets.audit.analysis.disclosure import (
     MIN_COUNT,
     NOT_APPLICABLE as NO_FIGURE,  # "[z]": not the answer N/A of audit.frames
     SUPPRESSED,
@@ -38,13 +38,13 @@ from pcp_widgets.audit.disclosure import (
     protect_derived,
     with_totals,
 )
-from pcp_widgets.audit.disclosure_audit import AuditResult, Entry, Shares, secure
-from pcp_widgets.audit.frames import ANSWERS, NO, NOT_RECORDED, YES
-from pcp_widgets.audit.metrics import CHECKS, QUESTIONS, file_score
-from pcp_widgets.audit.months import first_day, month_label, parse_month
-from pcp_widgets.audit.settings import RagBands, rag_bands
-from pcp_widgets.audit.schema import EVENT, OUTCOME, ROUTINES, sheet_for
-from pcp_widgets.audit.values import Answer
+from pcp_widgets.audit.analysis.disclosure_audit import AuditResult, Entry, Shares, secure
+from pcp_widgets.audit.analysis.frames import ANSWERS, NO, NOT_RECORDED, YES
+from pcp_widgets.audit.analysis.metrics import CHECKS, QUESTIONS, file_score
+from pcp_widgets.audit.schema.months import first_day, month_label, parse_month
+from pcp_widgets.audit.schema.settings import RagBands, rag_bands
+from pcp_widgets.audit.schema.sheets import EVENT, OUTCOME, ROUTINES, sheet_for
+from pcp_widgets.audit.schema.values import Answer
 from pcp_widgets.errors import NotFound, UsageError
 from pcp_widgets.store import Store
 
@@ -175,7 +175,7 @@ class CommissionerData:
     trend: Trend
     bands: RagBands = RagBands()
     audit: AuditResult | None = None
-    #: What the Contents sheet says about the themes' free text (see :mod:`pcp_widgets.audit.free_text`).
+    #: What the Contents sheet says about the themes' free text (see :mod:`pcp_widgets.audit.outputs.free_text`).
     free_text: str = ""
 
 
@@ -583,7 +583,7 @@ def _trend(grid: Grid, mean: Measure, match: Measure, events: _Counts) -> Trend:
 def build(store, options: Options = Options(), themes: Sequence = (), free_text: str = "") -> CommissionerData:
     """Every table of the commissioner workbook, from the store, for the options' period, audited.
 
-    Raises :class:`~pcp_widgets.audit.disclosure_audit.DisclosureError` when the audit
+    Raises :class:`~pcp_widgets.audit.analysis.disclosure_audit.DisclosureError` when the audit
     cannot make every figure safe.
     """
     records = {kind: read_columns(store, kind, options.first, options.last) for kind in COLUMNS}
@@ -631,12 +631,12 @@ def export_commissioners(store, out: Path, *, first: str | None = None, last: st
     neither end given, the calendar year of the newest record. The figures are audited
     before anything is written, and the export is logged (``made_by``, default the
     operating-system user); one overlapping an earlier logged export is refused
-    (:class:`~pcp_widgets.audit.export_log.OverlapError`). ``themes`` default to the
+    (:class:`~pcp_widgets.audit.outputs.export_log.OverlapError`). ``themes`` default to the
     Working Together for Change themes of periods inside this one, their text only where
-    signed off (:mod:`pcp_widgets.audit.free_text`). Every refusal is a PcpError whose
+    signed off (:mod:`pcp_widgets.audit.outputs.free_text`). Every refusal is a PcpError whose
     message is one sentence.
     """
-    from pcp_widgets.audit import commissioner_files, export_log
+    from pcp_widgets.audit.outputs import commissioner_files, export_log
 
     options = Options.parse(first, last, min_count)
     out = Path(out)
@@ -653,7 +653,7 @@ def export_commissioners(store, out: Path, *, first: str | None = None, last: st
     export_log.check_overlap(store, start, end, options.min_count)
     sentence = ""
     if themes is None:
-        from pcp_widgets.audit.free_text import themes_for_commissioners
+        from pcp_widgets.audit.outputs.free_text import themes_for_commissioners
 
         themes, sentence = themes_for_commissioners(store, month_label(start), month_label(end))
     data = build(store, options, themes, sentence)
