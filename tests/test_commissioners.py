@@ -15,14 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcp_widgets.audit.outputs.commissioners import (
-    ALL_MONTHS,
-    COLUMNS,
-    PROVIDER,
-    build,
-    export_commissioners,
-    Options,
-)
+from pcp_widgets.audit.outputs.commissioners import ALL_MONTHS, COLUMNS, PROVIDER, build, Options
+from pcp_widgets.audit.outputs.export_as import export_commissioners
 from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.audit.schema.sheets import SHEETS, sheet_for
 from pcp_widgets.audit.analysis.disclosure import NOT_APPLICABLE, SUPPRESSED

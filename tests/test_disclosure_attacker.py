@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from pcp_widgets.audit.outputs.commissioners import export_commissioners
+from pcp_widgets.audit.outputs.export_as import export_commissioners
 from pcp_widgets.audit.outputs.export_log import OverlapError
 from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.errors import UsageError

@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from pcp_widgets import cli
-from pcp_widgets.audit.outputs.commissioners import export_commissioners
+from pcp_widgets.audit.outputs.export_as import export_commissioners
 from pcp_widgets.audit.demo import run_demo
 from pcp_widgets.audit.outputs.export_log import OverlapError
 from pcp_widgets.audit.analysis.frames import Filters

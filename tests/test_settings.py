@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from pcp_widgets.audit.analysis import metrics
-from pcp_widgets.audit.outputs.commissioners import export_commissioners
+from pcp_widgets.audit.outputs.export_as import export_commissioners
 from pcp_widgets.audit.schema.settings import RagBands, check_settings, min_staff_observations, rag_bands
 from pcp_widgets.errors import UsageError
 from tests.serving import free_port, pcp_command

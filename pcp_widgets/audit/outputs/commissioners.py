@@ -24,7 +24,6 @@ workbook or a folder of CSV files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -620,48 +619,3 @@ FORMATS = ("xlsx", "csv")
 def latest_month(store: Store) -> int | None:
     """The month of the newest record the export reads (for the default period)."""
     return store.latest_record_month(COLUMNS)
-
-
-def export_commissioners(store, out: Path, *, first: str | None = None, last: str | None = None,
-                         min_count: int = MIN_COUNT, fmt: str = "xlsx", themes: Sequence | None = None,
-                         single_month: bool = False, made_by: str | None = None) -> Path:
-    """Write the commissioner workbook (``fmt="xlsx"``, ``out`` a .xlsx file) or CSV files (``out`` a folder).
-
-    The period must be a calendar quarter or year (a month with ``single_month``); with
-    neither end given, the calendar year of the newest record. The figures are audited
-    before anything is written, and the export is logged (``made_by``, default the
-    operating-system user); one overlapping an earlier logged export is refused
-    (:class:`~pcp_widgets.audit.outputs.export_log.OverlapError`). ``themes`` default to the
-    Working Together for Change themes of periods inside this one, their text only where
-    signed off (:mod:`pcp_widgets.audit.outputs.free_text`). Every refusal is a PcpError whose
-    message is one sentence.
-    """
-    from pcp_widgets.audit.outputs import commissioner_files, export_log
-
-    options = Options.parse(first, last, min_count)
-    out = Path(out)
-    if fmt not in FORMATS:
-        raise UsageError(f"The commissioner export can be {' or '.join(FORMATS)}, not {fmt!r}.")
-    if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
-        raise UsageError("The commissioner workbook is an .xlsx file: give --out a name ending in .xlsx, "
-                         "or add --format csv to write CSV files to a folder.")
-    if fmt == "csv" and out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file: with --format csv, --out names a folder for the CSV files.")
-    start, end = export_log.aligned_period(options.first, options.last,
-                                           latest_month(store) if options.first is None else None, single_month)
-    options = Options(start, end, options.min_count)
-    export_log.check_overlap(store, start, end, options.min_count)
-    sentence = ""
-    if themes is None:
-        from pcp_widgets.audit.outputs.free_text import themes_for_commissioners
-
-        themes, sentence = themes_for_commissioners(store, month_label(start), month_label(end))
-    data = build(store, options, themes, sentence)
-    figures = export_log.figures_sha256(data.aggregates)
-    export_log.check_overlap(store, start, end, options.min_count, figures)
-    if fmt == "csv":
-        written = commissioner_files.write_csv_folder(data, out)
-    else:
-        written = commissioner_files.write_workbook(data, out)
-    export_log.log_export(store, start, end, options.min_count, fmt, written, figures, made_by)
-    return written
