@@ -303,7 +303,7 @@ class ThemesPage(PageFrame):
     def _show_sign_off(self, signed: free_text.SignOff | None = None) -> None:
         """The theme text as checked, and what is signed off for the period (read from the store)."""
         theme_set = self.stored.theme_set
-        texts = wtfc.theme_texts(theme_set)
+        texts = free_text.theme_texts(theme_set)
         signed = signed or free_text.latest_sign_off(self.store, theme_set.first, theme_set.last)
         self.text_check.value = sign_off_html(texts, signed)
         self.signed.say(sign_off_sentence(texts, signed, theme_set.period))
@@ -354,7 +354,7 @@ class ThemesPage(PageFrame):
         """Sign off the period's theme text under the name typed; refused, with its reason, when a
         text is blocked by the check or no name is given."""
         theme_set = self.stored.theme_set
-        texts = wtfc.theme_texts(theme_set)
+        texts = free_text.theme_texts(theme_set)
         with self.signed.guarded():
             check_logged(self.store, self.identity, Action.EXPORT_COMMISSIONERS, PATH)
             if not texts:

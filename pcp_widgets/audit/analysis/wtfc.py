@@ -118,14 +118,6 @@ class ThemeSet:
         self.themes.remove(self.theme(name))
 
 
-def theme_texts(theme_set: ThemeSet) -> list:
-    """The free text of each theme, as it would reach commissioners once signed off
-    (:class:`pcp_widgets.audit.outputs.free_text.ThemeText`)."""
-    from pcp_widgets.audit.outputs.free_text import ThemeText
-
-    return [ThemeText(theme.kind, theme.name, theme.i_statement) for theme in theme_set.themes]
-
-
 def period_label(first: str, last: str) -> str:
     """'2026-01 to 2026-03'; the key a theme set is stored under."""
     return first if first == last else f"{first} to {last}"

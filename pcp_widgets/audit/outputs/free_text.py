@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from pcp_widgets.audit.analysis.wtfc import ThemeSet, themes_for_export
 from pcp_widgets.errors import PcpError
 from pcp_widgets.store.tables import free_text_signoffs, utc_now
 
@@ -79,6 +80,11 @@ def _texts_sha256(texts: list[ThemeText]) -> str:
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
+
+def theme_texts(theme_set: ThemeSet) -> list[ThemeText]:
+    """The free text of each theme, as it would reach commissioners once signed off."""
+    return [ThemeText(theme.kind, theme.name, theme.i_statement) for theme in theme_set.themes]
+
 @dataclass(frozen=True)
 class SignOff:
     first: str
@@ -137,8 +143,6 @@ def themes_for_commissioners(store, first: str, last: str) -> tuple[list[dict], 
     statement are included only when signed off for its period exactly as they stand and
     still passing the check.
     """
-    from pcp_widgets.audit.analysis.wtfc import themes_for_export
-
     chosen = []
     for theme in themes_for_export(store, first, last):
         period = str(theme.get("period") or "")
