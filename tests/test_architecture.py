@@ -1,6 +1,6 @@
 """The layering of pcp_widgets, held by reading every module's imports (docs/architecture.md draws it).
 
-Three rules, each checked over every ``import`` in the package, at the top of a module or
+Four rules, each checked over every ``import`` in the package, at the top of a module or
 inside a function (a late import is still a dependency):
 
 1. **Layers**: a module imports only from its own layer and the layers below it
@@ -14,6 +14,8 @@ inside a function (a late import is still a dependency):
    imports the store's internal modules (tables, engine, records...), only the package
    ``pcp_widgets.store`` and what it exports in ``__all__``; and nothing outside reaches
    through a store for its connection (``store.engine``, ``store.transaction()``).
+4. **Inside audit/**: outputs, then analysis, then ingest, then schema (:data:`AUDIT_LAYERS`);
+   a subpackage uses only those below it.
 
 Where today's code breaks a rule, the exception is listed in :data:`KNOWN` with why and
 what removes it; a listed exception that is no longer needed fails the test too, so the
@@ -74,6 +76,10 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("reach", "pcp_widgets.audit.outputs.export_log", "engine"): "needs Store methods for the log",
     ("reach", "pcp_widgets.subject_access", "engine"): "needs Store methods for a person",
     ("reach", "pcp_widgets.subject_access", "transaction"): "needs Store methods for a person",
+    # Inside audit/: two late imports of a drawing or writing helper, each where matplotlib or xlsxwriter
+    # is loaded anyway. They go when month_axis and the safe xlsx writer move below (a shared module).
+    ("audit", "pcp_widgets.audit.analysis.spc", "pcp_widgets.audit.outputs.charts"): "draw_xmr's month axis",
+    ("audit", "pcp_widgets.audit.ingest.import_report", "pcp_widgets.audit.outputs.sheets_out"): "rejected rows .xlsx",
 }
 
 
@@ -214,8 +220,24 @@ def _names_a_store(node: ast.expr) -> bool:
     return named in ("store", "_store")
 
 
+#: Inside audit/, top first: what leaves as files uses the analysis and the import, which use the schema.
+#: A module of audit/ in no subpackage (the demo) is above them all.
+AUDIT_LAYERS = ("outputs", "analysis", "ingest", "schema")
+
+
+def audit_layer(module: str) -> int:
+    parts = module.split(".")
+    return AUDIT_LAYERS.index(parts[2]) if len(parts) > 3 and parts[2] in AUDIT_LAYERS else -1
+
+
+def audit_problems(modules: dict[str, Path]) -> Problems:
+    return [(i.importer, i.target, f"{where(i, modules)}, above it in audit/ ({AUDIT_LAYERS[audit_layer(i.target)]})")
+            for i in all_imports(modules) if i.importer.startswith("pcp_widgets.audit.")
+            and i.target.startswith("pcp_widgets.audit.") and audit_layer(i.target) < audit_layer(i.importer)]
+
+
 RULES = {"layers": layer_problems, "store": store_problems, "internals": internals_problems,
-         "reach": reach_problems}
+         "reach": reach_problems, "audit": audit_problems}
 
 
 @pytest.mark.parametrize("rule", list(RULES))
@@ -242,6 +264,7 @@ def test_the_rules_see_what_they_are_meant_to(tmp_path):
         "pcp_widgets.audit.bad": "from pcp_widgets.store import tables\n\ndef g(store):\n"
                                  "    return store.engine.connect()\n",
         "pcp_widgets.render.bad": "from ..audit import metrics\n",
+        "pcp_widgets.audit.ingest.bad": "from pcp_widgets.audit.analysis import metrics\n",
     }
     modules = dict(MODULES)
     for name, text in bad.items():
@@ -254,4 +277,5 @@ def test_the_rules_see_what_they_are_meant_to(tmp_path):
     assert found == {"layers": ["pcp_widgets.render.bad", "pcp_widgets.store.bad"],
                      "store": ["pcp_widgets.store.bad"],
                      "internals": ["pcp_widgets.audit.bad"],
-                     "reach": ["pcp_widgets.audit.bad"]}
+                     "reach": ["pcp_widgets.audit.bad"],
+                     "audit": ["pcp_widgets.audit.ingest.bad"]}
