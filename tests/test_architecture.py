@@ -70,7 +70,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("internals", "pcp_widgets.cli", "pcp_widgets.store.backup"): "backup and restore: Store methods to come",
     ("internals", "pcp_widgets.ui.admin_page", "pcp_widgets.store.retention"): "load_policy: to export from the store",
     ("internals", "pcp_widgets.ui.admin_page", "pcp_widgets.store.erasure"): "fold(): to export from the store",
-    ("internals", "pcp_widgets.ui.session", "pcp_widgets.store.people"): "to import from pcp_widgets.store",
     ("reach", "pcp_widgets.ui.admin_page", "engine"): "needs a Store method",
     ("reach", "pcp_widgets.audit.outputs.free_text", "engine"): "needs Store methods for sign-offs",
     ("reach", "pcp_widgets.audit.outputs.export_log", "engine"): "needs Store methods for the log",

@@ -24,7 +24,7 @@ from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
 from pcp_widgets.store.records import RecordBatch, finish_import, start_import, store_batch
-from pcp_widgets.store.people import Person, PersonAdded
+from pcp_widgets.store.people import Person, PersonAdded, clean_service
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
 if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never nee
 
     from pcp_widgets.store import retention as _retention
 
-__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded"]
+__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded",
+           "clean_service"]
 
 
 

@@ -90,7 +90,9 @@ def clean_name(text) -> str:
                     "The person's preferred name is needed (as they like it written).")
 
 
-def clean_service(text, missing: str = "The person's service is needed.") -> str:
+def clean_service(text: object, missing: str = "The person's service is needed.") -> str:
+    """A service name as the register keeps it: one line, white space folded, at most MAX_SERVICE
+    characters; a blank one is refused (PcpError) with the sentence ``missing``."""
     return one_line(text, MAX_SERVICE, "A service name", missing)
 
 
