@@ -223,14 +223,14 @@ def cmd_person(args) -> int:
     """Subject access export, erasure (after the ref is typed again, or --yes) and redaction: admins only."""
     from pcp_widgets import subject_access
     from pcp_widgets.access import Action
-    from pcp_widgets.store.erasure import fold
+    from pcp_widgets.store import fold_ref
 
     store = _open_store(args)
     action = {"export": Action.EXPORT_PERSON, "erase": Action.ERASE_PERSON, "redact": Action.REDACT}
     identity = _acting_identity(store, action[args.person_command])
     if args.person_command == "export":
         path = subject_access.export_person(store, identity, args.ref, Path(args.out))
-        print(f"Wrote everything held about {fold(args.ref)} to {path} (JSON, xlsx and a PDF summary)")
+        print(f"Wrote everything held about {fold_ref(args.ref)} to {path} (JSON, xlsx and a PDF summary)")
     elif args.person_command == "erase":
         label = subject_access.person_label(store, args.ref)
         if not args.yes:
@@ -238,13 +238,13 @@ def cmd_person(args) -> int:
                 typed = input(f"This erases {label} for good. Type the ref again to go on: ")
             except EOFError:
                 typed = ""
-            if fold(typed) != fold(args.ref):
+            if fold_ref(typed) != fold_ref(args.ref):
                 raise PcpError("Nothing was erased: the ref typed did not match.")
         done = subject_access.erase_person(store, identity, args.ref, args.reason)
         print(f"Erased: {done.describe()}.")
     else:
         subject_access.redact_version(store, identity, args.ref, args.tool, args.version, args.reason)
-        print(f"Redacted version {args.version} of {fold(args.ref)}'s {args.tool}; the other versions stay.")
+        print(f"Redacted version {args.version} of {fold_ref(args.ref)}'s {args.tool}; the other versions stay.")
     return 0
 
 
@@ -286,13 +286,13 @@ def cmd_access_log(args) -> int:
 
 def cmd_retention(args) -> int:
     from pcp_widgets.access import Action
-    from pcp_widgets.store.retention import load_policy
+    from pcp_widgets.store import load_retention_policy
 
     if args.dry_run == (args.action == "apply"):
         from pcp_widgets.errors import UsageError
 
         raise UsageError("Say pcp retention --dry-run to list what is due, or pcp retention apply to remove it.")
-    policy = load_policy(args.policy)
+    policy = load_retention_policy(args.policy)
     store = _open_store(args)
     identity = _acting_identity(store, Action.APPLY_RETENTION)
     if args.dry_run:
@@ -301,10 +301,7 @@ def cmd_retention(args) -> int:
         return 0
     removed = store.apply_retention(policy, by=identity.name)
     print("\n".join(removed.lines()[1:]))
-    counts = removed.counts()
-    from pcp_widgets.store.retention import KINDS
-
-    print("Removed " + ", ".join(f"{n} {KINDS[kind]}" for kind, n in counts.items()) + "; logged in the access log.")
+    print(f"Removed {removed.counts_in_words()}; logged in the access log.")
     return 0
 
 

@@ -20,20 +20,20 @@ from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import documents as _documents
 from pcp_widgets.store import migrate
 from pcp_widgets.store import people as _people
+from pcp_widgets.store import retention as _retention
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
 from pcp_widgets.store.records import RecordBatch, finish_import, start_import, store_batch
-from pcp_widgets.store.people import Person, PersonAdded, clean_service
+from pcp_widgets.store.people import Person, PersonAdded, clean_service, fold_ref
+from pcp_widgets.store.retention import load_policy as load_retention_policy
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
 if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
     import pandas as pd
 
-    from pcp_widgets.store import retention as _retention
-
 __all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded",
-           "clean_service"]
+           "clean_service", "fold_ref", "load_retention_policy"]
 
 
 
@@ -463,19 +463,15 @@ class Store:
 
     def retention_due(self, policy: _retention.Policy, today: dt.date | None = None) -> _retention.Plan:
         """What the retention ``policy`` says is due to go on ``today`` (a retention.Plan; nothing removed)."""
-        from pcp_widgets.store import retention
-
         with self.engine.connect() as connection:
-            return retention.plan(connection, policy, today or dt.date.today())
+            return _retention.plan(connection, policy, today or dt.date.today())
 
     def apply_retention(self, policy: _retention.Policy, *, by: str,
                         today: dt.date | None = None) -> _retention.Plan:
         """Remove what is due, in one transaction, and log it under ``by``; returns the retention.Plan removed."""
-        from pcp_widgets.store import retention
-
         with self.transaction() as connection:
-            due = retention.plan(connection, policy, today or dt.date.today())
-            retention.apply(connection, due, by)
+            due = _retention.plan(connection, policy, today or dt.date.today())
+            _retention.apply(connection, due, by)
         return due
 
     def dispose(self) -> None:

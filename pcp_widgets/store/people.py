@@ -61,9 +61,15 @@ class PersonAdded:
     created: bool
 
 
+def fold_ref(text: object) -> str:
+    """A ref as the register compares it: no spaces, upper case (audit rows keep what was typed), so
+    "p-0042 " and "P-0042" are one ref. Nothing is refused here; :func:`clean_ref` also checks it."""
+    return "".join(str(text or "").split()).upper()
+
+
 def clean_ref(text) -> str:
     """A ref as stored (upper case, no spaces), or one sentence why it cannot be one."""
-    ref = "".join(str(text or "").split()).upper()
+    ref = fold_ref(text)
     if not ref:
         raise PcpError("A person's ref is needed, for example P-0042.")
     if len(ref) > Ref.max_length or not _REF.match(ref):

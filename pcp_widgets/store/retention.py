@@ -146,6 +146,11 @@ class Plan:
     def counts(self) -> dict[str, int]:
         return {kind: sum(1 for h in self.items if h.kind == kind) for kind in KINDS}
 
+    def counts_in_words(self, *, only_due: bool = False) -> str:
+        """Each kind's count as a sentence says it ("3 audit records, 0 access-log entries, ..."): every
+        kind, or with ``only_due`` only those with something due."""
+        return ", ".join(f"{n} {KINDS[kind]}" for kind, n in self.counts().items() if n or not only_due)
+
     def lines(self) -> list[str]:
         """The listing: refs, codes and dates, never a person's name."""
         lines = [f"Retention policy: {self.policy.source} ({self.policy.describe()}); today {self.today:%d/%m/%Y}."]

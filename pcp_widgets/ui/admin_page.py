@@ -482,12 +482,12 @@ class AdminPage(PageFrame):
         self.erase_preview.value = ""
 
     def erase(self) -> str:
-        from pcp_widgets.store.erasure import fold
+        from pcp_widgets.store import fold_ref
         from pcp_widgets.subject_access import erase_person
 
         identity = self.allowed(Action.ERASE_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        if fold(self.erase_typed.value) != fold(ref):
+        if fold_ref(self.erase_typed.value) != fold_ref(ref):
             raise PcpError("Nothing was erased: the ref typed again did not match.")
         done = erase_person(self.store, identity, ref, self.erase_reason.value)
         self.person_ref = None
