@@ -308,17 +308,17 @@ def cmd_retention(args) -> int:
 def cmd_backup(args) -> int:
     from pcp_widgets.identity import signed_in_name
     from pcp_widgets.errors import UsageError
-    from pcp_widgets.store import backup, default_url
+    from pcp_widgets.store import backup_database, default_url, read_backup
 
     passphrase = _passphrase(args, "backup", needed=args.encrypt)
     if (args.out is None) == (args.verify is None):
         raise UsageError("Say pcp backup --out FILE to make a backup, or pcp backup --verify FILE to check one.")
     if args.verify:
-        print(backup.read_backup(args.verify, passphrase).describe() + "; it can be restored.")
+        print(read_backup(args.verify, passphrase).describe() + "; it can be restored.")
         return 0
     if args.passphrase_file and not args.encrypt:
         raise UsageError("Add --encrypt to encrypt the backup with the passphrase in --passphrase-file.")
-    made = backup.backup(args.db or default_url(), args.out, by=signed_in_name()[0],
+    made = backup_database(args.db or default_url(), args.out, by=signed_in_name()[0],
                          passphrase=passphrase if args.encrypt else None)
     print(f"Backed up to {made.describe()}.")
     return 0
@@ -330,13 +330,13 @@ def _passphrase(args, command: str, *, needed: bool = False) -> str | None:
     from the command line, where every account can read it (refused in pcp serve's sentence)."""
     from pcp_widgets.errors import UsageError
     from pcp_widgets.secret_input import SECRET_ON_COMMAND_LINE, read_secret
-    from pcp_widgets.store.backup import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV
+    from pcp_widgets.store import BACKUP_PASSPHRASE_ENV, BACKUP_PASSPHRASE_FILE_ENV
 
-    where = f"${PASSPHRASE_ENV} or ${PASSPHRASE_FILE_ENV}"
+    where = f"${BACKUP_PASSPHRASE_ENV} or ${BACKUP_PASSPHRASE_FILE_ENV}"
     if args.passphrase is not None:
         raise UsageError(SECRET_ON_COMMAND_LINE.format(command=command, what="passphrase", env=where))
-    passphrase = read_secret("passphrase", args.passphrase_file, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, os.environ,
-                             UsageError)
+    passphrase = read_secret("passphrase", args.passphrase_file, BACKUP_PASSPHRASE_ENV, BACKUP_PASSPHRASE_FILE_ENV,
+                             os.environ, UsageError)
     if passphrase is None and needed:
         raise UsageError(f"pcp backup --encrypt needs a passphrase: put it in a file readable only by you and give "
                          f"--passphrase-file FILE, or set {where}.")
@@ -352,11 +352,11 @@ def _passphrase_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_restore(args) -> int:
     from pcp_widgets.identity import signed_in_name
-    from pcp_widgets.store import backup, default_url, describe_database
+    from pcp_widgets.store import default_url, describe_database, restore_backup
 
     passphrase = _passphrase(args, "restore")
     url = args.db or default_url()
-    restored = backup.restore(args.file, url, by=signed_in_name()[0], passphrase=passphrase)
+    restored = restore_backup(args.file, url, by=signed_in_name()[0], passphrase=passphrase)
     print(f"Restored {restored.describe()} into {describe_database(url)}.")  # never the URL's password
     return 0
 

@@ -65,7 +65,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.erasure"): "needs Store methods for a person",
     ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.access_log"): "needs Store methods for a person",
     ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.people"): "Person: to import from the store",
-    ("internals", "pcp_widgets.cli", "pcp_widgets.store.backup"): "backup and restore: Store methods to come",
     ("internals", "pcp_widgets.ui.admin_page", "pcp_widgets.store.retention"): "load_policy: to export from the store",
     ("reach", "pcp_widgets.ui.admin_page", "engine"): "needs a Store method",
     ("reach", "pcp_widgets.audit.outputs.free_text", "engine"): "needs Store methods for sign-offs",

@@ -23,6 +23,11 @@ from pcp_widgets.store import people as _people
 from pcp_widgets.store import retention as _retention
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
+from pcp_widgets.store.backup import PASSPHRASE_ENV as BACKUP_PASSPHRASE_ENV
+from pcp_widgets.store.backup import PASSPHRASE_FILE_ENV as BACKUP_PASSPHRASE_FILE_ENV
+from pcp_widgets.store.backup import backup as backup_database
+from pcp_widgets.store.backup import read_backup
+from pcp_widgets.store.backup import restore as restore_backup
 from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
 from pcp_widgets.store.records import RecordBatch, finish_import, start_import, store_batch
 from pcp_widgets.store.people import Person, PersonAdded, clean_service, fold_ref
@@ -33,7 +38,10 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never nee
     import pandas as pd
 
 __all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded",
-           "clean_service", "fold_ref", "load_retention_policy"]
+           "clean_service", "fold_ref", "load_retention_policy",
+           # whole-database backups, by URL and without a Store: `pcp backup` copies a database as it is (an
+           # older schema included), and `pcp restore` fills an empty one (pcp_widgets.store.backup)
+           "backup_database", "read_backup", "restore_backup", "BACKUP_PASSPHRASE_ENV", "BACKUP_PASSPHRASE_FILE_ENV"]
 
 
 
