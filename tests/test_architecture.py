@@ -61,16 +61,9 @@ KNOWN: dict[tuple[str, str, str], str] = {
     # Modules owned by other engineers in this round, reported to the lead: each needs a Store method.
     ("internals", "pcp_widgets.audit.outputs.free_text", "pcp_widgets.store.tables"): "needs Store methods for sign-offs",
     ("internals", "pcp_widgets.audit.outputs.export_log", "pcp_widgets.store.tables"): "needs Store methods for the log",
-    ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.tables"): "needs Store methods for a person",
-    ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.erasure"): "needs Store methods for a person",
-    ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.access_log"): "needs Store methods for a person",
-    ("internals", "pcp_widgets.subject_access", "pcp_widgets.store.people"): "Person: to import from the store",
     ("internals", "pcp_widgets.ui.admin_page", "pcp_widgets.store.retention"): "load_policy: to export from the store",
-    ("reach", "pcp_widgets.ui.admin_page", "engine"): "needs a Store method",
     ("reach", "pcp_widgets.audit.outputs.free_text", "engine"): "needs Store methods for sign-offs",
     ("reach", "pcp_widgets.audit.outputs.export_log", "engine"): "needs Store methods for the log",
-    ("reach", "pcp_widgets.subject_access", "engine"): "needs Store methods for a person",
-    ("reach", "pcp_widgets.subject_access", "transaction"): "needs Store methods for a person",
     # Inside audit/: two late imports of a drawing or writing helper, each where matplotlib or xlsxwriter
     # is loaded anyway. They go when month_axis and the safe xlsx writer move below (a shared module).
     ("audit", "pcp_widgets.audit.analysis.spc", "pcp_widgets.audit.outputs.charts"): "draw_xmr's month axis",

@@ -18,6 +18,8 @@ from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 from pcp_widgets.errors import DatabaseError, PcpError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import documents as _documents
+from pcp_widgets.store import erasure as _erasure
+from pcp_widgets.store import held as _held
 from pcp_widgets.store import migrate
 from pcp_widgets.store import people as _people
 from pcp_widgets.store import retention as _retention
@@ -29,6 +31,7 @@ from pcp_widgets.store.backup import backup as backup_database
 from pcp_widgets.store.backup import read_backup
 from pcp_widgets.store.backup import restore as restore_backup
 from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
+from pcp_widgets.store.erasure import Erasure
 from pcp_widgets.store.records import RecordBatch, finish_import, start_import, store_batch
 from pcp_widgets.store.people import Person, PersonAdded, clean_service, fold_ref
 from pcp_widgets.store.retention import load_policy as load_retention_policy
@@ -37,7 +40,7 @@ from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced
 if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
     import pandas as pd
 
-__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded",
+__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded", "Erasure",
            "clean_service", "fold_ref", "load_retention_policy",
            # whole-database backups, by URL and without a Store: `pcp backup` copies a database as it is (an
            # older schema included), and `pcp restore` fills an empty one (pcp_widgets.store.backup)
@@ -421,6 +424,32 @@ class Store:
                 continue  # registered meanwhile
             added.append(self.person(ref))
         return added
+
+    # -- a person's data from start to end (pcp_widgets.subject_access checks the role first) ----
+
+    def held_about(self, ref: str) -> dict:
+        """Everything held about the register entry ``ref``, as plain JSON-ready values: the entry, every
+        version of its tool documents, its audit rows (with the import each came from and any replaced
+        values), practice answers that name the ref, and the access-log entries about it
+        (:mod:`pcp_widgets.store.held`). NotFound, in a sentence, when there is no such entry."""
+        with self.engine.connect() as connection:
+            return _held.gather(connection, ref)
+
+    def erase_person(self, ref: str, *, by: str, reason: str) -> Erasure:
+        """Erase ``ref`` in one transaction, logged under ``by`` with ``reason`` (refused if it names the
+        person), then leave no trace of it in the database's files (:mod:`pcp_widgets.store.erasure`)."""
+        with self.transaction() as connection:
+            done = _erasure.erase(connection, ref, by=by, reason=reason)
+        _erasure.scrub_files(self.engine)
+        return done
+
+    def redact_version(self, ref: str, tool: str, version: int, *, by: str, reason: str) -> dict:
+        """Replace one version of ``ref``'s ``tool`` document with who redacted it, when and why (the content
+        now stored, returned), logged under ``by``; then clear the old bytes from the database's files."""
+        with self.transaction() as connection:
+            content = _erasure.redact(connection, ref, tool, version, by=by, reason=reason)
+        _erasure.scrub_files(self.engine)
+        return content
 
     # -- people who sign in ------------------------------------------------------------
 

@@ -101,7 +101,7 @@ def access_log_html(extract) -> str:
 
 
 def erasure_preview(held: dict) -> tuple[list[str], list[str]]:
-    """What an erasure of the person in ``held`` (:func:`subject_access.gather`) removes, and what stays."""
+    """What an erasure of the person in ``held`` (:meth:`pcp_widgets.store.Store.held_about`) removes, and what stays."""
     documents = held["documents"]
     versions = sum(len(doc["versions"]) for doc in documents)
     rows = sum(len(found) for found in held["audit_records"].values())
@@ -466,12 +466,9 @@ class AdminPage(PageFrame):
         return f"Redacted version {version} of {ref}'s {tool.replace('_', ' ')}; the other versions stay."
 
     def prepare_erasure(self) -> None:
-        from pcp_widgets.subject_access import gather
-
         identity = self.allowed(Action.ERASE_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        with self.store.engine.connect() as connection:
-            held = gather(connection, ref)
+        held = self.store.held_about(ref)
         self.store.log_access(identity.name, "viewed", ref, "what an erasure would remove, on the admin page")
         self.erase_preview.value = preview_html(self.store.person(ref).label(), held)
         self.erase_typed.value = self.erase_reason.value = ""
