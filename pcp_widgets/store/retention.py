@@ -151,6 +151,12 @@ class Plan:
         kind, or with ``only_due`` only those with something due."""
         return ", ".join(f"{n} {KINDS[kind]}" for kind, n in self.counts().items() if n or not only_due)
 
+    def by_kind(self) -> list[tuple[str, str, int]]:
+        """One row per kind of record, in the policy's order: the kind in words, how long the policy
+        keeps it, and how many are due."""
+        counts = self.counts()
+        return [(KINDS[kind], self.policy.periods[kind].describe(), counts[kind]) for kind in KINDS]
+
     def lines(self) -> list[str]:
         """The listing: refs, codes and dates, never a person's name."""
         lines = [f"Retention policy: {self.policy.source} ({self.policy.describe()}); today {self.today:%d/%m/%Y}."]

@@ -205,6 +205,10 @@ def test_what_is_due_under_the_retention_policy_is_shown_and_applied_after_a_con
     held.person_left(REF, dt.date.today() - dt.timedelta(days=9 * 366), by="ann")
     press(page, "Check again")
     assert f"{REF} (left " in page.due_table.value
+    # one row per kind of record: the kind in words, how long it is kept, how many are due
+    assert re.search(r"tool documents of people who have left</t[dh]>\s*<td[^>]*>8 years</td>\s*<td[^>]*>1</td>",
+                     page.due_table.value)
+    assert re.search(r"practice sessions</t[dh]>\s*<td[^>]*>1 year</td>\s*<td[^>]*>0</td>", page.due_table.value)
     press(page, "Apply the schedule…")
     assert page.apply_confirm.layout.display == "flex"
     assert "This removes for good: 1 tool documents of people who have left." in page.apply_note.value
