@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 from pcp_widgets.errors import DatabaseError, PcpError
 from pcp_widgets.store import access_log as _access_log
+from pcp_widgets.store import commissioner_records as _commissioner_records
 from pcp_widgets.store import documents as _documents
 from pcp_widgets.store import erasure as _erasure
 from pcp_widgets.store import held as _held
@@ -26,6 +27,7 @@ from pcp_widgets.store import retention as _retention
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.backup import PASSPHRASE_ENV as BACKUP_PASSPHRASE_ENV
+from pcp_widgets.store.commissioner_records import SignedTexts
 from pcp_widgets.store.backup import PASSPHRASE_FILE_ENV as BACKUP_PASSPHRASE_FILE_ENV
 from pcp_widgets.store.backup import backup as backup_database
 from pcp_widgets.store.backup import read_backup
@@ -41,6 +43,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never nee
     import pandas as pd
 
 __all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded", "Erasure",
+           "SignedTexts",
            "clean_service", "fold_ref", "load_retention_policy",
            # whole-database backups, by URL and without a Store: `pcp backup` copies a database as it is (an
            # older schema included), and `pcp restore` fills an empty one (pcp_widgets.store.backup)
@@ -495,6 +498,21 @@ class Store:
         """Entries oldest first (AccessEntry), narrowed by ref, user and ``start <= at < end``."""
         with self.engine.connect() as connection:
             return _access_log.query(connection, person_ref=person_ref, user=user, start=start, end=end)
+
+    # -- what went to commissioners (pcp_widgets.audit.outputs.free_text and export_log read these) ------
+
+    def sign_off_texts(self, first: str, last: str, texts: Sequence[Sequence[str]], *, by: str) -> SignedTexts:
+        """Record that ``by`` allowed ``texts`` ((kind, name, I statement) each) of the period ``first`` to
+        ``last`` (YYYY-MM) to go to commissioners; returns the sign-off as stored. The caller checks the
+        texts first (:func:`pcp_widgets.audit.outputs.free_text.sign_off`)."""
+        with self.transaction() as connection:
+            signed_at = _commissioner_records.add_sign_off(connection, first, last, by, texts)
+        return SignedTexts(first, last, by, signed_at, tuple(tuple(text) for text in texts))
+
+    def latest_sign_off(self, first: str, last: str) -> SignedTexts | None:
+        """The most recent sign-off of the period ``first`` to ``last`` (YYYY-MM), or None."""
+        with self.engine.connect() as connection:
+            return _commissioner_records.latest_sign_off(connection, first, last)
 
     # -- the retention schedule (pcp_widgets.store.retention) -----------------------------
 

@@ -183,3 +183,20 @@ def test_two_stores_on_one_file_cannot_both_win(tmp_path):
     with pytest.raises(ConflictError):
         sam.save_document(doc.document_id, {"person": "Kevin", "by": "Sam"}, 1)
     assert sam.get_document(doc.document_id).content["by"] == "Alex"
+
+
+def test_a_sign_off_of_free_text_comes_back_as_it_was_given_the_latest_for_its_period(store):
+    from pcp_widgets.store.commissioner_records import texts_sha256
+
+    assert store.latest_sign_off("2026-01", "2026-03") is None
+    store.sign_off_texts("2026-01", "2026-03", [("working", "Getting out", "I go out each week")], by="jo")
+    later = store.sign_off_texts("2026-01", "2026-03", [("not_working", "Waiting", "I wait for help"),
+                                                        ("working", "Getting out", "I go out each week")], by="sam")
+    store.sign_off_texts("2026-04", "2026-06", [("working", "Other", "Another quarter")], by="jo")
+    found = store.latest_sign_off("2026-01", "2026-03")
+    assert (found.first, found.last, found.signed_by) == (later.first, later.last, later.signed_by) == \
+        ("2026-01", "2026-03", "sam")
+    assert found.signed_at.replace(tzinfo=None) == later.signed_at.replace(tzinfo=None)  # SQLite keeps no zone
+    assert found.texts == (("not_working", "Waiting", "I wait for help"), ("working", "Getting out", "I go out each week"))
+    # the stored fingerprint does not depend on the texts' order
+    assert texts_sha256(found.texts) == texts_sha256(reversed(found.texts))

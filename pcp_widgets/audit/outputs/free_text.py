@@ -10,16 +10,11 @@ period; otherwise the theme goes out by its number, with its counts.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from pcp_widgets.audit.analysis.wtfc import ThemeSet, themes_for_export
 from pcp_widgets.errors import PcpError
-from pcp_widgets.store.tables import free_text_signoffs, utc_now
 
 
 class FreeTextError(PcpError):
@@ -75,15 +70,10 @@ class ThemeText:
                 for reason in check_text(text)]
 
 
-def _texts_sha256(texts: list[ThemeText]) -> str:
-    payload = sorted([t.kind, t.name, t.i_statement] for t in texts)
-    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
-
-
-
 def theme_texts(theme_set: ThemeSet) -> list[ThemeText]:
     """The free text of each theme, as it would reach commissioners once signed off."""
     return [ThemeText(theme.kind, theme.name, theme.i_statement) for theme in theme_set.themes]
+
 
 @dataclass(frozen=True)
 class SignOff:
@@ -115,24 +105,17 @@ def sign_off(store, first: str, last: str, texts: list[ThemeText], signed_by: st
         if problems:
             raise FreeTextError(f"Not signed off: in the theme \"{text.name}\", {problems[0][0].lower()}"
                                 f"{problems[0][1:]}; reword it first.")
-    now = utc_now()
-    with store.engine.begin() as connection:
-        connection.execute(free_text_signoffs.insert().values(
-            first_month=first, last_month=last, signed_by=who, signed_at=now,
-            texts=[[t.kind, t.name, t.i_statement] for t in texts], texts_sha256=_texts_sha256(texts)))
-    return SignOff(first, last, who, now, tuple(texts))
+    signed = store.sign_off_texts(first, last, [(t.kind, t.name, t.i_statement) for t in texts], by=who)
+    return SignOff(first, last, who, signed.signed_at, tuple(texts))
 
 
 def latest_sign_off(store, first: str, last: str) -> SignOff | None:
     """The period's most recent sign-off, if any."""
-    table = free_text_signoffs
-    with store.engine.connect() as connection:
-        row = connection.execute(sa.select(table).where(table.c.first_month == first, table.c.last_month == last)
-                                 .order_by(table.c.id.desc()).limit(1)).mappings().first()
-    if row is None:
+    signed = store.latest_sign_off(first, last)
+    if signed is None:
         return None
-    return SignOff(row["first_month"], row["last_month"], row["signed_by"], row["signed_at"],
-                   tuple(ThemeText(*t) for t in row["texts"]))
+    return SignOff(signed.first, signed.last, signed.signed_by, signed.signed_at,
+                   tuple(ThemeText(*t) for t in signed.texts))
 
 
 def themes_for_commissioners(store, first: str, last: str) -> tuple[list[dict], str]:
