@@ -27,7 +27,7 @@ from pcp_widgets.store import retention as _retention
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
 from pcp_widgets.store.backup import PASSPHRASE_ENV as BACKUP_PASSPHRASE_ENV
-from pcp_widgets.store.commissioner_records import SignedTexts
+from pcp_widgets.store.commissioner_records import LoggedExport, SignedTexts
 from pcp_widgets.store.backup import PASSPHRASE_FILE_ENV as BACKUP_PASSPHRASE_FILE_ENV
 from pcp_widgets.store.backup import backup as backup_database
 from pcp_widgets.store.backup import read_backup
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never nee
     import pandas as pd
 
 __all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded", "Erasure",
-           "SignedTexts",
+           "SignedTexts", "LoggedExport",
            "clean_service", "fold_ref", "load_retention_policy",
            # whole-database backups, by URL and without a Store: `pcp backup` copies a database as it is (an
            # older schema included), and `pcp restore` fills an empty one (pcp_widgets.store.backup)
@@ -513,6 +513,20 @@ class Store:
         """The most recent sign-off of the period ``first`` to ``last`` (YYYY-MM), or None."""
         with self.engine.connect() as connection:
             return _commissioner_records.latest_sign_off(connection, first, last)
+
+    def log_commissioner_export(self, *, first: str, last: str, min_count: int, file_format: str, file_name: str,
+                                made_by: str, sha256: str, figures_sha256: str) -> None:
+        """Log a commissioner export just written: its period ``first`` to ``last`` (YYYY-MM), threshold,
+        format and file name, who made it, and the fingerprints of the file and of its figures."""
+        with self.transaction() as connection:
+            _commissioner_records.add_export(connection, first=first, last=last, min_count=min_count,
+                                             file_format=file_format, file_name=file_name, made_by=made_by,
+                                             sha256=sha256, figures_sha256=figures_sha256)
+
+    def commissioner_exports(self) -> list[LoggedExport]:
+        """Every logged commissioner export, oldest first (what a new one must not overlap)."""
+        with self.engine.connect() as connection:
+            return _commissioner_records.exports(connection)
 
     # -- the retention schedule (pcp_widgets.store.retention) -----------------------------
 

@@ -19,6 +19,9 @@ import sqlalchemy as sa
 
 from pcp_widgets.store.tables import commissioner_exports, free_text_signoffs, utc_now
 
+_EXPORT_FIELDS = ("first_month", "last_month", "min_count", "file_name", "made_at", "made_by", "sha256",
+                  "figures_sha256")
+
 #: One theme's text as signed off: (kind, name, I statement).
 Text = tuple[str, str, str]
 
@@ -59,3 +62,36 @@ def latest_sign_off(connection: sa.Connection, first: str, last: str) -> SignedT
         return None
     return SignedTexts(row["first_month"], row["last_month"], row["signed_by"], row["signed_at"],
                        tuple(tuple(text) for text in row["texts"]))
+
+
+@dataclass(frozen=True)
+class LoggedExport:
+    """One commissioner export as logged: its period (YYYY-MM), threshold, file, maker and fingerprints."""
+
+    first: str
+    last: str
+    min_count: int
+    file_name: str
+    made_at: dt.datetime
+    made_by: str
+    sha256: str
+    figures_sha256: str
+
+    def describe(self) -> str:
+        when = self.made_at.astimezone().strftime("%d/%m/%Y %H:%M") if self.made_at.tzinfo else \
+            self.made_at.strftime("%d/%m/%Y %H:%M")
+        return f"the export of {self.first} to {self.last} ({self.file_name}) made by {self.made_by} on {when}"
+
+
+def add_export(connection: sa.Connection, *, first: str, last: str, min_count: int, file_format: str,
+               file_name: str, made_by: str, sha256: str, figures_sha256: str) -> None:
+    """Log one export, made now."""
+    connection.execute(commissioner_exports.insert().values(
+        first_month=first, last_month=last, min_count=int(min_count), file_format=file_format,
+        file_name=file_name, made_at=utc_now(), made_by=made_by, sha256=sha256, figures_sha256=figures_sha256))
+
+
+def exports(connection: sa.Connection) -> list[LoggedExport]:
+    """Every logged export, oldest first."""
+    query = sa.select(*(commissioner_exports.c[name] for name in _EXPORT_FIELDS)).order_by(commissioner_exports.c.id)
+    return [LoggedExport(*row) for row in connection.execute(query)]

@@ -230,8 +230,6 @@ def test_theme_text_naming_someone_is_blocked_with_its_reason_before_anything_is
 
 def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_its_maker(reviewed, tmp_path,
                                                                                          monkeypatch):
-    from pcp_widgets.audit.outputs import export_log
-
     audits = [headers("file_audit"), row("file_audit", audit_date="15/02/2026", service="Oak House")]
     import_files([write_workbook(tmp_path / "audit.xlsx", {"File audit": audits})], reviewed)
     reviewed.add_user("jo", "commissioner-export", by="test")
@@ -247,7 +245,7 @@ def test_signing_off_says_what_is_signed_off_and_by_whom_and_the_workbook_names_
 
     page.export_button.click()
     assert "base64," in page.export_link.value, page.export_link.value[-500:]
-    assert [entry.made_by for entry in export_log.logged_exports(reviewed)] == ["jo"]
+    assert [entry.made_by for entry in reviewed.commissioner_exports()] == ["jo"]
     assert [(e.action, e.detail) for e in reviewed.access_log(user="jo") if e.action == "exported"] == [
         ("exported", "commissioner export commissioner-evidence-2026-01-to-2026-03.xlsx")]
     page.first.value = "2026-02"  # February to March is no calendar quarter: refused in one sentence

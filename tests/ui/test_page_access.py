@@ -8,7 +8,7 @@ import html
 
 import pytest
 
-from pcp_widgets.audit.outputs import export_log, free_text
+from pcp_widgets.audit.outputs import free_text
 from pcp_widgets.audit.analysis import wtfc
 from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.cli import main
@@ -194,5 +194,5 @@ def test_a_manager_cannot_sign_off_or_export_by_sending_the_hidden_buttons_click
     assert "Managers cannot export for commissioners" in html.unescape(page.export_link.value)
     assert "base64," not in page.export_link.value
     assert free_text.latest_sign_off(reviewed_team, "2026-01", "2026-03") is None
-    assert export_log.logged_exports(reviewed_team) == []
+    assert reviewed_team.commissioner_exports() == []
     assert [action for action, _ in actions_of(reviewed_team, "mo")][-2:] == ["refused", "refused"]

@@ -10,18 +10,13 @@ threshold giving exactly the same figures (the same workbook written again, or a
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
-
-import sqlalchemy as sa
 
 from pcp_widgets.audit.schema.months import month_label
 from pcp_widgets.errors import NotFound, PcpError, UsageError
-from pcp_widgets.store.tables import commissioner_exports, utc_now
 
 
 class OverlapError(PcpError):
@@ -75,34 +70,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class LoggedExport:
-    first: str
-    last: str
-    min_count: int
-    file_name: str
-    made_at: dt.datetime
-    made_by: str
-    sha256: str
-    figures_sha256: str
-
-    def describe(self) -> str:
-        when = self.made_at.astimezone().strftime("%d/%m/%Y %H:%M") if self.made_at.tzinfo else \
-            self.made_at.strftime("%d/%m/%Y %H:%M")
-        return f"the export of {self.first} to {self.last} ({self.file_name}) made by {self.made_by} on {when}"
-
-
-def logged_exports(store) -> list[LoggedExport]:
-    with store.engine.connect() as connection:
-        rows = connection.execute(sa.select(commissioner_exports).order_by(commissioner_exports.c.id)).mappings()
-        return [LoggedExport(r["first_month"], r["last_month"], r["min_count"], r["file_name"], r["made_at"],
-                             r["made_by"], r["sha256"], r["figures_sha256"]) for r in rows]
-
-
 def check_overlap(store, first: int, last: int, min_count: int, figures: str | None = None) -> None:
     """Refuse, naming the earlier export, any overlap that is not the same figures written again."""
     start, end = month_label(first), month_label(last)
-    for earlier in logged_exports(store):
+    for earlier in store.commissioner_exports():
         if earlier.last < start or earlier.first > end:
             continue
         same = earlier.first == start and earlier.last == end and earlier.min_count == min_count
@@ -116,11 +87,9 @@ def check_overlap(store, first: int, last: int, min_count: int, figures: str | N
 
 def log_export(store, first: int, last: int, min_count: int, fmt: str, path: Path, figures: str,
                made_by: str | None = None) -> None:
-    with store.engine.begin() as connection:
-        connection.execute(commissioner_exports.insert().values(
-            first_month=month_label(first), last_month=month_label(last), min_count=int(min_count),
-            file_format=fmt, file_name=Path(path).name, made_at=utc_now(), made_by=made_by or _os_user(),
-            sha256=file_sha256(path), figures_sha256=figures))
+    store.log_commissioner_export(first=month_label(first), last=month_label(last), min_count=min_count,
+                                  file_format=fmt, file_name=Path(path).name, made_by=made_by or _os_user(),
+                                  sha256=file_sha256(path), figures_sha256=figures)
 
 
 def _os_user() -> str:
