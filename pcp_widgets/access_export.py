@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcp_widgets.audit.months import first_day, last_day, parse_month
-from pcp_widgets.audit.sheets_out import DATETIME_FORMAT, SheetData, write_xlsx
+from pcp_widgets.audit.schema.months import first_day, last_day, parse_month
+from pcp_widgets.audit.outputs.sheets_out import DATETIME_FORMAT, SheetData, write_xlsx
 from pcp_widgets.errors import PcpError, UsageError
 
 HEADERS = ["When", "User", "Action", "Person ref", "Preferred name", "Service", "Detail"]

@@ -37,8 +37,8 @@ def _open_store(args):
 
 
 def cmd_import(args) -> int:
-    from pcp_widgets.audit.importer import import_files
-    from pcp_widgets.audit.limits import Limits
+    from pcp_widgets.audit.ingest.importer import import_files
+    from pcp_widgets.audit.ingest.limits import Limits
     from pcp_widgets.identity import signed_in_name
     from pcp_widgets.progress import terminal_progress
 
@@ -57,7 +57,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from pcp_widgets.audit.templates import write_templates
+    from pcp_widgets.audit.outputs.templates import write_templates
 
     path = write_templates(Path(args.out))
     print(f"Wrote the blank audit workbook to {path}")
@@ -68,7 +68,7 @@ def cmd_export(args) -> int:
     store = _open_store(args)
     if args.what == "data":
         from pcp_widgets.access import Action, NotAllowed, visible_services
-        from pcp_widgets.audit.export import export_data
+        from pcp_widgets.audit.outputs.export import export_data
 
         identity = _acting_identity(store, Action.VIEW_DASHBOARDS)
         if visible_services(identity, Action.VIEW_DASHBOARDS) is not None:
@@ -80,7 +80,7 @@ def cmd_export(args) -> int:
         print(f"Wrote the stored audit records to {path}")
         return 0
     if args.what == "commissioners":
-        from pcp_widgets.audit.export_as import export_commissioners_as
+        from pcp_widgets.audit.outputs.export_as import export_commissioners_as
         from pcp_widgets.identity import current_identity
 
         path = export_commissioners_as(current_identity(store), store, Path(args.out), first=args.first,
@@ -168,7 +168,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pcp_widgets.audit.monthly_report import write_monthly_report
+    from pcp_widgets.audit.outputs.monthly_report import write_monthly_report
 
     path = write_monthly_report(_open_store(args), args.month, Path(args.out))
     print(f"Wrote the governance report for {args.month} to {path}")
@@ -176,7 +176,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_wording(args) -> int:
-    from pcp_widgets.audit.wording import check_lines
+    from pcp_widgets.audit.analysis.wording import check_lines
 
     for check in check_lines(args.file):
         print(json.dumps(check.to_json(), ensure_ascii=False) if args.json else check.summary())
@@ -223,14 +223,14 @@ def cmd_person(args) -> int:
     """Subject access export, erasure (after the ref is typed again, or --yes) and redaction: admins only."""
     from pcp_widgets import subject_access
     from pcp_widgets.access import Action
-    from pcp_widgets.store.erasure import fold
+    from pcp_widgets.store import fold_ref
 
     store = _open_store(args)
     action = {"export": Action.EXPORT_PERSON, "erase": Action.ERASE_PERSON, "redact": Action.REDACT}
     identity = _acting_identity(store, action[args.person_command])
     if args.person_command == "export":
         path = subject_access.export_person(store, identity, args.ref, Path(args.out))
-        print(f"Wrote everything held about {fold(args.ref)} to {path} (JSON, xlsx and a PDF summary)")
+        print(f"Wrote everything held about {fold_ref(args.ref)} to {path} (JSON, xlsx and a PDF summary)")
     elif args.person_command == "erase":
         label = subject_access.person_label(store, args.ref)
         if not args.yes:
@@ -238,13 +238,13 @@ def cmd_person(args) -> int:
                 typed = input(f"This erases {label} for good. Type the ref again to go on: ")
             except EOFError:
                 typed = ""
-            if fold(typed) != fold(args.ref):
+            if fold_ref(typed) != fold_ref(args.ref):
                 raise PcpError("Nothing was erased: the ref typed did not match.")
         done = subject_access.erase_person(store, identity, args.ref, args.reason)
         print(f"Erased: {done.describe()}.")
     else:
         subject_access.redact_version(store, identity, args.ref, args.tool, args.version, args.reason)
-        print(f"Redacted version {args.version} of {fold(args.ref)}'s {args.tool}; the other versions stay.")
+        print(f"Redacted version {args.version} of {fold_ref(args.ref)}'s {args.tool}; the other versions stay.")
     return 0
 
 
@@ -286,13 +286,13 @@ def cmd_access_log(args) -> int:
 
 def cmd_retention(args) -> int:
     from pcp_widgets.access import Action
-    from pcp_widgets.store.retention import load_policy
+    from pcp_widgets.store import load_retention_policy
 
     if args.dry_run == (args.action == "apply"):
         from pcp_widgets.errors import UsageError
 
         raise UsageError("Say pcp retention --dry-run to list what is due, or pcp retention apply to remove it.")
-    policy = load_policy(args.policy)
+    policy = load_retention_policy(args.policy)
     store = _open_store(args)
     identity = _acting_identity(store, Action.APPLY_RETENTION)
     if args.dry_run:
@@ -301,27 +301,24 @@ def cmd_retention(args) -> int:
         return 0
     removed = store.apply_retention(policy, by=identity.name)
     print("\n".join(removed.lines()[1:]))
-    counts = removed.counts()
-    from pcp_widgets.store.retention import KINDS
-
-    print("Removed " + ", ".join(f"{n} {KINDS[kind]}" for kind, n in counts.items()) + "; logged in the access log.")
+    print(f"Removed {removed.counts_in_words()}; logged in the access log.")
     return 0
 
 
 def cmd_backup(args) -> int:
     from pcp_widgets.identity import signed_in_name
     from pcp_widgets.errors import UsageError
-    from pcp_widgets.store import backup, default_url
+    from pcp_widgets.store import backup_database, default_url, read_backup
 
     passphrase = _passphrase(args, "backup", needed=args.encrypt)
     if (args.out is None) == (args.verify is None):
         raise UsageError("Say pcp backup --out FILE to make a backup, or pcp backup --verify FILE to check one.")
     if args.verify:
-        print(backup.read_backup(args.verify, passphrase).describe() + "; it can be restored.")
+        print(read_backup(args.verify, passphrase).describe() + "; it can be restored.")
         return 0
     if args.passphrase_file and not args.encrypt:
         raise UsageError("Add --encrypt to encrypt the backup with the passphrase in --passphrase-file.")
-    made = backup.backup(args.db or default_url(), args.out, by=signed_in_name()[0],
+    made = backup_database(args.db or default_url(), args.out, by=signed_in_name()[0],
                          passphrase=passphrase if args.encrypt else None)
     print(f"Backed up to {made.describe()}.")
     return 0
@@ -333,13 +330,13 @@ def _passphrase(args, command: str, *, needed: bool = False) -> str | None:
     from the command line, where every account can read it (refused in pcp serve's sentence)."""
     from pcp_widgets.errors import UsageError
     from pcp_widgets.secret_input import SECRET_ON_COMMAND_LINE, read_secret
-    from pcp_widgets.store.backup import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV
+    from pcp_widgets.store import BACKUP_PASSPHRASE_ENV, BACKUP_PASSPHRASE_FILE_ENV
 
-    where = f"${PASSPHRASE_ENV} or ${PASSPHRASE_FILE_ENV}"
+    where = f"${BACKUP_PASSPHRASE_ENV} or ${BACKUP_PASSPHRASE_FILE_ENV}"
     if args.passphrase is not None:
         raise UsageError(SECRET_ON_COMMAND_LINE.format(command=command, what="passphrase", env=where))
-    passphrase = read_secret("passphrase", args.passphrase_file, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, os.environ,
-                             UsageError)
+    passphrase = read_secret("passphrase", args.passphrase_file, BACKUP_PASSPHRASE_ENV, BACKUP_PASSPHRASE_FILE_ENV,
+                             os.environ, UsageError)
     if passphrase is None and needed:
         raise UsageError(f"pcp backup --encrypt needs a passphrase: put it in a file readable only by you and give "
                          f"--passphrase-file FILE, or set {where}.")
@@ -355,11 +352,11 @@ def _passphrase_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_restore(args) -> int:
     from pcp_widgets.identity import signed_in_name
-    from pcp_widgets.store import backup, default_url, describe_database
+    from pcp_widgets.store import default_url, describe_database, restore_backup
 
     passphrase = _passphrase(args, "restore")
     url = args.db or default_url()
-    restored = backup.restore(args.file, url, by=signed_in_name()[0], passphrase=passphrase)
+    restored = restore_backup(args.file, url, by=signed_in_name()[0], passphrase=passphrase)
     print(f"Restored {restored.describe()} into {describe_database(url)}.")  # never the URL's password
     return 0
 

@@ -24,7 +24,7 @@ class PcpError(Exception):
 class InvalidValue(PcpError):
     """One cell's value cannot be read as its column's type.
 
-    Raised by the value types of :mod:`pcp_widgets.audit.schema`; the importer adds the
+    Raised by the value types of :mod:`pcp_widgets.audit.schema.sheets`; the importer adds the
     row, the column header and the value before it reaches anyone.
     """
 

@@ -601,7 +601,7 @@ class ServerLimits:
         follow the import's own file cap (``$PCP_MAX_FILE_MB``), as the import page refuses beyond it anyway."""
         import math
 
-        from pcp_widgets.audit.limits import Limits
+        from pcp_widgets.audit.ingest.limits import Limits
         from pcp_widgets.environment import env_number
 
         idle = idle_minutes if idle_minutes is not None else env_number("PCP_IDLE_MINUTES", float)
@@ -720,7 +720,7 @@ def serve(db: str | None = None, port: int = 8866, ip: str = "127.0.0.1", token_
           idle_minutes: float | None = None, max_pages: int | None = None,
           allow_hosts: tuple[str, ...] | list[str] = ()) -> int:
     """Serve the pages until stopped (Ctrl-C or SIGTERM); 0 when stopped, a ServeError otherwise."""
-    from pcp_widgets.audit.settings import check_settings
+    from pcp_widgets.audit.schema.settings import check_settings
     from pcp_widgets.store import open_store
 
     os.umask(0o077)  # the database, exports and backups this server (and its page kernels) write: owner only

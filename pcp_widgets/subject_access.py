@@ -19,73 +19,11 @@ import json
 import zipfile
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from pcp_widgets.access import Action, Identity, check
-from pcp_widgets.audit.schema import KINDS, sheet_for
-from pcp_widgets.audit.sheets_out import DATETIME_FORMAT, SheetData, xlsx_bytes
+from pcp_widgets.audit.schema.sheets import sheet_for
+from pcp_widgets.audit.outputs.sheets_out import DATETIME_FORMAT, SheetData, xlsx_bytes
 from pcp_widgets.errors import UsageError
-from pcp_widgets.store import access_log as _access_log
-from pcp_widgets.store import erasure
-from pcp_widgets.store import people as _people
-from pcp_widgets.store.tables import RECORD_TABLES, document_versions, documents, imports, replaced_records
-
-PRACTICE_TOOLS = ("practice_answers",)
-
-
-# -- gathering -------------------------------------------------------------------------
-
-
-def gather(connection, ref: str) -> dict:
-    """Everything held about the register entry ``ref``, as plain JSON-ready values."""
-    person = _people.get(connection, ref)
-    return {
-        "person": {"ref": person.ref, "preferred_name": person.preferred_name, "service": person.service,
-                   "left_on": person.left_on, "added_at": person.added_at, "added_by": person.added_by},
-        "documents": _documents(connection, documents.c.person_ref == person.ref),
-        "audit_records": {kind: rows for kind in KINDS if (rows := _audit_rows(connection, kind, person.ref))},
-        "practice_answers": _practice_mentions(connection, person.ref),
-        "access_log": [{"at": e.at, "user": e.user, "action": e.action, "detail": e.detail}
-                       for e in _access_log.query(connection, person_ref=person.ref)],
-    }
-
-
-def _documents(connection, where) -> list[dict]:
-    found = []
-    for doc in connection.execute(sa.select(documents).where(where).order_by(documents.c.tool, documents.c.id)):
-        versions = connection.execute(sa.select(document_versions).where(
-            document_versions.c.document_id == doc.id).order_by(document_versions.c.version)).mappings()
-        found.append({"tool": doc.tool, "document_id": doc.id, "created_at": doc.created_at,
-                      "versions": [{"version": v["version"], "saved_at": v["saved_at"], "saved_by": v["saved_by"],
-                                    "note": v["note"], "content": v["content"]} for v in versions]})
-    return found
-
-
-def _audit_rows(connection, kind: str, ref: str) -> list[dict]:
-    table = RECORD_TABLES[kind]
-    spellings = erasure.typed_refs(connection, table.c.person_ref, ref)
-    if not spellings:
-        return []
-    keys = list(sheet_for(kind).keys)
-    query = (sa.select(table, imports.c.file_name).join(imports, imports.c.id == table.c.import_id)
-             .where(table.c.person_ref.in_(spellings)).order_by(table.c.id))
-    rows = []
-    for row in connection.execute(query).mappings():
-        replaced = connection.execute(sa.select(replaced_records.c.old_values, replaced_records.c.replaced_at).where(
-            replaced_records.c.kind == kind, replaced_records.c.record_id == row["id"])
-            .order_by(replaced_records.c.id)).all()
-        rows.append({**{key: row[key] for key in keys}, "imported_from": row["file_name"],
-                     "source_row": row["source_row"],
-                     "earlier_values": [{"replaced_at": at, "values": old} for old, at in replaced]})
-    return rows
-
-
-def _practice_mentions(connection, ref: str) -> list[dict]:
-    """Practice answers are kept by participant, not by person; any that name the ref are theirs too."""
-    where = sa.and_(documents.c.tool.in_(PRACTICE_TOOLS), documents.c.id.in_(
-        sa.select(document_versions.c.document_id).where(sa.cast(document_versions.c.content, sa.Text).ilike(
-            f"%{ref}%"))))
-    return _documents(connection, where)
+from pcp_widgets.store import Erasure
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -198,8 +136,7 @@ def export_zip(store, identity: Identity, ref: str) -> tuple[str, bytes]:
 def held_zip(store, identity: Identity, ref: str) -> tuple[str, bytes]:
     """The register ref and the export's zip, not yet logged (the caller logs once it is handed over)."""
     check(identity, Action.EXPORT_PERSON)
-    with store.engine.connect() as connection:
-        held = gather(connection, ref)
+    held = store.held_about(ref)
     return held["person"]["ref"], export_bytes(held)
 
 
@@ -207,22 +144,16 @@ def log_export(store, identity: Identity, ref: str, where: str) -> None:
     store.log_access(identity.name, "exported", ref, f"everything held about them to {where}")
 
 
-def erase_person(store, identity: Identity, ref: str, reason: str) -> erasure.Erasure:
+def erase_person(store, identity: Identity, ref: str, reason: str) -> Erasure:
     """Erase ``ref`` in one transaction, then leave no trace of it in the database's files."""
     check(identity, Action.ERASE_PERSON)
-    with store.transaction() as connection:
-        done = erasure.erase(connection, ref, by=identity.name, reason=reason)
-    erasure.scrub_files(store.engine)
-    return done
+    return store.erase_person(ref, by=identity.name, reason=reason)
 
 
 def redact_version(store, identity: Identity, ref: str, tool: str, version: int, reason: str) -> dict:
     """Replace one version's content with who redacted it, when and why, then clear the old bytes away."""
     check(identity, Action.REDACT)
-    with store.transaction() as connection:
-        content = erasure.redact(connection, ref, tool, version, by=identity.name, reason=reason)
-    erasure.scrub_files(store.engine)
-    return content
+    return store.redact_version(ref, tool, version, by=identity.name, reason=reason)
 
 
 def person_label(store, ref: str) -> str:

@@ -27,7 +27,7 @@ from pcp_widgets.serve import (
     LoginLimiter, ServerLimits, allowed_hosts, check_address, check_port, is_loopback, pages_folder, public_url,
     request_allowed, scrub, server_secrets, voila_config,
 )
-from tests.serving import free_port, get, no_redirect_opener, pcp_command, start_server
+from tests.support.serving import free_port, get, no_redirect_opener, pcp_command, start_server
 
 START = "/voila/render/workbooks/start_here.ipynb"
 IMPORT = "/voila/render/audits/import_audit_data.ipynb"
@@ -582,9 +582,9 @@ def test_demo_with_a_database_named_loads_it_there(tmp_path):
 
 
 def test_demo_never_touches_a_database_that_holds_anything(store, tmp_path):
-    from pcp_widgets.audit.importer import import_files
+    from pcp_widgets.audit.ingest.importer import import_files
     from pcp_widgets.serve import load_demo_if_empty
-    from tests.workbook_files import full_workbook
+    from tests.support.workbook_files import full_workbook
 
     import_files([full_workbook(tmp_path / "march.xlsx")], store)
     load_demo_if_empty(store)

@@ -24,7 +24,7 @@ from pcp_widgets.store import open_store
 from pcp_widgets.team import CONFIG_FILE, COOKIE_SECRET_FILE, DATABASE_URL_FILE, init_team
 from pcp_widgets.team.singleuser import hub_place
 from pcp_widgets.team.spawner import folder_name, shared_settings
-from tests.serving import free_port
+from tests.support.serving import free_port
 from tests.test_serve import assert_one_sentence, run_pcp
 
 

@@ -11,7 +11,7 @@ Everything is drawn from a seeded random generator, so the same arguments always
 byte-identical files. Each month is generated from its own seed stream, which lets the
 months of a large demo be written by two processes at once without changing a byte.
 
-Every sheet name, header and choice comes from :data:`pcp_widgets.audit.schema.SHEETS`;
+Every sheet name, header and choice comes from :data:`pcp_widgets.audit.schema.sheets.SHEETS`;
 the word lists here are only the invented content (names, statements, triggers).
 """
 
@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 import xlsxwriter
 
-from pcp_widgets.audit.schema import (
+from pcp_widgets.audit.schema.sheets import (
     EVENT,
     FILE_AUDIT,
     OBSERVATION,
@@ -42,7 +42,7 @@ from pcp_widgets.audit.schema import (
     Sheet,
     sheet_for,
 )
-from pcp_widgets.audit.values import EXCEL_EPOCH, Ref
+from pcp_widgets.audit.schema.values import EXCEL_EPOCH, Ref
 from pcp_widgets.errors import InvalidValue, UsageError
 
 Progress = Callable[[int, int, str], None]
@@ -1096,7 +1096,7 @@ def run_demo(store, *, out_dir: Path | None, services: int, months: int, seed: i
     Exit code 0 when the only rejected rows are the deliberate ones, 1 when anything else
     was rejected, 2 when a file could not be read.
     """
-    from pcp_widgets.audit.importer import import_files
+    from pcp_widgets.audit.ingest.importer import import_files
     from pcp_widgets.progress import terminal_progress
 
     scratch = tempfile.TemporaryDirectory(prefix="pcp-demo-") if out_dir is None else contextlib.nullcontext(out_dir)

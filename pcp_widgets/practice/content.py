@@ -232,19 +232,21 @@ def _unique_ids(where: str, items: list[dict], noun: str) -> None:
 
 def _check_model_actions(where: str, item: dict) -> None:
     """Each model action must pass the feedback participants get, or the answer sheet contradicts it."""
-    from pcp_widgets.practice.feedback import action
+    # Imported here, not at the top: it loads the plan-language check (audit.analysis.wording: 115 to
+    # 180 ms more on a development machine), and every page reads this module for heading() without it.
+    from pcp_widgets.practice.action_check import action_problems
 
     for statement in item["statements"]:
         if "action" in statement:
-            verdict = action(**statement["action"])
-            if not verdict.ok:
+            problems = action_problems(**statement["action"])
+            if problems:
                 raise InvalidExercise(f"{where}, statement {statement['id']}: the model action does not pass "
-                                      f"its own check ({verdict.points[0]})")
+                                      f"its own check ({problems[0]})")
 
 
 def _check_rewrite(where: str, kind: str, item: dict) -> None:
     """The plan-language check must find fault with the statement and none with the model answer."""
-    from pcp_widgets.audit.wording import check_statement, in_own_voice
+    from pcp_widgets.audit.analysis.wording import check_statement, in_own_voice
 
     if kind == "make_it_specific":
         if not check_statement(item["statement"]).generic:

@@ -6,7 +6,7 @@ does the job, a headline, the points behind it, and the guidance's own answer to
 with once it is worth showing. The pages only display these, so the same feedback can be
 tested here, printed in a handout, or given by another page.
 
-The rewriting exercises use the plan-language check (:mod:`pcp_widgets.audit.wording`), so
+The rewriting exercises use the plan-language check (:mod:`pcp_widgets.audit.analysis.wording`), so
 practice and the audit of real plans judge wording by the same rules.
 """
 
@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pcp_widgets.audit.lemmas import content_lemmas, lemma
-from pcp_widgets.audit.wording import DETAIL, check_statement, gives, own_voice_suggestion
-from pcp_widgets.audit.words import COMMON_WORDS, TIME_WORDS
-from pcp_widgets.audit.words import listed as _listed
-from pcp_widgets.practice.content import SIDES, TO_FOR
+from pcp_widgets.audit.analysis.lemmas import content_lemmas, lemma
+from pcp_widgets.audit.analysis.wording import check_statement, gives, own_voice_suggestion
+from pcp_widgets.audit.analysis.words import COMMON_WORDS, TIME_WORDS
+from pcp_widgets.audit.analysis.words import listed as _listed
+from pcp_widgets.practice.action_check import action_problems
+from pcp_widgets.practice.content import SIDES, TO_FOR, load_exercises
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,6 @@ def task_words(item: dict) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _exercise_people() -> frozenset[str]:
     """The people of the "Make it specific" exercises (lemmas of their names)."""
-    from pcp_widgets.practice.content import load_exercises
-
     return frozenset(lemma(item["person"]) for item in load_exercises("make_it_specific").items)
 
 
@@ -88,7 +87,7 @@ def someone_else(item: dict, answer: str) -> str:
 def about_the_statement(item: dict, answer: str) -> bool:
     """Whether a rewrite is about the item's statement: the same person and the same task.
 
-    Compared on lemmas (:mod:`pcp_widgets.audit.lemmas`: "meals" is "meal", "heating" is "heat"):
+    Compared on lemmas (:mod:`pcp_widgets.audit.analysis.lemmas`: "meals" is "meal", "heating" is "heat"):
     the rewrite shares at least one of :func:`task_words` with the statement or the guidance's
     example, and names no other person of the exercises instead of this one. The first person
     ("my dinner") needs no name. Sharing only a time ("On Tuesday mornings" with "in the
@@ -119,7 +118,7 @@ def _off_the_subject(item: dict, answer: str) -> Feedback:
 
 #: The kinds of detail worth prompting for when a rewrite is still generic, most useful first.
 _PROMPTED_DETAIL = ("a concrete action", "a time or day", "a condition", "a firm rule", "a named thing")
-#: How the feedback names each of when, how and who (:func:`pcp_widgets.audit.wording.gives`).
+#: How the feedback names each of when, how and who (:func:`pcp_widgets.audit.analysis.wording.gives`).
 _PARTS = {"when": "when (a time, a day, how often or what prompts it)", "how": "how (the way it is done)",
           "who": "who does it (a named person, not just \u201cstaff\u201d)"}
 
@@ -196,44 +195,12 @@ def sorted_statement(exercise: dict, statement: dict, perspective: str, side: st
     return Feedback(True, "Right.", (statement["why"],))
 
 
-#: A "who" that names nobody: everyone's job is no one's. Whole-answer matches only.
-_NOBODY = re.compile(r"^(?:all|all staff|staff|the staff|everyone|everybody|anyone|someone|somebody|team|"
-                     r"the team|we|us|them|they|tbc|tba|n/?a|unknown|\?+|-+)$", re.IGNORECASE)
-#: A "when" that commits to no date.
-_NO_DATE = re.compile(r"^(?:asap|as soon as possible|soon|ongoing|on-?going|tbc|tba|n/?a|when possible|"
-                      r"if possible|as required|as needed|when needed|at some point|in future|\?+|-+)$",
-                      re.IGNORECASE)
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december", r"jan", r"feb", r"mar", r"apr", r"jun", r"jul", r"aug", r"sept?", r"oct",
-           r"nov", r"dec")
-_DATE = re.compile(
-    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|\b(?:today|tonight|tomorrow|this week|next week|"
-    r"this month|next month|within \w+ (?:days?|weeks?|months?)|in \w+ (?:days?|weeks?|months?))\b"
-    rf"|\b(?:{'|'.join(_MONTHS)})\b|" + "|".join(f"(?:{p})" for p in DETAIL["a time or day"]),
-    re.IGNORECASE)
-
-
 def action(what: str, who: str, when: str) -> Feedback:
-    """An action for what is not working: does it say what will happen, who will see to it, and when?"""
-    what, who, when = what.strip(), who.strip(), when.strip()
-    problems = []
-    if not what:
-        problems.append("Say what will happen.")
-    elif check_statement(what).generic:
-        problems.append("The 'what' is generic: say exactly what will be done, as in the plan-language "
-                        "exercise.")
-    if not who:
-        problems.append("Say who will make sure it happens.")
-    elif _NOBODY.match(who):
-        problems.append(f"'{who}' names nobody in particular: give one person or role who will make sure it "
-                        "happens (for example 'the home care manager' or 'Sally').")
-    if not when:
-        problems.append("Say by when.")
-    elif _NO_DATE.match(when) or not _DATE.search(when):
-        problems.append(f"'{when}' is not a date anyone could check: give a date or a day (for example "
-                        "'by Friday' or 'within two weeks').")
+    """An action for what is not working: does it say what will happen, who will see to it, and when?
+    (The check itself is :func:`pcp_widgets.practice.action_check.action_problems`.)"""
+    problems = action_problems(what, who, when)
     if problems:
-        return Feedback(False, "This action is not ready yet.", tuple(problems))
+        return Feedback(False, "This action is not ready yet.", problems)
     return Feedback(True, "A clear action: what, who and by when.")
 
 

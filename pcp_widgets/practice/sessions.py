@@ -417,7 +417,7 @@ def _answer_rows(people: list[ParticipantAnswers]):
 
 def completion_xlsx(store, code: str) -> bytes:
     """The completion sheet: who did what (one row each), and every answer (for the trainer's records)."""
-    from pcp_widgets.audit.sheets_out import SheetData, xlsx_bytes
+    from pcp_widgets.audit.outputs.sheets_out import SheetData, xlsx_bytes
 
     code = get_session(store, code).code
     people = participants(store, code)

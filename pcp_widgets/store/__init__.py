@@ -14,25 +14,40 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import KINDS, sheet_for
+from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 from pcp_widgets.errors import DatabaseError, PcpError
 from pcp_widgets.store import access_log as _access_log
+from pcp_widgets.store import commissioner_records as _commissioner_records
 from pcp_widgets.store import documents as _documents
+from pcp_widgets.store import erasure as _erasure
+from pcp_widgets.store import held as _held
 from pcp_widgets.store import migrate
 from pcp_widgets.store import people as _people
+from pcp_widgets.store import retention as _retention
 from pcp_widgets.store import users as _users
 from pcp_widgets.store.engine import create_engine, default_url, describe_url, sqlite_checkpointer
+from pcp_widgets.store.backup import PASSPHRASE_ENV as BACKUP_PASSPHRASE_ENV
+from pcp_widgets.store.commissioner_records import LoggedExport, SignedTexts
+from pcp_widgets.store.backup import PASSPHRASE_FILE_ENV as BACKUP_PASSPHRASE_FILE_ENV
+from pcp_widgets.store.backup import backup as backup_database
+from pcp_widgets.store.backup import read_backup
+from pcp_widgets.store.backup import restore as restore_backup
 from pcp_widgets.store.documents import DocumentSummary, DocumentVersion
+from pcp_widgets.store.erasure import Erasure
 from pcp_widgets.store.records import RecordBatch, finish_import, start_import, store_batch
-from pcp_widgets.store.people import Person, PersonAdded
+from pcp_widgets.store.people import Person, PersonAdded, clean_service, fold_ref
+from pcp_widgets.store.retention import load_policy as load_retention_policy
 from pcp_widgets.store.tables import RECORD_TABLES, documents, imports, replaced_records
 
 if TYPE_CHECKING:  # pandas is imported where it is used: `pcp import` never needs it
     import pandas as pd
 
-    from pcp_widgets.store import retention as _retention
-
-__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded"]
+__all__ = ["Store", "open_store", "default_url", "describe_database", "RecordBatch", "Person", "PersonAdded", "Erasure",
+           "SignedTexts", "LoggedExport",
+           "clean_service", "fold_ref", "load_retention_policy",
+           # whole-database backups, by URL and without a Store: `pcp backup` copies a database as it is (an
+           # older schema included), and `pcp restore` fills an empty one (pcp_widgets.store.backup)
+           "backup_database", "read_backup", "restore_backup", "BACKUP_PASSPHRASE_ENV", "BACKUP_PASSPHRASE_FILE_ENV"]
 
 
 
@@ -112,7 +127,7 @@ class Store:
 
     def read_records(self, kind: str, *, columns: list[str] | None = None) -> pd.DataFrame:
         """The stored rows of one audit kind, in the order they were stored (all the sheet's fields unless
-        ``columns`` are named); a frame of stored values, not yet typed (see ``audit.frames.prepare``)."""
+        ``columns`` are named); a frame of stored values, not yet typed (see ``audit.analysis.frames.prepare``)."""
         import pandas as pd
 
         sheet = sheet_for(kind)
@@ -157,7 +172,7 @@ class Store:
         Only the named ``columns`` are selected (with the record's month and person ref), so a
         caller that must never see free text names what it may read and cannot get more.
         ``month`` is the month number of the record's date (year x 12 + month - 1, as
-        ``audit.months`` counts), computed by the database; ``start <= date < before`` narrows the
+        ``audit.schema.months`` counts), computed by the database; ``start <= date < before`` narrows the
         rows in the database. A column in ``coded`` arrives as its position among the given
         choices (-1 when blank or not one of them): a small whole number per cell rather than a
         string, which is what a national year's export needs to stay quick.
@@ -413,6 +428,32 @@ class Store:
             added.append(self.person(ref))
         return added
 
+    # -- a person's data from start to end (pcp_widgets.subject_access checks the role first) ----
+
+    def held_about(self, ref: str) -> dict:
+        """Everything held about the register entry ``ref``, as plain JSON-ready values: the entry, every
+        version of its tool documents, its audit rows (with the import each came from and any replaced
+        values), practice answers that name the ref, and the access-log entries about it
+        (:mod:`pcp_widgets.store.held`). NotFound, in a sentence, when there is no such entry."""
+        with self.engine.connect() as connection:
+            return _held.gather(connection, ref)
+
+    def erase_person(self, ref: str, *, by: str, reason: str) -> Erasure:
+        """Erase ``ref`` in one transaction, logged under ``by`` with ``reason`` (refused if it names the
+        person), then leave no trace of it in the database's files (:mod:`pcp_widgets.store.erasure`)."""
+        with self.transaction() as connection:
+            done = _erasure.erase(connection, ref, by=by, reason=reason)
+        _erasure.scrub_files(self.engine)
+        return done
+
+    def redact_version(self, ref: str, tool: str, version: int, *, by: str, reason: str) -> dict:
+        """Replace one version of ``ref``'s ``tool`` document with who redacted it, when and why (the content
+        now stored, returned), logged under ``by``; then clear the old bytes from the database's files."""
+        with self.transaction() as connection:
+            content = _erasure.redact(connection, ref, tool, version, by=by, reason=reason)
+        _erasure.scrub_files(self.engine)
+        return content
+
     # -- people who sign in ------------------------------------------------------------
 
     def user(self, name: str) -> _users.User:
@@ -458,23 +499,48 @@ class Store:
         with self.engine.connect() as connection:
             return _access_log.query(connection, person_ref=person_ref, user=user, start=start, end=end)
 
+    # -- what went to commissioners (pcp_widgets.audit.outputs.free_text and export_log read these) ------
+
+    def sign_off_texts(self, first: str, last: str, texts: Sequence[Sequence[str]], *, by: str) -> SignedTexts:
+        """Record that ``by`` allowed ``texts`` ((kind, name, I statement) each) of the period ``first`` to
+        ``last`` (YYYY-MM) to go to commissioners; returns the sign-off as stored. The caller checks the
+        texts first (:func:`pcp_widgets.audit.outputs.free_text.sign_off`)."""
+        with self.transaction() as connection:
+            signed_at = _commissioner_records.add_sign_off(connection, first, last, by, texts)
+        return SignedTexts(first, last, by, signed_at, tuple(tuple(text) for text in texts))
+
+    def latest_sign_off(self, first: str, last: str) -> SignedTexts | None:
+        """The most recent sign-off of the period ``first`` to ``last`` (YYYY-MM), or None."""
+        with self.engine.connect() as connection:
+            return _commissioner_records.latest_sign_off(connection, first, last)
+
+    def log_commissioner_export(self, *, first: str, last: str, min_count: int, file_format: str, file_name: str,
+                                made_by: str, sha256: str, figures_sha256: str) -> None:
+        """Log a commissioner export just written: its period ``first`` to ``last`` (YYYY-MM), threshold,
+        format and file name, who made it, and the fingerprints of the file and of its figures."""
+        with self.transaction() as connection:
+            _commissioner_records.add_export(connection, first=first, last=last, min_count=min_count,
+                                             file_format=file_format, file_name=file_name, made_by=made_by,
+                                             sha256=sha256, figures_sha256=figures_sha256)
+
+    def commissioner_exports(self) -> list[LoggedExport]:
+        """Every logged commissioner export, oldest first (what a new one must not overlap)."""
+        with self.engine.connect() as connection:
+            return _commissioner_records.exports(connection)
+
     # -- the retention schedule (pcp_widgets.store.retention) -----------------------------
 
     def retention_due(self, policy: _retention.Policy, today: dt.date | None = None) -> _retention.Plan:
         """What the retention ``policy`` says is due to go on ``today`` (a retention.Plan; nothing removed)."""
-        from pcp_widgets.store import retention
-
         with self.engine.connect() as connection:
-            return retention.plan(connection, policy, today or dt.date.today())
+            return _retention.plan(connection, policy, today or dt.date.today())
 
     def apply_retention(self, policy: _retention.Policy, *, by: str,
                         today: dt.date | None = None) -> _retention.Plan:
         """Remove what is due, in one transaction, and log it under ``by``; returns the retention.Plan removed."""
-        from pcp_widgets.store import retention
-
         with self.transaction() as connection:
-            due = retention.plan(connection, policy, today or dt.date.today())
-            retention.apply(connection, due, by)
+            due = _retention.plan(connection, policy, today or dt.date.today())
+            _retention.apply(connection, due, by)
         return due
 
     def dispose(self) -> None:

@@ -48,7 +48,7 @@ from typing import Iterator
 import sqlalchemy as sa
 
 from pcp_widgets.errors import PcpError
-from pcp_widgets.store import migrate
+from pcp_widgets.store import access_log, migrate
 from pcp_widgets.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine, create_private_file, describe_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -335,15 +335,16 @@ def _sqlite_restore(plain: Path, url, target_path: Path) -> None:
 
 
 def _log(url, by: str, action: str, detail: str) -> None:
-    """An access-log entry in the database at ``url`` (opening it upgrades an older schema, as any pcp
-    command does): a backup reads, and a restore writes, every person's record."""
-    from pcp_widgets.store import open_store
-
-    store = open_store(str(url))
+    """An access-log entry in the database at ``url`` (upgrading an older schema first, as opening it with
+    any pcp command does): a backup reads, and a restore writes, every person's record. Written here, not
+    through a Store, because pcp_widgets.store exports these functions: the package imports this module."""
+    engine = create_engine(str(url))
     try:
-        store.log_access(by, action, None, detail)
+        migrate.upgrade(engine)
+        with engine.begin() as connection:
+            access_log.append(connection, by, action, None, detail)
     finally:
-        store.dispose()
+        engine.dispose()
 
 
 def _tables_with_rows(path: Path) -> list[str]:

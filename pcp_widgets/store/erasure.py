@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.errors import DatabaseError, NotFound, PcpError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store import people as _people
@@ -65,15 +65,10 @@ def anonymous_code() -> str:
     return ERASED_PREFIX + secrets.token_hex(5).upper()
 
 
-def fold(ref) -> str:
-    """A ref as the register compares it: no spaces, upper case (audit rows keep what was typed)."""
-    return "".join(str(ref or "").split()).upper()
-
-
 def typed_refs(connection, column, ref: str) -> list[str]:
     """Every stored spelling of ``ref`` in ``column`` ("p-0042", "P-0042 "), so rows match as the register does."""
     values = connection.execute(sa.select(column).distinct().where(column.is_not(None))).scalars()
-    return [value for value in values if fold(value) == ref]
+    return [value for value in values if _people.fold_ref(value) == ref]
 
 
 def check_reason(reason, person: _people.Person) -> str:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
-from pcp_widgets.audit.values import Ref
+from pcp_widgets.audit.schema.sheets import sheet_for
+from pcp_widgets.audit.schema.values import Ref
 from pcp_widgets.errors import NotFound, PcpError
 from pcp_widgets.store.tables import RECORD_TABLES, people, utc_now
 
@@ -61,9 +61,15 @@ class PersonAdded:
     created: bool
 
 
+def fold_ref(text: object) -> str:
+    """A ref as the register compares it: no spaces, upper case (audit rows keep what was typed), so
+    "p-0042 " and "P-0042" are one ref. Nothing is refused here; :func:`clean_ref` also checks it."""
+    return "".join(str(text or "").split()).upper()
+
+
 def clean_ref(text) -> str:
     """A ref as stored (upper case, no spaces), or one sentence why it cannot be one."""
-    ref = "".join(str(text or "").split()).upper()
+    ref = fold_ref(text)
     if not ref:
         raise PcpError("A person's ref is needed, for example P-0042.")
     if len(ref) > Ref.max_length or not _REF.match(ref):
@@ -90,7 +96,9 @@ def clean_name(text) -> str:
                     "The person's preferred name is needed (as they like it written).")
 
 
-def clean_service(text, missing: str = "The person's service is needed.") -> str:
+def clean_service(text: object, missing: str = "The person's service is needed.") -> str:
+    """A service name as the register keeps it: one line, white space folded, at most MAX_SERVICE
+    characters; a blank one is refused (PcpError) with the sentence ``missing``."""
     return one_line(text, MAX_SERVICE, "A service name", missing)
 
 

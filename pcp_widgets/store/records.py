@@ -33,7 +33,7 @@ INSERT_CHUNK = 20_000
 class RecordBatch(Protocol):
     """What the store needs of one file's accepted rows of one kind, column by column.
 
-    The importer's ``audit.batch.Batch`` is one. It is described here rather than imported
+    The importer's ``audit.ingest.batch.Batch`` is one. It is described here rather than imported
     so that the store depends on nothing above it: the importer hands the store its rows,
     and the store never needs to know how they were read or checked.
     """

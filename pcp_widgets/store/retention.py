@@ -27,7 +27,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import sheet_for
+from pcp_widgets.audit.schema.sheets import sheet_for
 from pcp_widgets.errors import PcpError
 from pcp_widgets.store import access_log as _access_log
 from pcp_widgets.store.tables import RECORD_TABLES, access_log, document_versions, documents, people, replaced_records
@@ -145,6 +145,17 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         return {kind: sum(1 for h in self.items if h.kind == kind) for kind in KINDS}
+
+    def counts_in_words(self, *, only_due: bool = False) -> str:
+        """Each kind's count as a sentence says it ("3 audit records, 0 access-log entries, ..."): every
+        kind, or with ``only_due`` only those with something due."""
+        return ", ".join(f"{n} {KINDS[kind]}" for kind, n in self.counts().items() if n or not only_due)
+
+    def by_kind(self) -> list[tuple[str, str, int]]:
+        """One row per kind of record, in the policy's order: the kind in words, how long the policy
+        keeps it, and how many are due."""
+        counts = self.counts()
+        return [(KINDS[kind], self.policy.periods[kind].describe(), counts[kind]) for kind in KINDS]
 
     def lines(self) -> list[str]:
         """The listing: refs, codes and dates, never a person's name."""

@@ -13,7 +13,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from pcp_widgets.audit.schema import SHEETS, Sheet
+from pcp_widgets.audit.schema.sheets import SHEETS, Sheet
 
 metadata = sa.MetaData()
 

@@ -127,7 +127,7 @@ def hub_config(place: HubPlace, api_token: str, limits=None):
 
 def serve_for_hub(environ=os.environ) -> int:
     """Serve the owner's pages until the Hub stops this server."""
-    from pcp_widgets.audit.settings import check_settings
+    from pcp_widgets.audit.schema.settings import check_settings
     from pcp_widgets.serve import ServerLimits, run_pages, scrub_every_log_record
     from pcp_widgets.store import open_store
 

@@ -5,16 +5,8 @@ No widgets and no I/O here: the editors (:mod:`pcp_widgets.ui`), the renderers
 """
 
 from pcp_widgets.tools.catalogue import LOW_CONFIDENCE, TOOLS, get_tool
-from pcp_widgets.tools.model import (
-    Column,
-    Document,
-    InvalidDocument,
-    Section,
-    Tool,
-    UnknownTool,
-    document_from_dict,
-    new_document,
-)
+from pcp_widgets.tools.model import Document, document_from_dict, new_document
+from pcp_widgets.tools.spec import Column, InvalidDocument, Section, Tool, UnknownTool
 
 __all__ = [
     "LOW_CONFIDENCE",

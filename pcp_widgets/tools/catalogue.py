@@ -9,7 +9,7 @@ them from here.
 
 from __future__ import annotations
 
-from pcp_widgets.tools.model import Column, Section, Tool, UnknownTool
+from pcp_widgets.tools.spec import Column, Section, Tool, UnknownTool
 
 
 def _list(key, label, prompt, *hints, first_person=False, specific_actions=False, max_items=None):

@@ -101,7 +101,7 @@ def access_log_html(extract) -> str:
 
 
 def erasure_preview(held: dict) -> tuple[list[str], list[str]]:
-    """What an erasure of the person in ``held`` (:func:`subject_access.gather`) removes, and what stays."""
+    """What an erasure of the person in ``held`` (:meth:`pcp_widgets.store.Store.held_about`) removes, and what stays."""
     documents = held["documents"]
     versions = sum(len(doc["versions"]) for doc in documents)
     rows = sum(len(found) for found in held["audit_records"].values())
@@ -125,11 +125,7 @@ def preview_html(person_label: str, held: dict) -> str:
 
 def retention_html(plan) -> str:
     """What the policy says is due today: a count for each kind of record, then the listing."""
-    from pcp_widgets.store.retention import KINDS
-
-    counts = plan.counts()
-    frame = pd.DataFrame([{"kind": KINDS[kind], "period": plan.policy.periods[kind].describe(), "due": counts[kind]}
-                          for kind in KINDS])
+    frame = pd.DataFrame([{"kind": kind, "period": period, "due": due} for kind, period, due in plan.by_kind()])
     table = html_table(frame, {"kind": "Kind of record", "period": "Kept for", "due": "Due to go today"},
                        f"Due on {plan.today:%d/%m/%Y} under the policy in {Path(plan.policy.source).name}")
     listing = "".join(f"<li>{html.escape(line)}</li>" for line in plan.lines()[1:])
@@ -354,7 +350,7 @@ class AdminPage(PageFrame):
 
     def look_up_log(self) -> None:
         from pcp_widgets.access_export import Period, extract_access_log
-        from pcp_widgets.audit.sheets_out import xlsx_bytes
+        from pcp_widgets.audit.outputs.sheets_out import xlsx_bytes
 
         identity = self.allowed(Action.READ_ACCESS_LOG)
         for field in (self.log_from, self.log_to):
@@ -466,12 +462,9 @@ class AdminPage(PageFrame):
         return f"Redacted version {version} of {ref}'s {tool.replace('_', ' ')}; the other versions stay."
 
     def prepare_erasure(self) -> None:
-        from pcp_widgets.subject_access import gather
-
         identity = self.allowed(Action.ERASE_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        with self.store.engine.connect() as connection:
-            held = gather(connection, ref)
+        held = self.store.held_about(ref)
         self.store.log_access(identity.name, "viewed", ref, "what an erasure would remove, on the admin page")
         self.erase_preview.value = preview_html(self.store.person(ref).label(), held)
         self.erase_typed.value = self.erase_reason.value = ""
@@ -482,12 +475,12 @@ class AdminPage(PageFrame):
         self.erase_preview.value = ""
 
     def erase(self) -> str:
-        from pcp_widgets.store.erasure import fold
+        from pcp_widgets.store import fold_ref
         from pcp_widgets.subject_access import erase_person
 
         identity = self.allowed(Action.ERASE_PERSON, ref=self.person_ref)
         ref = self._looked_up()
-        if fold(self.erase_typed.value) != fold(ref):
+        if fold_ref(self.erase_typed.value) != fold_ref(ref):
             raise PcpError("Nothing was erased: the ref typed again did not match.")
         done = erase_person(self.store, identity, ref, self.erase_reason.value)
         self.person_ref = None
@@ -517,38 +510,35 @@ class AdminPage(PageFrame):
             self.apply_confirm, self.retention_status])
 
     def _due(self):
-        from pcp_widgets.store.retention import load_policy
+        from pcp_widgets.store import load_retention_policy
 
         self.allowed(Action.APPLY_RETENTION)
-        self.policy = load_policy()
+        self.policy = load_retention_policy()
         return self.store.retention_due(self.policy)
 
     def show_due(self) -> None:
         self.due_table.value = retention_html(self._due())
 
     def prepare_retention(self) -> None:
-        from pcp_widgets.store.retention import KINDS
-
         due = self._due()
         self.due_table.value = retention_html(due)
         if not due.items:
             show(self.apply_confirm, False)
             raise PcpError("Nothing is due to go today, so there is nothing to apply.")
-        removed = ", ".join(f"{n} {KINDS[kind]}" for kind, n in due.counts().items() if n)
+        removed = due.counts_in_words(only_due=True)
         self.apply_note.value = html_block(f"<p class='pcp-problem'>This removes for good: {html.escape(removed)}. "
                                            "It is logged in the access log.</p>")
         show(self.apply_confirm, True)
 
     def apply_retention(self) -> str:
-        from pcp_widgets.store.retention import KINDS, load_policy
+        from pcp_widgets.store import load_retention_policy
 
         identity = self.allowed(Action.APPLY_RETENTION)
-        removed = self.store.apply_retention(self.policy or load_policy(), by=identity.name)
+        removed = self.store.apply_retention(self.policy or load_retention_policy(), by=identity.name)
         show(self.apply_confirm, False)
         self.show_due()
         self.show_register()
-        return "Removed " + ", ".join(f"{n} {KINDS[kind]}" for kind, n in removed.counts().items()) + \
-            "; logged in the access log."
+        return f"Removed {removed.counts_in_words()}; logged in the access log."
 
 
 def admin_page(store=None):

@@ -30,8 +30,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from pcp_widgets.access import Action, Identity, check_logged, visible_services
-from pcp_widgets.audit import charts
-from pcp_widgets.audit.frames import (Filters, filters_in_words, person_ref_as_stored, prepare,
+from pcp_widgets.audit.outputs import charts
+from pcp_widgets.audit.analysis.frames import (Filters, filters_in_words, person_ref_as_stored, prepare,
                                       why_no_person_records)
 from pcp_widgets.pages import page_for
 from pcp_widgets.ui.dates import DateField
@@ -154,7 +154,7 @@ def month_positions(frame: pd.DataFrame, headers: dict[str, str]) -> list[int]:
 def table_xlsx(frame: pd.DataFrame, headers: dict[str, str], title: str, filters_words: str = "") -> bytes:
     """The panel's table as an xlsx workbook: its title and filters in the first rows, then the
     reader's columns (:func:`reader_table`), months as "Jan 2026", strings never formulas."""
-    from pcp_widgets.audit.sheets_out import DATE_FORMAT, SheetData, sheet_name_at_word, xlsx_bytes
+    from pcp_widgets.audit.outputs.sheets_out import DATE_FORMAT, SheetData, sheet_name_at_word, xlsx_bytes
 
     shown = reader_table(frame, headers)
     formats = {n: DATE_FORMAT for n, column in enumerate(shown.columns)

@@ -1,7 +1,7 @@
 """The four audit dashboards, declared once: plan quality, observation sampling, incidents and
-refusals, and outcomes. Each panel is a metric from :mod:`pcp_widgets.audit.metrics` and a
-chart (a Making Data Count run chart from :mod:`pcp_widgets.audit.spc`, or a plain chart from
-:mod:`pcp_widgets.audit.charts`); :class:`pcp_widgets.ui.dashboard.DashboardPage` does the rest.
+refusals, and outcomes. Each panel is a metric from :mod:`pcp_widgets.audit.analysis.metrics` and a
+chart (a Making Data Count run chart from :mod:`pcp_widgets.audit.analysis.spc`, or a plain chart from
+:mod:`pcp_widgets.audit.outputs.charts`); :class:`pcp_widgets.ui.dashboard.DashboardPage` does the rest.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pcp_widgets.access import Action, Identity, NotAllowed, visible_services
-from pcp_widgets.audit import charts, metrics, spc, wording
+from pcp_widgets.audit.outputs import charts
+from pcp_widgets.audit.analysis import metrics, spc, wording
 from pcp_widgets.identity import current_identity
 from pcp_widgets.ui.dashboard import Dashboard, DashboardPage, Drawn, Panel, View
 from pcp_widgets.ui.gate import RefusedPage, page_or_refusal

@@ -35,7 +35,7 @@ from pcp_widgets.access import Action, Identity, allowed, visible_services
 from pcp_widgets.identity import current_identity, sign_in
 from pcp_widgets.tools import Document, InvalidDocument, Section, get_tool
 from pcp_widgets.tools.flags import document_flags, flags_by_row
-from pcp_widgets.tools.model import Column
+from pcp_widgets.tools.spec import Column
 from pcp_widgets.ui.debounce import Debouncer
 from pcp_widgets.ui.current_downloads import PDF, WORD, CurrentDownloads
 from pcp_widgets.ui.downloads import picture_html, safe_download_name
@@ -81,7 +81,7 @@ def wording_html(section: Section, value: Any) -> str:
     """
     if section.kind != "list" or not (section.specific_actions or section.first_person):
         return ""
-    from pcp_widgets.audit.wording import check_statement
+    from pcp_widgets.audit.analysis.wording import check_statement
 
     items = []
     for number, text in enumerate(value or [], 1):

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from pcp_widgets.tools.model import Column, InvalidDocument, Section
+from pcp_widgets.tools.spec import Column, InvalidDocument, Section
 from pcp_widgets.ui.dates import DateField
 
 #: Called with the section's key and its new document value.

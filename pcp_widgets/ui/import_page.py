@@ -3,7 +3,7 @@
 The work is done by plain functions that need no kernel and are tested on their own:
 saving uploads under safe names in a private folder (:class:`SavedUploads`), importing them
 under the signed-in person's name while holding the one import lock (:func:`import_saved`), and
-turning an :class:`~pcp_widgets.audit.report.ImportReport` into escaped HTML tables
+turning an :class:`~pcp_widgets.audit.ingest.import_report.ImportReport` into escaped HTML tables
 (:func:`results_html`) and download links (:func:`download_link_html`). :class:`ImportPage`
 only holds the widgets and calls them; :func:`import_page` builds it for those whose role imports.
 
@@ -121,8 +121,8 @@ class SavedUploads:
 def import_saved(saved: SavedUploads, store, progress: Progress | None = None, *, by: str, limits=None):
     """Import saved uploads as ``by``'s, holding the one import lock of the database throughout
     (:meth:`Store.importing`: a second import, from any page or process, is told who is importing)."""
-    from pcp_widgets.audit.importer import import_files
-    from pcp_widgets.audit.limits import Limits
+    from pcp_widgets.audit.ingest.importer import import_files
+    from pcp_widgets.audit.ingest.limits import Limits
 
     limits = limits or Limits.from_options()
     with store.importing(by) as keep_alive:
@@ -285,7 +285,7 @@ def errors_link_html(report) -> str:
 
 def template_link_html() -> str:
     """The download link for the blank audit workbook, written fresh from the schema."""
-    from pcp_widgets.audit.templates import write_templates
+    from pcp_widgets.audit.outputs.templates import write_templates
 
     with tempfile.TemporaryDirectory(prefix="pcp-template-") as folder:
         path = Path(write_templates(Path(folder)))

@@ -287,7 +287,7 @@ def warm_word_lists() -> None:
     their first "Check my rewrite". In a kernel only; elsewhere they load when first asked for."""
     loop = kernel_loop()
     if loop is not None:
-        from pcp_widgets.audit.lemmas import lemma
+        from pcp_widgets.audit.analysis.lemmas import lemma
 
         loop.call_later(WARM_DELAY, lemma, "warming")
 

@@ -26,8 +26,7 @@ from typing import Callable, Union
 
 from pcp_widgets.access import Action, Identity, check_logged, visible_services
 from pcp_widgets.errors import ConflictError
-from pcp_widgets.store import Person, PersonAdded
-from pcp_widgets.store.people import clean_service
+from pcp_widgets.store import Person, PersonAdded, clean_service
 from pcp_widgets.tools import Document, document_from_dict, get_tool, new_document
 from pcp_widgets.tools.model import now_iso
 

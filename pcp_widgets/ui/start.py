@@ -19,7 +19,7 @@ import os
 import ipywidgets as widgets
 
 from pcp_widgets.access import Identity, allowed
-from pcp_widgets.audit.schema import SHEETS
+from pcp_widgets.audit.schema.sheets import SHEETS
 from pcp_widgets.errors import PcpError
 from pcp_widgets.identity import signed_in_name
 from pcp_widgets.pages import AUDIENCES, PAGES, START_PAGE, Page, link

@@ -4,7 +4,7 @@ Choose the period, then for each kind (working, not working, future) select stat
 put them into themes named with an "I" statement; suggested groupings (statements about
 the same thing, by meaning) speed this up and say which words tie them. For what is not working,
 record root causes, what success would look like, and actions. Every change is saved as a
-new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.wtfc`.
+new version of the period's themes. The rules live in :mod:`pcp_widgets.audit.analysis.wtfc`.
 
 The page is the signed-in person's (:func:`themes_page` builds it through the gate for a role that
 themes reviews). A manager sees and themes only the statements of their own services (the counts
@@ -25,8 +25,9 @@ import ipywidgets as widgets
 import pandas as pd
 
 from pcp_widgets.access import Action, Identity, allowed, check_logged, visible_services
-from pcp_widgets.audit import free_text, wtfc
-from pcp_widgets.audit.lemmas import lemma
+from pcp_widgets.audit.outputs import free_text
+from pcp_widgets.audit.analysis import wtfc
+from pcp_widgets.audit.analysis.lemmas import lemma
 from pcp_widgets.errors import ConflictError
 from pcp_widgets.plural import counted
 from pcp_widgets.ui.downloads import download_link_html, safe_download_name
@@ -124,7 +125,7 @@ def sign_off_sentence(texts: list[free_text.ThemeText], signed: free_text.SignOf
 
 
 class ThemesPage(PageFrame):
-    """The widgets; every rule is a call into :mod:`pcp_widgets.audit.wtfc`."""
+    """The widgets; every rule is a call into :mod:`pcp_widgets.audit.analysis.wtfc`."""
 
     what = "themes page"
 
@@ -302,7 +303,7 @@ class ThemesPage(PageFrame):
     def _show_sign_off(self, signed: free_text.SignOff | None = None) -> None:
         """The theme text as checked, and what is signed off for the period (read from the store)."""
         theme_set = self.stored.theme_set
-        texts = wtfc.theme_texts(theme_set)
+        texts = free_text.theme_texts(theme_set)
         signed = signed or free_text.latest_sign_off(self.store, theme_set.first, theme_set.last)
         self.text_check.value = sign_off_html(texts, signed)
         self.signed.say(sign_off_sentence(texts, signed, theme_set.period))
@@ -325,7 +326,7 @@ class ThemesPage(PageFrame):
         if counts.empty:
             self.download.value = ""
             return
-        from pcp_widgets.audit.sheets_out import csv_safe
+        from pcp_widgets.audit.outputs.sheets_out import csv_safe
 
         data = counts.map(lambda v: csv_safe(v) if isinstance(v, str) else v).to_csv(index=False).encode("utf-8-sig")
         name = safe_download_name(f"themes-{self.stored.theme_set.period}", ".csv")
@@ -333,7 +334,7 @@ class ThemesPage(PageFrame):
 
     def export_for_commissioners(self) -> None:
         """Write the commissioner workbook for the period shown and offer it as a link."""
-        from pcp_widgets.audit.export_as import export_commissioners_as
+        from pcp_widgets.audit.outputs.export_as import export_commissioners_as
 
         theme_set = self.stored.theme_set
         name = safe_download_name(f"commissioner-evidence-{theme_set.period}", ".xlsx")
@@ -353,7 +354,7 @@ class ThemesPage(PageFrame):
         """Sign off the period's theme text under the name typed; refused, with its reason, when a
         text is blocked by the check or no name is given."""
         theme_set = self.stored.theme_set
-        texts = wtfc.theme_texts(theme_set)
+        texts = free_text.theme_texts(theme_set)
         with self.signed.guarded():
             check_logged(self.store, self.identity, Action.EXPORT_COMMISSIONERS, PATH)
             if not texts:

@@ -40,7 +40,7 @@ STEP = """
 import json, os, sys, time
 from pathlib import Path
 from pcp_widgets.store import open_store
-from pcp_widgets.audit import commissioner_files, commissioners
+from pcp_widgets.audit.outputs import commissioner_files, commissioners
 
 store = open_store(sys.argv[1])
 out, step = Path(sys.argv[2]), sys.argv[3]

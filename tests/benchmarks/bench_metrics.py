@@ -80,7 +80,7 @@ def minimal_chart() -> int:
 def panel_work(dashboards, records: dict, filters):
     """(every table, every chart): two functions computing every panel's table, and drawing every
     panel's chart from its table to PNG, as the pages do, for ``filters``."""
-    from pcp_widgets.audit import charts
+    from pcp_widgets.audit.outputs import charts
     from pcp_widgets.ui.dashboard import filtered_view
 
     views = [(board, filtered_view({kind: records[kind] for kind in board.kinds}, filters)) for board in dashboards]
@@ -123,7 +123,7 @@ def refilter_times(page, service: str, repeat: int) -> tuple[list[float], list[f
 def check_distinct_statements() -> None:
     """The plan-language check on 1,000 statements never seen before (the demo repeats a few dozen,
     which the check remembers, so this is what free-typed samples cost the first time)."""
-    from pcp_widgets.audit.wording import check_statement
+    from pcp_widgets.audit.analysis.wording import check_statement
 
     cases = json.loads((Path(__file__).parents[1] / "data" / "wording_cases.json").read_text(encoding="utf-8"))
     texts = cases["generic"] + cases["specific"]
@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    from pcp_widgets.audit import frames
+    from pcp_widgets.audit.analysis import frames
     from pcp_widgets.audit.demo import DEMO_SERVICE
     from pcp_widgets.store import open_store
     from pcp_widgets.ui.dashboard import DashboardPage

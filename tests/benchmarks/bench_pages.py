@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.serving import free_port, start_server  # noqa: E402
+from tests.support.serving import free_port, start_server  # noqa: E402
 
 OUT = Path(__file__).with_name("out")
 DASHBOARDS = ("audits/plan_quality.ipynb", "audits/observation_sampling.ipynb",

@@ -10,7 +10,7 @@ is heavy): run it once on a quiet machine and put the figures in the README with
 What it does, in Debian's Chromium (Playwright, one browser, one context per person, so each has its
 own cookies and so its own practice key):
 
-1. ``pcp serve`` (tests/serving.py) on a new database, its page cap raised for the room, listening on
+1. ``pcp serve`` (tests/support/serving.py) on a new database, its page cap raised for the room, listening on
    all addresses (with its token) so that each person can reach it at an address of their own (below);
 2. the trainer opens the trainer's page in a context of their own and starts a session, and leaves the
    page open with its live updates on (it reads the session every 10 s throughout);
@@ -53,7 +53,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.serving import start_server  # noqa: E402
+from tests.support.serving import start_server  # noqa: E402
 
 OUT = Path(__file__).with_name("out")
 CHROMIUM = "/usr/bin/chromium"

@@ -7,7 +7,7 @@
 the share of flagged statements that are generic, and "specific flagged" the share of specific
 statements wrongly flagged. tests/data/plain_statements.json's held-out part was written and
 committed before the check was tuned; tune on the rest (``--show`` lists what the check gets
-wrong there) and score the held-out part only to report it. Not a test: tests/test_wording.py
+wrong there) and score the held-out part only to report it. Not a test: tests/audit/test_wording.py
 enforces the budget.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pcp_widgets.audit.wording import check_statement  # noqa: E402
+from pcp_widgets.audit.analysis.wording import check_statement  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import sign_in_every_context, start_server
+from tests.support.serving import sign_in_every_context, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

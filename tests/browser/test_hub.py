@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import WAIT_MS
-from tests.serving import free_port, pcp_command
+from tests.support.serving import free_port, pcp_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -5,7 +5,7 @@ import re
 import openpyxl
 import pytest
 
-from tests.workbook_files import headers, row, write_workbook
+from tests.support.workbook_files import headers, row, write_workbook
 
 pytestmark = pytest.mark.browser
 
