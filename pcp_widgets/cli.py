@@ -253,13 +253,14 @@ def cmd_people(args) -> int:
 
     It reaches every service's older documents, so it needs a role that works across all services."""
     from pcp_widgets.access import ROLES, Action, NotAllowed, visible_services
+    from pcp_widgets.tools import TOOLS
 
     store = _open_store(args)
     identity = _acting_identity(store, Action.ADD_PERSON)
     if visible_services(identity, Action.ADD_PERSON) is not None:
         raise NotAllowed(f"{ROLES[identity.role]} cannot link every service's older documents to the register; "
                          "ask an admin or a quality lead.")
-    done = store.link_documents_to_register(args.service, by=identity.name)
+    done = store.link_documents_to_register(args.service, by=identity.name, tools=TOOLS)
     added = set(done["added"])
     for name, ref in sorted(done["linked"].items(), key=lambda item: item[1]):
         print(f"{name}: {ref}" + (f", added to {args.service}" if ref in added else ", already in the register"))

@@ -58,9 +58,6 @@ STORE_INTERNALS = ("engine", "transaction")
 
 #: Today's exceptions: (rule, importing module, imported module or attribute) -> why, and what ends it.
 KNOWN: dict[tuple[str, str, str], str] = {
-    # Store.link_documents_to_register's default list of tools (a one-off migration path); goes when its
-    # callers pass the tools in (tests/store/test_people_register.py, tests/store/test_access_log.py).
-    ("store", "pcp_widgets.store", "pcp_widgets.tools"): "the migration's default tools; callers to pass them",
     # Inside audit/: two late imports of a drawing or writing helper, each where matplotlib or xlsxwriter
     # is loaded anyway. They go when month_axis and the safe xlsx writer move below (a shared module).
     ("audit", "pcp_widgets.audit.analysis.spc", "pcp_widgets.audit.outputs.charts"): "draw_xmr's month axis",

@@ -300,9 +300,12 @@ class Store:
                 continue  # another editor made it a moment ago: open theirs
         raise DatabaseError(f"The {tool} document of {ref} could not be opened; try again.")
 
-    def link_documents_to_register(self, service: str, *, by: str, tools: Iterable[str] | None = None) -> dict:
+    def link_documents_to_register(self, service: str, *, by: str, tools: Iterable[str]) -> dict:
         """The migration path for documents written before the register: give each one's person a
         register entry and link the document to it.
+
+        Only documents of ``tools`` (keys of pcp_widgets.tools.TOOLS, which the caller passes: the store
+        knows no tools) are linked; a practice session or a theme set is about no one.
 
         A person already registered under the same preferred name in exactly one service is linked to
         that entry; anyone else is added to ``service`` (an admin moves them on later). Where the old
@@ -310,10 +313,6 @@ class Store:
         ones keep no ref (still in the database, found by :meth:`find_documents`). Returns
         ``{"linked": {name: ref}, "added": [refs], "not_linked": [document ids]}``.
         """
-        if tools is None:
-            from pcp_widgets.tools import TOOLS
-
-            tools = list(TOOLS)
         service = _people.clean_service(service)
         result = {"linked": {}, "added": [], "not_linked": []}
         with self.transaction() as connection:

@@ -3,7 +3,8 @@
 One table per audit sheet kind, with a column per declared field, plus the
 bookkeeping every record needs (its natural key, a fingerprint of its content and the
 import it came from). The migrations in ``migrations/versions`` create the same
-tables step by step; ``tests/test_store_migrations.py`` proves the two agree, so a new
+tables step by step; a test in ``tests/store/test_store.py``
+(test_migrations_build_exactly_the_tables_the_schema_declares) proves the two agree, so a new
 question in the schema without a migration fails the tests rather than a user's import.
 """
 

@@ -10,6 +10,7 @@ from pcp_widgets import cli
 from pcp_widgets.store import migrate, open_store
 from pcp_widgets.store.engine import create_engine
 from pcp_widgets.store.tables import access_log
+from pcp_widgets.tools import TOOLS
 
 PROFILE = "one_page_profile"
 
@@ -134,7 +135,7 @@ def test_a_database_from_before_the_register_is_upgraded_and_keeps_its_documents
     store = open_store(url)
     try:
         assert [d.person for d in store.find_documents()] == ["Pat"]
-        assert store.link_documents_to_register("Oak House", by="ada")["linked"] == {"Pat": "P-0001"}
+        assert store.link_documents_to_register("Oak House", by="ada", tools=TOOLS)["linked"] == {"Pat": "P-0001"}
         opened = store.open_person_document(PROFILE, "P-0001", user="sam", new_content={})
         assert opened.document_id == 1 and opened.content == {"person": "Pat"}
     finally:

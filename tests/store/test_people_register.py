@@ -12,6 +12,7 @@ from pcp_widgets.audit.ingest.importer import import_files
 from pcp_widgets.errors import NotFound, PcpError
 from pcp_widgets.store import open_store
 from pcp_widgets.store.tables import people
+from pcp_widgets.tools import TOOLS
 from pcp_widgets.audit.schema.sheets import SHEETS
 from tests.support.workbook_files import headers, row, write_workbook
 
@@ -135,7 +136,7 @@ def test_documents_written_before_the_register_are_given_register_entries(store)
     store.create_document("relationship_circle", "Zoe", {"person": "Zoe"})
     store.create_document("wtfc_themes", "2026-Q1", {"person": "2026-Q1"})  # about no one
 
-    linked = store.link_documents_to_register("Not yet assigned", by="ada")
+    linked = store.link_documents_to_register("Not yet assigned", by="ada", tools=TOOLS)
 
     assert linked["linked"] == {"Zoe": "P-0002", "Pat": "P-0001"}
     assert linked["added"] == ["P-0002"]
@@ -145,7 +146,7 @@ def test_documents_written_before_the_register_are_given_register_entries(store)
     assert [(d.tool, d.document_id) for d in zoe_documents][0] == ("one_page_profile", second_zoe.document_id)
     assert {d.tool for d in zoe_documents} == {"one_page_profile", "relationship_circle"}
     assert [d.person for d in store.documents_of("P-0001")] == ["Pat"]
-    assert store.link_documents_to_register("Not yet assigned", by="ada")["linked"] == {}  # done once
+    assert store.link_documents_to_register("Not yet assigned", by="ada", tools=TOOLS)["linked"] == {}  # done once
 
 
 def test_a_person_has_one_document_per_tool_and_opening_it_is_logged(store):
