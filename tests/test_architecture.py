@@ -264,7 +264,9 @@ def test_the_rules_see_what_they_are_meant_to(tmp_path):
 
 
 #: Import cycles (late imports included) that today's code still has, each with what ends it. The render
-#: package's __init__ picks a renderer late (html, word, pictures), and those come back to it for helpers.
+#: package's __init__ picks a renderer late (html, word, pictures), and those come back to it for helpers:
+#: kept because the late imports keep ReportLab, python-docx and matplotlib out of every tool page's start
+#: (the figures are in pcp_widgets/render/__init__.py); it ends if the helpers move to a module of their own.
 KNOWN_CYCLES: list[frozenset[str]] = [
     frozenset({"pcp_widgets.render", "pcp_widgets.render.cache", "pcp_widgets.render.html",
                "pcp_widgets.render.pictures", "pcp_widgets.render.word"}),
