@@ -48,7 +48,9 @@ def cmd_import(args) -> int:
     with terminal_progress(enabled=not args.quiet) as progress, store.importing(by):  # one import at a time
         report = import_files(args.files, store, limits=limits, progress=progress, imported_by=by)
     if args.errors and report.errors:
-        report.write_errors_workbook(args.errors)
+        from pcp_widgets.audit.outputs.rejected_rows import write_rejected_rows
+
+        write_rejected_rows(report, args.errors)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=None))
     else:

@@ -257,9 +257,11 @@ def results_html(report, errors_link: str = "") -> str:
 
 
 def errors_workbook_bytes(report) -> bytes:
-    """The rejected rows workbook (:meth:`ImportReport.write_errors_workbook`) as bytes."""
+    """The rejected rows workbook (:func:`~pcp_widgets.audit.outputs.rejected_rows.write_rejected_rows`) as bytes."""
+    from pcp_widgets.audit.outputs.rejected_rows import write_rejected_rows
+
     with tempfile.TemporaryDirectory(prefix="pcp-errors-") as folder:
-        path = report.write_errors_workbook(Path(folder) / "rejected-rows.xlsx")
+        path = write_rejected_rows(report, Path(folder) / "rejected-rows.xlsx")
         return Path(path).read_bytes()
 
 

@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from pcp_widgets.audit.ingest.importer import import_files
+from pcp_widgets.audit.outputs.rejected_rows import write_rejected_rows
 from pcp_widgets.audit.schema.sheets import KINDS, SHEETS
 from tests.support.workbook_files import full_workbook, headers, row, write_workbook
 
@@ -257,7 +258,7 @@ def test_rejected_rows_workbook_can_be_fixed_and_reimported(store, tmp_path):
     path = write_workbook(tmp_path / "t.xlsx", {"Incidents and refusals": [
         headers("event"), row("event"), row("event", event_type="tantrum", event_time="25:00", trigger="noise")]})
     report = import_files([path], store)
-    out = report.write_errors_workbook(tmp_path / "errors.xlsx")
+    out = write_rejected_rows(report, tmp_path / "errors.xlsx")
 
     sheet = openpyxl.load_workbook(out)["Incidents and refusals"]
     assert [c.value for c in sheet[1]] == headers("event") + ["Why rejected"]

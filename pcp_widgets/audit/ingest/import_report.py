@@ -1,18 +1,16 @@
 """What an import did, row by row, in the forms people and programs need.
 
 ``to_json()`` is the command-line contract (README.md, "The command line"; with ``updated`` added to each
-sheet's counts); ``summary()`` is the same for a person; ``write_errors_workbook()`` gives
-the rejected rows back, with a "Why rejected" column, ready to fix and import again.
+sheet's counts); ``summary()`` is the same for a person; :func:`pcp_widgets.audit.outputs.rejected_rows.write_rejected_rows`
+gives the rejected rows back, with a "Why rejected" column, ready to fix and import again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcp_widgets.audit.ingest.layout import WHY_REJECTED
 from pcp_widgets.audit.schema.sheets import KINDS, sheet_for
 
 if TYPE_CHECKING:  # pandas is imported where it is used: importing files never needs it
@@ -155,22 +153,12 @@ class ImportReport:
             lines.append(f"The rejected rows are in {errors_path}: fix them there and import that file.")
         return "\n".join(lines)
 
-    def write_errors_workbook(self, path) -> Path:
-        """The rejected rows under the template's headers, plus a "Why rejected" column."""
-        from pcp_widgets.audit.outputs.sheets_out import SheetData, write_xlsx
-
+    def rejected_by_kind(self) -> dict[str, list[RejectedRow]]:
+        """The rejected rows, sheet kind by sheet kind in the schema's order (kinds with none left out)."""
         by_kind: dict[str, list[RejectedRow]] = defaultdict(list)
         for rejected in self.rejected_rows:
             by_kind[rejected.kind].append(rejected)
-        sheets = []
-        for kind in KINDS:
-            if kind not in by_kind:
-                continue
-            sheet = sheet_for(kind)
-            rows = [[r.raw.get(f.key) for f in sheet.fields] + [_why(r)] for r in by_kind[kind]]
-            sheets.append(SheetData(name=sheet.name, headers=[f.header for f in sheet.fields] + [WHY_REJECTED],
-                                    rows=rows))
-        return write_xlsx(Path(path), sheets)
+        return {kind: by_kind[kind] for kind in KINDS if kind in by_kind}
 
 
 def _in_schema_order(sheets: dict[str, SheetCounts]):
@@ -184,7 +172,8 @@ def _file_json(f: FileReport) -> dict:
     return data
 
 
-def _why(rejected: RejectedRow) -> str:
+def why_rejected(rejected: RejectedRow) -> str:
+    """Where a rejected row was and every reason it was refused, as its "Why rejected" cell says."""
     return f"{rejected.file}, sheet '{rejected.sheet}', row {rejected.row}: " + "; ".join(rejected.reasons)
 
 

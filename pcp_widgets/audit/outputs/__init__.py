@@ -9,5 +9,6 @@ Entry points:
   logged in :mod:`.export_log`), :mod:`.free_text` (theme text signed off before it leaves).
 - :func:`.export.export_data`: ``pcp export data``, the stored records.
 - :func:`.templates.write_templates`: ``pcp templates``, the blank workbook.
+- :func:`.rejected_rows.write_rejected_rows`: the rows an import refused, to fix and import again.
 - :mod:`.sheets_out`: the one place that decides how a cell is written (formula-safe).
 """
