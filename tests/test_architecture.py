@@ -57,11 +57,7 @@ STORE_MAY_USE = frozenset({"audit.schema"}) | LAYERS[-1][1]
 STORE_INTERNALS = ("engine", "transaction")
 
 #: Today's exceptions: (rule, importing module, imported module or attribute) -> why, and what ends it.
-KNOWN: dict[tuple[str, str, str], str] = {
-    # Inside audit/: the run chart is drawn in analysis/spc.py (draw_xmr), which borrows the charts' month
-    # axis late, where matplotlib is loaded anyway. It goes when draw_xmr moves to outputs/.
-    ("audit", "pcp_widgets.audit.analysis.spc", "pcp_widgets.audit.outputs.charts"): "draw_xmr's month axis",
-}
+KNOWN: dict[tuple[str, str, str], str] = {}  # none today: a new exception is added here with its reason
 
 
 @dataclass(frozen=True)

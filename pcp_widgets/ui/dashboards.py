@@ -10,6 +10,7 @@ import pandas as pd
 
 from pcp_widgets.access import Action, Identity, NotAllowed, visible_services
 from pcp_widgets.audit.outputs import charts
+from pcp_widgets.audit.outputs.run_chart import draw_xmr
 from pcp_widgets.audit.analysis import metrics, spc, wording
 from pcp_widgets.identity import current_identity
 from pcp_widgets.ui.dashboard import Dashboard, DashboardPage, Drawn, Panel, View
@@ -28,7 +29,7 @@ def run_chart(frame: pd.DataFrame, date: str, value: str, label: str, period: st
         return Drawn(charts.empty_figure(title, message), (message,))
     result = spc.xmr(frame[value], frame[date], label=label, period=period, floor=floor,
                      higher_is_better=higher_is_better)
-    figure = spc.draw_xmr(result, title=title, changes=changes, higher_is_better=higher_is_better)
+    figure = draw_xmr(result, title=title, changes=changes, higher_is_better=higher_is_better)
     return Drawn(figure, tuple(result.sentences))
 
 

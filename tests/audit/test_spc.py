@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from pcp_widgets.audit.analysis import spc
 from pcp_widgets.audit.analysis.frames import prepare
+from pcp_widgets.audit.outputs import run_chart
 from pcp_widgets.audit.schema.sheets import sheet_for
 
 BASELINE = [10.0, 12.0] * 12
@@ -263,7 +264,7 @@ def test_exact_rate_comparison_p_values():
 
 def test_the_chart_marks_special_causes_by_shape_and_word_and_draws_plan_changes():
     result = chart(BASELINE[:12] + [30.0] + BASELINE[12:] + [11.8] * 7, label="refusals", higher_is_better=False)
-    figure = spc.draw_xmr(result, title="P-0007: refusals", higher_is_better=False,
+    figure = run_chart.draw_xmr(result, title="P-0007: refusals", higher_is_better=False,
                           changes=[(weeks(40)[20], "plan change (incident)")])
     axes = figure.axes[0]
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
@@ -285,14 +286,14 @@ def test_the_chart_marks_special_causes_by_shape_and_word_and_draws_plan_changes
 def test_many_plan_changes_are_short_marks_at_the_foot_and_a_few_are_labelled_lines():
     result = chart(BASELINE + BASELINE, label="refusals")
     many = [(day, "plan change (review)") for day in weeks(48)[::4]]
-    axes = spc.draw_xmr(result, changes=many).axes[0]
+    axes = run_chart.draw_xmr(result, changes=many).axes[0]
     marks = [c for c in axes.collections if c.get_label().startswith("plan changes")]
     assert [c.get_label() for c in marks] == ["plan changes (12, at the foot)"]
     heights = [segment[:, 1] for segment in marks[0].get_segments()]
-    assert len(heights) == 12 and all(low == 0 and high <= spc.CHANGE_MARK_HEIGHT for low, high in heights)
+    assert len(heights) == 12 and all(low == 0 and high <= run_chart.CHANGE_MARK_HEIGHT for low, high in heights)
     assert not any("plan change (review)" in t.get_text() for t in axes.texts)  # no label for each
     few = many[:2]
-    axes = spc.draw_xmr(result, changes=few).axes[0]
+    axes = run_chart.draw_xmr(result, changes=few).axes[0]
     lines = [c for c in axes.collections if c.get_label() == "plan change"]
     assert [tuple(segment[:, 1]) for segment in lines[0].get_segments()] == [(0, 1), (0, 1)]
     assert sum("plan change (review)" in t.get_text() for t in axes.texts) == 2
@@ -303,7 +304,7 @@ def test_the_words_beside_special_causes_never_overlap():
     same height: their words would print over each other."""
     values = BASELINE + [11.5, 10.9, 10.4, 9.9, 9.4, 8.9, 8.4, 8.0, 8.2, 8.1]
     result = chart(values, label="refusals", higher_is_better=False)
-    figure = spc.draw_xmr(result, higher_is_better=False)
+    figure = run_chart.draw_xmr(result, higher_is_better=False)
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     words = [t for t in figure.axes[0].texts if t.get_text()]
@@ -326,5 +327,5 @@ def test_missing_values_are_left_out_and_said_so():
 def test_a_chart_of_an_empty_series_still_draws():
     result = spc.xmr([], [], label="incidents")
     assert result.findings == [] and np.isnan(result.mean)
-    figure = spc.draw_xmr(result)
+    figure = run_chart.draw_xmr(result)
     figure.savefig(io.BytesIO(), format="png")

@@ -2,7 +2,8 @@
 
 Entry points:
 
-- :mod:`.charts`: the plain black-and-white charts of the dashboards and the report.
+- :mod:`.charts`: the plain black-and-white charts of the dashboards and the report;
+  :func:`.run_chart.draw_xmr`, the XmR run chart (worked out in :mod:`..analysis.spc`).
 - :func:`.monthly_report.write_monthly_report`: ``pcp report monthly``, one PDF.
 - :func:`.commissioners.export_commissioners` (figures in :mod:`.commissioners`, files written
   by :mod:`.commissioner_files`), :func:`.export_as.export_commissioners_as` (role checked,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pcp_widgets.audit.outputs import charts
 from pcp_widgets.audit.analysis import metrics, spc
+from pcp_widgets.audit.outputs import run_chart
 from pcp_widgets.audit.analysis.frames import Filters, prepare
 from pcp_widgets.audit.schema.months import first_day, last_day, parse_month
 from pcp_widgets.audit.schema.settings import rag_bands
@@ -81,7 +82,7 @@ def _run_chart(label: str, frame: pd.DataFrame, date: str, value: str, period: s
                       ["Too few points for a run chart."]), []
     result = spc.xmr(frame[value], frame[date], label=label.lower(), period=period, floor=floor,
                      higher_is_better=higher_is_better)
-    figure = spc.draw_xmr(result, title=label, changes=changes, higher_is_better=higher_is_better)
+    figure = run_chart.draw_xmr(result, title=label, changes=changes, higher_is_better=higher_is_better)
     return _chart(label, figure, result.sentences), result.findings
 
 
