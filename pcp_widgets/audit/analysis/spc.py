@@ -1,4 +1,7 @@
-"""Run charts as NHS England's "Making Data Count" draws them, and before/after a plan change.
+"""Run charts as NHS England's "Making Data Count" works them out, and before/after a plan change.
+
+This module finds the limits and the special causes and says them in words; the chart itself is
+drawn by :func:`pcp_widgets.audit.outputs.run_chart.draw_xmr`.
 
 An XmR chart (statistical process control) separates the ordinary ups and downs of a
 measure from changes worth acting on. Its limits come from the data's own variation:
