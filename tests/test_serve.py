@@ -623,6 +623,7 @@ def test_a_page_connection_is_not_cut_at_its_first_ping(tmp_path):
     connection there (every 30 s): a page still loading its controls lost them, and a room's pages stayed
     blank. Driven through jupyter_server's own ping code with this server's settings."""
     import asyncio
+    import concurrent.futures
     import types
 
     from jupyter_server.base.websocket import WebSocketMixin
@@ -649,7 +650,9 @@ def test_a_page_connection_is_not_cut_at_its_first_ping(tmp_path):
         connection.send_ping()
         return connection
 
-    connection = asyncio.run(first_ping())
+    # In a thread of its own: an earlier test in this process may have left an event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        connection = thread.submit(asyncio.run, first_ping()).result()
     assert connection.pinged and not connection.closed
 
 
